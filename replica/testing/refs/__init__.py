@@ -1,0 +1,1 @@
+"""Reference-value topic modules (each defines REFERENCES)."""
