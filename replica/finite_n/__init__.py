@@ -1,0 +1,1 @@
+"""Finite-N ground truth: exact enumeration, max-margin solvers and learning algorithms."""

@@ -1,0 +1,1 @@
+"""Flatness beyond the perceptron: local energy, entropic algorithms, deep linear networks."""
