@@ -35,8 +35,8 @@ import numpy as np
 from ._numba import JIT_ENABLED, jit
 
 __all__ = [
-    "H", "log_H", "G", "erfcx", "log_2cosh", "phi",
-    "H_s", "log_H_s", "G_s", "erfcx_s", "log_2cosh_s", "phi_s", "exp_neg_half_sq_s",
+    "H", "log_H", "G", "erfcx", "log_2cosh", "phi", "log_H_scaled", "G_minus_x",
+    "H_s", "log_H_s", "G_s", "log_H_scaled_s", "G_minus_x_s", "erfcx_s", "log_2cosh_s", "phi_s", "exp_neg_half_sq_s",
     "gauss_legendre", "gauss_hermite", "graded_gaussian_rule", "integrate_gaussian",
     "DEFAULT_L", "DEFAULT_NODES",
 ]
@@ -147,6 +147,41 @@ def G_s(x):
 
 
 @jit
+def log_H_scaled_s(x):
+    """ln H(x) + x^2/2 = ln(sqrt(pi/2) erfcx(x/sqrt2)) - ln sqrt(2 pi) + ..., i.e. ln(H/exp(-x^2/2)).
+
+    Without cancellation for x >> 1 (where ln H ~ -x^2/2): the regular part of ln H that remains
+    once the divergent -x^2/2 of the q -> 1 limit is subtracted analytically.
+    """
+    if x >= 0.0:
+        return math.log(0.5 * erfcx_s(x / SQRT2))
+    return log_H_s(x) + 0.5 * x * x
+
+
+@jit
+def G_minus_x_s(x):
+    """G(x) - x without cancellation (~ 1/x - 2/x^3 + ... for x >> 1).
+
+    For x >= 10: G - x = G (1 - x R), R = 1/G the Mills ratio, with the asymptotic series
+    1 - x R = sum_{k>=1} (-1)^(k+1) (2k-1)!! / x^(2k) (30 terms, truncation < 1e-26).
+    """
+    if x < 10.0:
+        return G_s(x) - x
+    if x == math.inf:
+        return 0.0
+    inv = 1.0 / (x * x)
+    term = 1.0
+    total = 0.0
+    for k in range(1, 31):
+        term *= (2.0 * k - 1.0) * inv
+        if k % 2 == 1:
+            total += term
+        else:
+            total -= term
+    return G_s(x) * total
+
+
+@jit
 def log_2cosh_s(h):
     """ln(2 cosh h) = |h| + log1p(exp(-2|h|)), without overflow."""
     a = abs(h)
@@ -177,6 +212,8 @@ G = _ufunc(G_s, "G", G_s.__doc__)
 erfcx = _ufunc(erfcx_s, "erfcx", erfcx_s.__doc__)
 log_2cosh = _ufunc(log_2cosh_s, "log_2cosh", log_2cosh_s.__doc__)
 phi = _ufunc(phi_s, "phi", phi_s.__doc__)
+log_H_scaled = _ufunc(log_H_scaled_s, "log_H_scaled", log_H_scaled_s.__doc__)
+G_minus_x = _ufunc(G_minus_x_s, "G_minus_x", G_minus_x_s.__doc__)
 
 
 # ----------------------------------------------------------------------------------------------

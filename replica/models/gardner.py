@@ -1,0 +1,518 @@
+r"""Gardner volume with a margin: the replica-symmetric entropy of perceptron weights that classify
+P = alpha N random patterns with stability at least kappa.
+
+Models (THEORY.md §1):
+
+* ``"spherical"`` (Gardner 1988): :math:`|w|^2 = N`, entropy normalised by the sphere's volume;
+* ``"binary"`` (Gardner & Derrida 1988): :math:`w \in \{-1,+1\}^N`, entropy = (1/N) ln #solutions.
+
+Energetic term (both models), with :math:`u(z) = (\kappa - \sqrt q z)/\sqrt{1-q}`:
+
+.. math::  E(q) = \int Dz\, \ln H(u(z)).
+
+Free entropies
+
+.. math::
+
+    \phi_{\rm sph}(q) &= \tfrac12\ln(1-q) + \frac{q}{2(1-q)} + \alpha E(q), \\
+    \phi_{\rm bin}(q,\hat q) &= -\frac{\hat q(1-q)}{2} + \int Dz\,\ln 2\cosh(\sqrt{\hat q} z) + \alpha E(q),
+
+stationary at :math:`q = \alpha J(q)` (spherical) and :math:`\hat q = \alpha J(q)/(1-q)^2`,
+:math:`1-q = \int Dz\,\mathrm{sech}^2(\sqrt{\hat q} z)` (binary), where
+
+.. math::  J(q) = (1-q)\int Dz\, G(u)^2 = -2(1-q)^2 E'(q)
+
+stays finite as q -> 1 (J(1) = int_{-inf}^{kappa} Dt (kappa - t)^2 = 1/alpha_c^sph(kappa)).
+
+Numerics (why the code looks as it does): as q -> 1, E diverges like -A(q)/(2(1-q)) with the
+closed form :math:`A(q) = \int_{u>0} Dz\,(\kappa-\sqrt q z)^2 = q[(1+c^2)\Phi(c) + c\,\phi(c)]`,
+:math:`c = \kappa/\sqrt q`. We subtract it analytically,
+
+.. math:: E = E_r - \frac{A}{2(1-q)},\quad E_r = \int Dz\,[\ln H(u) + \theta(u) u^2/2],\qquad
+          J = A + (1-q) J_r,\quad J_r = \int Dz\,[G(u)^2 - \theta(u) u^2],
+
+and integrate the bounded remainders with a composite Gauss–Legendre rule refined geometrically
+around the kink :math:`z = c` (width :math:`\sqrt{(1-q)/q}`). At the saddle point the spherical
+entropy is then :math:`\tfrac12\ln(1-q) + \alpha(E_r + J_r/2)` with no cancellation at all.
+Unknowns are 1-q (not q) so that q -> 1 keeps full relative precision.
+
+Replicon (RS stability, de Almeida–Thouless): :math:`\lambda_R = 1 - \alpha\,\gamma_E\,\gamma_S`
+with :math:`\gamma_E = (1-q)^{-2}\int Dz\,[G(u)(G(u)-u)]^2` (the squared second derivative of
+ln H in the field) and :math:`\gamma_S = (1-q)^2` (spherical) or
+:math:`\int Dz\,\mathrm{sech}^4(\sqrt{\hat q}z)` (binary). RS is locally stable iff
+:math:`\lambda_R > 0`. Spherical, q -> 1: :math:`\lambda_R \to 1 - \alpha\,\Phi(\kappa)`.
+"""
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+from scipy import optimize, special
+
+from .._numba import jit
+from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
+from ..gauss import (DEFAULT_L, G_minus_x_s, G_s, gauss_legendre, graded_edges, log_2cosh_s,
+                     log_H_scaled_s, log_H_s, phi_s)
+from ..solve import Solution, solve
+
+__all__ = [
+    "MODELS", "gardner", "capacity", "capacity_spherical_closed_form", "capacity_from_saddle",
+    "kappa_max", "energetic_integrals", "entropic_integrals", "free_entropy",
+    "fixed_point_map", "spherical_A",
+]
+
+MODELS = ("binary", "spherical")
+_NODES = 16
+_XG, _WG = (np.array(a) for a in gauss_legendre(_NODES))
+_ONE_MINUS_Q_MIN = 1e-13   # below this 1-q cannot be represented against q in double precision
+
+
+def check_model(model: str) -> str:
+    if model not in MODELS:
+        raise ReplicaInputError(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+    return model
+
+
+# ---------------------------------------------------------------------------------------------
+# Integrals (numba kernels)
+# ---------------------------------------------------------------------------------------------
+
+
+@jit
+def spherical_A(q, kappa):
+    """A(q) = int Dz theta(u) (kappa - sqrt(q) z)^2 = q [(1+c^2) Phi(c) + c phi(c)], c = kappa/sqrt q.
+
+    A(1) = int_{-inf}^{kappa} Dt (kappa - t)^2 = 1/alpha_c^sph(kappa) (Gardner 1988).
+    For q = 0 the integrand is kappa^2 theta(kappa).
+    """
+    if q <= 0.0:
+        return kappa * kappa if kappa > 0.0 else 0.0
+    c = kappa / math.sqrt(q)
+    Phi = 0.5 * math.erfc(-c / math.sqrt(2.0))
+    return q * ((1.0 + c * c) * Phi + c * phi_s(c))
+
+
+@jit
+def _energetic_kernel(v, kappa, xg, wg):
+    """(E_r, J_r, K, A) at q = 1 - v; see the module docstring."""
+    q = 1.0 - v
+    A = spherical_A(q, kappa)
+    if q <= 0.0:
+        u = kappa
+        er = log_H_s(u) + (0.5 * u * u if u > 0.0 else 0.0)
+        g = G_s(u)
+        jr = g * g - (u * u if u > 0.0 else 0.0)
+        k = (g * G_minus_x_s(u)) ** 2
+        return er, jr, k, A
+    sq = math.sqrt(q)
+    sv = math.sqrt(v)
+    centers = np.array([kappa / sq])
+    widths = np.array([sv / sq])
+    edges = graded_edges(centers, widths, 12.0, 2.0)
+    er = 0.0
+    jr = 0.0
+    k = 0.0
+    n = xg.shape[0]
+    for p in range(edges.shape[0] - 1):
+        a = edges[p]
+        b = edges[p + 1]
+        half = 0.5 * (b - a)
+        mid = 0.5 * (b + a)
+        for i in range(n):
+            z = mid + half * xg[i]
+            w = half * wg[i] * phi_s(z)
+            u = (kappa - sq * z) / sv
+            gmu = G_minus_x_s(u)
+            g = gmu + u
+            if u > 0.0:
+                er += w * log_H_scaled_s(u)
+                jr += w * gmu * (g + u)      # G^2 - u^2 = (G - u)(G + u)
+            else:
+                er += w * log_H_s(u)
+                jr += w * g * g
+            k += w * (g * gmu) ** 2
+    return er, jr, k, A
+
+
+@jit
+def _entropic_kernel(qh, xg, wg):
+    """(int Dz ln 2cosh(sqrt(qh) z), int Dz sech^2, int Dz sech^4) with panels graded at z = 0."""
+    s = math.sqrt(qh)
+    if s == 0.0:
+        return math.log(2.0), 1.0, 1.0
+    width = 1.0 / s
+    centers = np.array([0.0])
+    widths = np.array([width])
+    edges = graded_edges(centers, widths, 12.0, 2.0)
+    lc = 0.0
+    s2 = 0.0
+    s4 = 0.0
+    n = xg.shape[0]
+    for p in range(edges.shape[0] - 1):
+        a = edges[p]
+        b = edges[p + 1]
+        half = 0.5 * (b - a)
+        mid = 0.5 * (b + a)
+        for i in range(n):
+            z = mid + half * xg[i]
+            w = half * wg[i] * phi_s(z)
+            h = s * z
+            lc += w * log_2cosh_s(h)
+            # sech^2 h = 4 e^{-2|h|} / (1 + e^{-2|h|})^2, no overflow
+            e = math.exp(-2.0 * abs(h))
+            sech2 = 4.0 * e / ((1.0 + e) * (1.0 + e))
+            s2 += w * sech2
+            s4 += w * sech2 * sech2
+    return lc, s2, s4
+
+
+def energetic_integrals(q: float, kappa: float) -> dict:
+    """E(q), J(q), the replicon integral K(q) = int Dz [G(G-u)]^2 and their regular parts.
+
+    Returns a dict with keys ``E``, ``E_r``, ``J``, ``J_r``, ``K``, ``A`` (see module docstring).
+    """
+    v = 1.0 - q
+    er, jr, k, A = _energetic_kernel(v, kappa, _XG, _WG)
+    E = er - A / (2.0 * v) if q > 0 else er
+    return {"E": E, "E_r": er, "J": A + v * jr, "J_r": jr, "K": k, "A": A}
+
+
+def entropic_integrals(qh: float) -> dict:
+    """Binary entropic integrals: ``log2cosh`` = int Dz ln 2cosh(sqrt(qh) z), ``sech2`` = 1 - q_new,
+    ``sech4`` = int Dz sech^4 (the replicon's entropic factor)."""
+    lc, s2, s4 = _entropic_kernel(qh, _XG, _WG)
+    return {"log2cosh": lc, "sech2": s2, "sech4": s4}
+
+
+# ---------------------------------------------------------------------------------------------
+# Free entropies and fixed-point maps
+# ---------------------------------------------------------------------------------------------
+
+
+def free_entropy(model: str, alpha: float, kappa: float, q: float, qh: float | None = None) -> dict:
+    """RS free entropy at arbitrary (not necessarily stationary) order parameters.
+
+    Returns ``entropy`` (phi), ``entropic`` and ``energetic`` (= alpha E) parts. Spherical:
+    phi(q) = 1/2 ln(1-q) + q/(2(1-q)) + alpha E(q). Binary: phi(q, qh) = -qh(1-q)/2
+    + int Dz ln 2cosh(sqrt(qh) z) + alpha E(q) (Gardner & Derrida 1988).
+    """
+    check_model(model)
+    v = 1.0 - q
+    en = energetic_integrals(q, kappa)
+    if model == "spherical":
+        entropic = 0.5 * math.log(v) + q / (2.0 * v)
+        # regrouped: the two 1/(1-q) divergences cancel analytically when q = alpha J
+        phi = 0.5 * math.log(v) + (q - alpha * en["A"]) / (2.0 * v) + alpha * en["E_r"]
+    else:
+        if qh is None:
+            raise ReplicaInputError("binary free entropy needs qh")
+        entropic = -qh * v / 2.0 + entropic_integrals(qh)["log2cosh"]
+        phi = entropic + alpha * en["E"]
+    return {"entropy": phi, "entropic": entropic, "energetic": alpha * en["E"]}
+
+
+def fixed_point_map(model: str, alpha: float, kappa: float):
+    """The saddle-point equations as a fixed-point map F(x) = x on the unknowns x.
+
+    Spherical: x = (q,), F = alpha J(q). Binary: x = (q, qh),
+    F = (1 - int Dz sech^2(sqrt(qh) z), alpha J(q)/(1-q)^2).
+    """
+    check_model(model)
+    if model == "spherical":
+        def F(x):
+            q = float(x[0])
+            if not 0.0 <= q < 1.0:
+                return np.array([np.nan])
+            return np.array([alpha * energetic_integrals(q, kappa)["J"]])
+        return F
+
+    def F(x):
+        q, qh = float(x[0]), float(x[1])
+        if not (0.0 <= q < 1.0 and qh >= 0.0):
+            return np.array([np.nan, np.nan])
+        return np.array([1.0 - entropic_integrals(qh)["sech2"],
+                         alpha * energetic_integrals(q, kappa)["J"] / (1.0 - q) ** 2])
+    return F
+
+
+def _residual_v(model, alpha, kappa):
+    """Scalar residual g(v), v = 1 - q, whose root is the saddle point (q = 1 - v).
+
+    Spherical: g = alpha J(1-v) - (1-v). Binary: g = int Dz sech^2(sqrt(qh(v)) z) - v with
+    qh(v) = alpha J(1-v)/v^2 (the conjugate eliminated analytically).
+    """
+    if model == "spherical":
+        def g(v):
+            return alpha * _energetic_kernel_J(v, kappa) - (1.0 - v)
+    else:
+        def g(v):
+            qh = alpha * _energetic_kernel_J(v, kappa) / (v * v)
+            return _entropic_kernel(qh, _XG, _WG)[1] - v
+    return g
+
+
+def _energetic_kernel_J(v, kappa):
+    er, jr, k, A = _energetic_kernel(v, kappa, _XG, _WG)
+    return A + v * jr
+
+
+def _thermo(model, alpha, kappa, q, qh):
+    v = 1.0 - q
+    en = energetic_integrals(q, kappa)
+    if model == "spherical":
+        entropic = 0.5 * math.log(v) + q / (2.0 * v)
+        # at the saddle q - alpha A = alpha v J_r exactly: no 1/(1-q) cancellation left
+        phi = 0.5 * math.log(v) + alpha * (en["E_r"] + 0.5 * en["J_r"])
+        replicon = 1.0 - alpha * en["K"]
+        gamma_S = v * v
+    else:
+        ent = entropic_integrals(qh)
+        entropic = -qh * v / 2.0 + ent["log2cosh"]
+        phi = entropic + alpha * en["E"]
+        gamma_S = ent["sech4"]
+        replicon = 1.0 - alpha * en["K"] * gamma_S / (v * v)
+    return {"entropy": phi, "entropic": entropic, "energetic": alpha * en["E"],
+            "replicon": replicon, "one_minus_q": v}
+
+
+# ---------------------------------------------------------------------------------------------
+# Front door
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_inputs(model, alpha, kappa):
+    check_model(model)
+    alpha = check_range("alpha", alpha, 0.0)
+    kappa = check_finite("kappa", kappa)
+    if model == "spherical" and alpha > 0:
+        ac = capacity_spherical_closed_form(kappa)
+        if alpha >= ac:
+            raise ReplicaInputError(
+                f"alpha = {alpha} is at or beyond the spherical capacity alpha_c({kappa}) = "
+                f"{ac:.10g}: no solutions (equivalently kappa = {kappa} exceeds kappa_max(alpha) "
+                f"= {kappa_max('spherical', alpha):.10g})")
+    return alpha, kappa
+
+
+def _bracket_root(g, v_start=None, model="", params=None):
+    """Find the root of g(v) on (0, 1] continuously connected to q = 0 (largest v first).
+
+    g(1) is the q = 0 end. With a warm start v_start, a small bracket around it is tried first.
+    """
+    if v_start is not None and 0.0 < v_start < 1.0:
+        lo, hi = v_start * 0.7, min(1.0, v_start * 1.3)
+        try:
+            glo, ghi = g(lo), g(hi)
+            if np.isfinite(glo) and np.isfinite(ghi) and glo * ghi < 0:
+                return optimize.brentq(g, lo, hi, xtol=1e-300, rtol=1e-15, maxiter=200)
+        except (ValueError, ZeroDivisionError):
+            pass
+    # log grid in v from 1 down to 1e-13
+    grid = np.concatenate([[1.0], 1.0 - np.linspace(0.05, 0.95, 19), np.logspace(-1.5, -13, 24)])
+    prev_v, prev_g = None, None
+    for v in grid:
+        gv = g(v)
+        if not np.isfinite(gv):
+            raise ConvergenceError("non-finite residual while bracketing 1-q", model=model,
+                                   params=params, x=[1 - v], residual=[gv], iterations=0,
+                                   method="bracket")
+        if prev_g is not None and (gv == 0.0 or prev_g * gv < 0):
+            return optimize.brentq(g, v, prev_v, xtol=1e-300, rtol=1e-15, maxiter=200)
+        if gv == 0.0:
+            return v
+        prev_v, prev_g = v, gv
+    raise ConvergenceError(
+        "no RS saddle point: the residual does not change sign for 1-q in [1e-13, 1]",
+        model=model, params=params, x=[1 - prev_v], residual=[prev_g], iterations=len(grid),
+        method="bracket",
+        hint="alpha is beyond the range where the RS solution exists (binary: beyond the "
+             "spinodal of the RS solution, past capacity)")
+
+
+def gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bracket",
+            x0=None, tol: float = 1e-12, **options) -> Solution:
+    """RS Gardner volume at (alpha, kappa): order parameters, entropy and its parts, replicon.
+
+    Parameters
+    ----------
+    model : "binary" or "spherical".
+    alpha : load P/N >= 0 (spherical: below alpha_c(kappa), else ReplicaInputError).
+    kappa : margin (any real; negative margins are non-convex for the spherical model).
+    method : "bracket" (default: Brent on 1-q after eliminating the conjugate; robust),
+        or any :func:`replica.solve.solve` method ("iterate", "newton", "hybrid") applied to
+        :func:`fixed_point_map` (x = (q,) or (q, qh)).
+    x0 : warm start (q, or (q, qh)); for "bracket" only its q is used.
+
+    Returns a :class:`~replica.solve.Solution` with order ``q`` (and ``qh``), thermo
+    ``entropy``, ``entropic``, ``energetic``, ``replicon`` (> 0: RS stable), ``one_minus_q``.
+    """
+    alpha, kappa = _check_inputs(model, alpha, kappa)
+    params = {"alpha": alpha, "kappa": kappa}
+    names = ["q"] if model == "spherical" else ["q", "qh"]
+    if alpha == 0.0:
+        q, qh = 0.0, 0.0
+        x = np.array([q] if model == "spherical" else [q, qh])
+        th = _thermo(model, alpha, kappa, q, qh)
+        return Solution(order=dict(zip(names, x.tolist())), residual=np.zeros(len(names)),
+                        status="converged", iterations=0, method=method, model=model,
+                        params=params, thermo=th)
+    if method == "bracket":
+        g = _residual_v(model, alpha, kappa)
+        v_start = None
+        if x0 is not None:
+            v_start = 1.0 - float(np.atleast_1d(x0)[0])
+        v = _bracket_root(g, v_start, model, params)
+        q = 1.0 - v
+        if model == "spherical":
+            x = np.array([q])
+            qh = None
+        else:
+            qh = alpha * _energetic_kernel_J(v, kappa) / (v * v)
+            x = np.array([q, qh])
+        # undamped residual of the fixed-point map, scaled as in the bracket
+        res = fixed_point_map(model, alpha, kappa)(x) - x
+        if model == "binary":
+            res[1] = res[1] * v * v / max(alpha, 1e-300)  # relative form, qh ~ 1/(1-q)^2
+        gres = g(v)
+        if abs(gres) > max(tol, 64 * np.finfo(float).eps):
+            raise ConvergenceError("Brent root does not satisfy the saddle-point equation",
+                                   model=model, params=params, x=x, residual=[gres],
+                                   method="bracket")
+        th = _thermo(model, alpha, kappa, q, qh if qh is not None else 0.0)
+        return Solution(order=dict(zip(names, x.tolist())), residual=np.array([gres]),
+                        status="converged", iterations=0, method="bracket", model=model,
+                        params=params, thermo=th)
+    # generic solver on the fixed-point map
+    if x0 is None:
+        x0 = gardner(model, alpha, kappa).x  # start from the bracketed solution's neighbourhood
+        x0 = x0 * (1 - 1e-3)
+    F = fixed_point_map(model, alpha, kappa)
+    sol = solve(F, x0, names=names, method=method, tol=tol, model=model, params=params,
+                **options)
+    q = sol.order["q"]
+    qh = sol.order.get("qh", 0.0)
+    th = _thermo(model, alpha, kappa, q, qh)
+    return Solution(order=sol.order, residual=sol.residual, status=sol.status,
+                    iterations=sol.iterations, method=sol.method, model=model, params=params,
+                    thermo=th)
+
+
+# ---------------------------------------------------------------------------------------------
+# Capacity and maximum margin
+# ---------------------------------------------------------------------------------------------
+
+
+def capacity_spherical_closed_form(kappa: float) -> float:
+    """alpha_c(kappa) = 1 / int_{-kappa}^inf Dt (t + kappa)^2 = 1/[(1+k^2) Phi(k) + k phi(k)]
+    (Gardner 1988, q -> 1 limit). alpha_c(0) = 2 (Cover 1965).
+
+    For kappa < -2 the two terms cancel (relative loss ~ kappa^4/2); there the denominator is
+    evaluated as phi(kappa) int_0^inf s^2 exp(kappa s - s^2/2) ds, a positive integral.
+    """
+    k = float(kappa)
+    if k < -2.0:
+        from scipy import integrate
+
+        val, _ = integrate.quad(lambda s: s * s * math.exp(k * s - 0.5 * s * s), 0.0, math.inf,
+                                epsabs=0.0, epsrel=1e-14, limit=200)
+        return 1.0 / (math.exp(-0.5 * k * k) / math.sqrt(2 * math.pi) * val)
+    return 1.0 / ((1.0 + k * k) * special.ndtr(k) + k * math.exp(-0.5 * k * k) / math.sqrt(2 * math.pi))
+
+
+def capacity_from_saddle(kappa: float, one_minus_q: float = 1e-10) -> float:
+    """Spherical capacity from the saddle point: alpha_c = lim_{q->1} q / J(q), with J evaluated
+    by quadrature of (1-q) int Dz G(u)^2 (no closed form used); error O(1-q)."""
+    q = 1.0 - one_minus_q
+    sq, sv = math.sqrt(q), math.sqrt(one_minus_q)
+    # direct quadrature of (1-q) G(u)^2, independent of the A(q) closed form
+    from ..gauss import G, graded_gaussian_rule
+    z, w = graded_gaussian_rule([kappa / sq], [sv / sq], n=_NODES)
+    u = (kappa - sq * z) / sv
+    J = one_minus_q * float(np.dot(w, G(u) ** 2))
+    return q / J
+
+
+def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
+    """Capacity alpha_c(kappa).
+
+    Spherical: the closed form (cross-checked against :func:`capacity_from_saddle` in tests).
+    Binary: the alpha at which the RS entropy vanishes (Krauth & Mézard 1989; alpha_c(0) =
+    0.8331), found by Brent's method on s(alpha) — not the q -> 1 limit, which the binary RS
+    solution does not reach at the zero of the entropy.
+    """
+    check_model(model)
+    kappa = check_finite("kappa", kappa)
+    if model == "spherical":
+        return capacity_spherical_closed_form(kappa)
+    s = lambda a: gardner("binary", a, kappa).entropy
+    # s(alpha) decreases from ln 2; bracket by stepping in alpha
+    lo = 0.0
+    # annealed bound gives an upper estimate: s <= ln 2 + alpha ln H(kappa)
+    a_ann = math.log(2.0) / -float(log_H_s(kappa))
+    hi = min(a_ann, 0.999 * capacity_spherical_closed_form(kappa))
+    a = 0.05 * hi
+    while True:
+        try:
+            sa = s(a)
+        except ConvergenceError:
+            hi = a
+            break
+        if sa < 0:
+            hi = a
+            break
+        lo = a
+        if a >= hi:
+            break
+        a = min(hi, a + 0.05 * hi)
+    try:
+        s_hi = s(hi)
+    except ConvergenceError as exc:
+        raise ConvergenceError(
+            "binary capacity: the RS solution ceases to exist before the entropy vanishes",
+            model="binary", params={"kappa": kappa}, x=[lo, hi], iterations=0,
+            method="bracket") from exc
+    if s_hi > 0:
+        raise ConvergenceError("binary capacity: entropy still positive at the upper bracket",
+                               model="binary", params={"kappa": kappa}, x=[lo, hi],
+                               residual=[s_hi], method="bracket")
+    return optimize.brentq(s, lo, hi, xtol=tol, rtol=1e-15, maxiter=200)
+
+
+def kappa_max(model: str, alpha: float, *, tol: float = 1e-12) -> float:
+    """Maximum margin kappa_max(alpha): the largest kappa with a non-vanishing solution volume.
+
+    Spherical: inverse of the closed-form alpha_c(kappa) (kappa_max(1) = 0.47066...).
+    Binary: the kappa at which the RS entropy s(alpha, kappa) vanishes.
+    """
+    check_model(model)
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    if model == "spherical":
+        f = lambda k: capacity_spherical_closed_form(k) - alpha
+        lo, hi = -1.0, 1.0
+        while f(lo) < 0:
+            lo *= 2.0
+        while f(hi) > 0:
+            hi *= 2.0
+        return optimize.brentq(f, lo, hi, xtol=tol, rtol=1e-15, maxiter=200)
+    s = lambda k: gardner("binary", alpha, k).entropy
+    # s decreases in kappa from ln 2 (kappa -> -inf); step up from the annealed estimate
+    lo = -1.0
+    while s(lo) <= 0:
+        lo -= 1.0
+    hi = lo
+    step = 0.25
+    while True:
+        nxt = hi + step
+        try:
+            sv = s(nxt)
+        except ConvergenceError:
+            step /= 2
+            if step < 1e-6:
+                raise
+            continue
+        if sv < 0:
+            hi = nxt
+            break
+        lo = hi = nxt
+    return optimize.brentq(s, lo, hi, xtol=tol, rtol=1e-15, maxiter=200)
