@@ -331,7 +331,23 @@ def _bracket_root(g, v_start=None, model="", params=None):
 
 
 def gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bracket",
-            x0=None, tol: float = 1e-12, **options) -> Solution:
+            x0=None, tol: float = 1e-12, allow_negative_entropy: bool = False,
+            **options) -> Solution:
+    """RS Gardner volume at (alpha, kappa); see :func:`_gardner`. Binary: a negative RS entropy
+    means no solutions (kappa > kappa_max(alpha), or alpha > alpha_c(kappa)) and raises
+    ReplicaInputError unless ``allow_negative_entropy`` (used when locating the zero)."""
+    sol = _gardner(model, alpha, kappa, method=method, x0=x0, tol=tol, **options)
+    if model == "binary" and sol.thermo["entropy"] < 0 and not allow_negative_entropy:
+        raise ReplicaInputError(
+            f"binary perceptron at alpha = {sol.params['alpha']}, kappa = {sol.params['kappa']}: "
+            f"the RS entropy is negative ({sol.thermo['entropy']:.6g}), i.e. kappa exceeds "
+            f"kappa_max(alpha) = {kappa_max('binary', sol.params['alpha']):.10g} (no solutions); "
+            f"pass allow_negative_entropy=True to get the RS continuation")
+    return sol
+
+
+def _gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bracket",
+             x0=None, tol: float = 1e-12, **options) -> Solution:
     """RS Gardner volume at (alpha, kappa): order parameters, entropy and its parts, replicon.
 
     Parameters
@@ -385,7 +401,7 @@ def gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "brac
                         params=params, thermo=th)
     # generic solver on the fixed-point map
     if x0 is None:
-        x0 = gardner(model, alpha, kappa).x  # start from the bracketed solution's neighbourhood
+        x0 = _gardner(model, alpha, kappa).x  # start from the bracketed solution's neighbourhood
         x0 = x0 * (1 - 1e-3)
     F = fixed_point_map(model, alpha, kappa)
     sol = solve(F, x0, names=names, method=method, tol=tol, model=model, params=params,
@@ -445,7 +461,7 @@ def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
     kappa = check_finite("kappa", kappa)
     if model == "spherical":
         return capacity_spherical_closed_form(kappa)
-    s = lambda a: gardner("binary", a, kappa).entropy
+    s = lambda a: _gardner("binary", a, kappa).entropy
     # s(alpha) decreases from ln 2; bracket by stepping in alpha
     lo = 0.0
     # annealed bound gives an upper estimate: s <= ln 2 + alpha ln H(kappa)
@@ -495,7 +511,7 @@ def kappa_max(model: str, alpha: float, *, tol: float = 1e-12) -> float:
         while f(hi) > 0:
             hi *= 2.0
         return optimize.brentq(f, lo, hi, xtol=tol, rtol=1e-15, maxiter=200)
-    s = lambda k: gardner("binary", alpha, k).entropy
+    s = lambda k: _gardner("binary", alpha, k).entropy
     # s decreases in kappa from ln 2 (kappa -> -inf); step up from the annealed estimate
     lo = -1.0
     while s(lo) <= 0:

@@ -1,0 +1,103 @@
+"""Special functions against mpmath (50+ digits) on a grid reaching the tails; quadrature rules."""
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+from replica import gauss
+
+mp.mp.dps = 160  # ln H near x = -40 needs ~1e-350 resolution around 1
+
+GRID = np.concatenate([np.linspace(-40, 60, 401), [-37.5, -1e-3, 0.0, 1e-8, 9.99, 10.0, 10.01,
+                                                   14.14, 37.0, 38.5, 59.9]])
+
+
+def _H(x):
+    return mp.erfc(mp.mpf(x) / mp.sqrt(2)) / 2
+
+
+def _log_H(x):
+    return mp.log1p(-_H(-x)) if x < 0 else mp.log(_H(x))
+
+
+REFS = {
+    "log_H": _log_H,
+    "G": lambda x: mp.npdf(mp.mpf(x)) / _H(x),
+    "H": _H,
+    "log_H_scaled": lambda x: _log_H(x) + mp.mpf(x) ** 2 / 2,
+    "G_minus_x": lambda x: mp.npdf(mp.mpf(x)) / _H(x) - x,
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFS))
+def test_special_function_relative_accuracy(name):
+    f = getattr(gauss, name)
+    values = f(GRID)
+    worst = 0.0
+    checked = 0
+    for x, v in zip(GRID, values):
+        ref = REFS[name](float(x))
+        if ref == 0 or abs(ref) < 1e-300 or abs(ref) > 1e300:
+            continue  # not a normal double: nothing to compare
+        err = abs((v - float(ref)) / float(ref))
+        worst = max(worst, err)
+        checked += 1
+    assert checked > 300
+    assert worst < 1e-13, f"{name}: worst relative error {worst:.3e}"
+
+
+def test_erfcx_matches_mpmath_including_negative_arguments():
+    ys = np.linspace(-26, 60, 173)
+    v = gauss.erfcx(ys)
+    for y, vi in zip(ys, v):
+        ref = mp.exp(mp.mpf(y) ** 2) * mp.erfc(mp.mpf(y))
+        assert abs(vi / float(ref) - 1) < 2e-13, y
+
+
+def test_tails_are_finite_and_have_the_right_asymptotics():
+    x = np.array([1e3, 1e6, 1e10])
+    # ln H(x) = -x^2/2 - ln(x sqrt(2 pi)) - 1/x^2 + O(x^-4)
+    asym = -x ** 2 / 2 - np.log(x * math.sqrt(2 * math.pi)) - 1 / x ** 2
+    assert np.allclose(gauss.log_H(x), asym, rtol=1e-15)
+    assert np.allclose(gauss.G(x), x + 1 / x - 2 / x ** 3, rtol=1e-15)
+    assert gauss.log_H(-1e3) == 0.0 and gauss.G(-1e3) == 0.0
+    assert np.isnan(gauss.log_H(np.nan))
+
+
+def test_log_2cosh_no_overflow():
+    h = np.array([-1e4, -3.0, 0.0, 0.5, 800.0])
+    ref = [float(mp.log(2 * mp.cosh(mp.mpf(v)))) for v in h]
+    assert np.allclose(gauss.log_2cosh(h), ref, rtol=1e-15)
+
+
+def test_gauss_hermite_and_legendre_rules_are_cached_and_exact_on_moments():
+    z, w = gauss.gauss_hermite(20)
+    assert gauss.gauss_hermite(20)[0] is z
+    for k, m in [(0, 1), (2, 1), (4, 3), (6, 15)]:
+        assert abs(np.dot(w, z ** k) - m) < 1e-12
+    x, wl = gauss.gauss_legendre(12)
+    assert abs(wl.sum() - 2) < 1e-14
+    with pytest.raises(ValueError):
+        gauss.gauss_legendre(0)
+
+
+@pytest.mark.parametrize("c,width", [(0.3, 1e-1), (0.3, 1e-6), (-2.0, 1e-9), (11.0, 1e-4)])
+def test_graded_rule_resolves_a_kink(c, width):
+    # int Dz |z - c| = 2 phi(c) + c (2 Phi(c) - 1): a kink at c, exact for any width
+    exact = 2 * math.exp(-c * c / 2) / math.sqrt(2 * math.pi) + c * math.erf(c / math.sqrt(2))
+    got = gauss.integrate_gaussian(lambda z: np.abs(z - c), [c], [width])
+    assert abs(got - exact) < 1e-13
+    # boundary layer: int Dz ln H((c - z)/w) against a second rule with twice the nodes
+    f = lambda z: gauss.log_H((c - z) / width) * width ** 2
+    a = gauss.integrate_gaussian(f, [c], [width], n=12)
+    b = gauss.integrate_gaussian(f, [c], [width], n=24)
+    assert abs(a - b) < 1e-12 * max(1.0, abs(b))
+
+
+def test_integration_range_cut_is_negligible():
+    f = lambda z: np.exp(0.5 * z)  # int Dz e^{z/2} = e^{1/8}
+    assert abs(gauss.integrate_gaussian(f) - math.exp(0.125)) < 1e-13
+    a = gauss.integrate_gaussian(lambda z: z ** 4, L=12.0)
+    b = gauss.integrate_gaussian(lambda z: z ** 4, L=16.0)
+    assert abs(a - b) < 1e-14 and abs(a - 3) < 1e-13
