@@ -1,0 +1,87 @@
+"""``replica scan``: a resumable scan of any model over a grid of its external parameters.
+
+    replica scan --model gardner-binary --param alpha=0.1:0.8:15 --fixed kappa=0 \\
+                 --store gardner.sqlite [--along alpha] [--executor process --workers 4]
+
+Every finished point is committed to the SQLite store at once; rerunning the same command after
+an interruption (even ``kill -9``) resumes and recomputes nothing finished. A store that belongs
+to a different scan is refused (exit 2) and left untouched. Load the table back with
+``replica.store.load(FILE)``.
+"""
+from __future__ import annotations
+
+import sys
+
+from ._common import add_json_flag, emit
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "scan", help="resumable parameter scan of a model (grid or continuation lines)",
+        description=__doc__.split("\n\n")[0])
+    p.add_argument("--model", help="registered model name (see --list-models) or "
+                   "'module:function' of a point function")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=START:STOP:NUM",
+                   help="a scanned parameter (repeat for a grid; first varies slowest)")
+    p.add_argument("--fixed", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter held fixed (repeatable)")
+    p.add_argument("--store", help="SQLite file of the scan (created, or reopened to resume)")
+    p.add_argument("--along", metavar="NAME",
+                   help="continue along this scanned parameter (warm starts, step halving); "
+                        "the lines along it run in parallel")
+    p.add_argument("--executor", choices=("serial", "process", "dask"), default="process",
+                   help="where points run (default: process pool on the local cores)")
+    p.add_argument("--scheduler", metavar="ADDR",
+                   help="dask scheduler address tcp://host:port (implies --executor dask)")
+    p.add_argument("--workers", type=int, help="number of worker processes")
+    p.add_argument("--max-halvings", type=int, default=4,
+                   help="step halvings before a continuation point is recorded as failed")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="recompute points stored as failed")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--list-models", action="store_true", help="list the registered models")
+    add_json_flag(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..errors import ReplicaInputError
+    from ..scan import MODELS, Grid, parse_fixed, parse_range, scan
+
+    if args.list_models:
+        emit([{"model": m.name, "parameters": " ".join(m.params or ("*",)),
+               "required": " ".join(m.required), "description": m.description}
+              for m in MODELS.values()], args.json)
+        return 0
+    if not args.model:
+        raise ReplicaInputError("--model is required (see --list-models)")
+    if not args.store:
+        raise ReplicaInputError("--store FILE is required (the scan is resumable from it)")
+    if not args.param:
+        raise ReplicaInputError("give at least one --param NAME=START:STOP:NUM")
+    axes = {}
+    for text in args.param:
+        name, values = parse_range(text)
+        if name in axes:
+            raise ReplicaInputError(f"--param {name} given twice")
+        axes[name] = values
+    fixed = {}
+    for text in args.fixed:
+        name, value = parse_fixed(text)
+        if name in fixed:
+            raise ReplicaInputError(f"--fixed {name} given twice")
+        fixed[name] = value
+    executor = "dask" if args.scheduler else args.executor
+    try:
+        result = scan(args.model, Grid(axes, along=args.along), fixed=fixed, store=args.store,
+                      executor=executor, workers=args.workers, scheduler=args.scheduler,
+                      max_halvings=args.max_halvings, retry_failed=args.retry_failed,
+                      quiet=args.quiet, json=args.json)
+    except RuntimeError as exc:  # executor failure: the finished points are stored
+        if type(exc) is not RuntimeError:
+            raise
+        print(f"replica: error: {exc}", file=sys.stderr)
+        return 1
+    if not args.json:
+        emit(result.summary(), False)
+    return 0

@@ -1,0 +1,841 @@
+"""Scans over external parameters: grids, continuation paths, executors — driven from scripts.
+
+Pattern: scans are continuation (STYLE pattern 8). A scan evaluates a *point function*
+
+    point(params: dict, warm_start: dict | None = None) -> dict of results  (or a Solution)
+
+over a :class:`Grid` (cartesian product of parameter axes) or explicit continuation
+:class:`Paths`. Along a continuation path each point is warm-started from the previous point's
+results; when a point fails, the step from the last good point is halved (intermediate points are
+solved and discarded) up to ``max_halvings`` times. A point that still fails is recorded with its
+reason (``status="failed"``, ``message``) — never swallowed, never fatal to the scan; the path
+continues from its last good point.
+
+Every finished point is written at once to the resumable store (:mod:`replica.store`), by the
+driver process only. Rerunning the same scan on the same store recomputes nothing finished.
+
+Parallelism: the ``executor`` argument. Paths are sequential by nature; independent paths (grid
+lines, or single grid points when there is no continuation axis) run in parallel:
+
+* ``None`` / ``"process"`` — :class:`concurrent.futures.ProcessPoolExecutor` on the local cores
+  (the point function must be picklable: a module-level function or a registered model name);
+* ``"serial"`` — in the driver process, one point after another;
+* ``"dask"`` — a :mod:`dask.distributed` ``LocalCluster`` (``workers`` processes), or the cluster
+  at ``scheduler="tcp://host:port"``; a ``distributed.Client`` may also be passed directly;
+* any :class:`concurrent.futures.Executor` instance (left open for the caller to reuse).
+
+Models: :data:`MODELS` maps names ("gardner-binary", "gardner-spherical", "local-entropy-binary",
+...) to point functions with their allowed parameter names, so a parameter the model does not
+have is a clear :class:`~replica.errors.ReplicaInputError`. ``"package.module:function"`` names
+any importable point function.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import importlib
+import itertools
+import json as _json
+import math
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .errors import ReplicaInputError
+from .store import ScanStore, canonical_json, point_key, _plain
+
+__all__ = ["scan", "Grid", "Paths", "ScanResult", "ModelSpec", "MODELS", "register_model",
+           "get_model", "parse_range", "parse_fixed", "linspace_axis", "make_executor",
+           "SerialExecutor", "evaluate_point"]
+
+
+# =============================================================================================
+# Grids and continuation paths
+# =============================================================================================
+
+def linspace_axis(name: str, start: float, stop: float, num: int) -> np.ndarray:
+    """``num`` equally spaced values from ``start`` to ``stop`` (both included), checked.
+
+    Empty (num < 1), inverted (stop < start) or degenerate (start == stop with num > 1, or
+    start != stop with num == 1) ranges raise ReplicaInputError naming the parameter.
+    """
+    for label, v in (("start", start), ("stop", stop)):
+        if not isinstance(v, (int, float, np.number)) or not math.isfinite(float(v)):
+            raise ReplicaInputError(f"{name}: {label} must be a finite number, got {v!r}")
+    if int(num) != num or num < 1:
+        raise ReplicaInputError(f"{name}: empty range (num={num}); give num >= 1 points")
+    num = int(num)
+    if stop < start:
+        raise ReplicaInputError(f"{name}: inverted range {start}:{stop} (stop < start); write "
+                                f"{stop}:{start}:{num} (continuation runs in either direction "
+                                "via Paths)")
+    if num > 1 and stop == start:
+        raise ReplicaInputError(f"{name}: empty range {start}:{stop} with {num} points")
+    if num == 1 and stop != start:
+        raise ReplicaInputError(f"{name}: {start}:{stop}:1 is ambiguous; give num >= 2 or a "
+                                "single value start:start:1")
+    return np.linspace(float(start), float(stop), num)
+
+
+def parse_range(text: str) -> tuple[str, np.ndarray]:
+    """Parse ``NAME=start:stop:num`` (CLI syntax) into ``(name, values)``."""
+    if "=" not in text:
+        raise ReplicaInputError(f"--param expects NAME=start:stop:num, got {text!r}")
+    name, spec = text.split("=", 1)
+    name = name.strip()
+    parts = spec.split(":")
+    if not name or len(parts) != 3:
+        raise ReplicaInputError(f"--param expects NAME=start:stop:num, got {text!r}")
+    try:
+        start, stop = float(parts[0]), float(parts[1])
+        num = float(parts[2])
+    except ValueError:
+        raise ReplicaInputError(f"--param {name}: not numbers in {spec!r}") from None
+    return name, linspace_axis(name, start, stop, num)
+
+
+def parse_fixed(text: str) -> tuple[str, object]:
+    """Parse ``NAME=VALUE`` (a finite number, or a word such as ``max``)."""
+    if "=" not in text:
+        raise ReplicaInputError(f"--fixed expects NAME=VALUE, got {text!r}")
+    name, value = (s.strip() for s in text.split("=", 1))
+    if not name or not value:
+        raise ReplicaInputError(f"--fixed expects NAME=VALUE, got {text!r}")
+    try:
+        v = float(value)
+    except ValueError:
+        return name, value
+    if not math.isfinite(v):
+        raise ReplicaInputError(f"--fixed {name}: not a finite number: {value!r}")
+    return name, v
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Cartesian product of parameter axes, ``Grid({"alpha": values, "kappa": values})``.
+
+    ``along="alpha"`` makes every line of the grid along ``alpha`` a continuation path (warm
+    starts, step halving); the lines are independent and run in parallel. Without ``along`` every
+    point is independent. Values are used in the order given (a descending axis continues
+    downwards). Axis order: the first axis varies slowest.
+    """
+
+    axes: Mapping[str, Sequence[float]]
+    along: str | None = None
+
+    def __post_init__(self):
+        if not self.axes:
+            raise ReplicaInputError("a grid needs at least one parameter axis")
+        clean = {}
+        for name, vals in self.axes.items():
+            arr = np.atleast_1d(np.asarray(vals, dtype=float))
+            if arr.ndim != 1 or arr.size == 0:
+                raise ReplicaInputError(f"{name}: empty axis")
+            if not np.all(np.isfinite(arr)):
+                raise ReplicaInputError(f"{name}: non-finite values on the axis")
+            if len(np.unique(arr)) != arr.size:
+                raise ReplicaInputError(f"{name}: repeated values on the axis")
+            clean[str(name)] = tuple(float(v) for v in arr)
+        object.__setattr__(self, "axes", clean)
+        if self.along is not None and self.along not in clean:
+            raise ReplicaInputError(f"along={self.along!r} is not an axis of the grid "
+                                    f"(axes: {list(clean)})")
+
+    @property
+    def size(self) -> int:
+        return int(np.prod([len(v) for v in self.axes.values()]))
+
+    def as_paths(self) -> list[list[dict]]:
+        """The continuation paths: lists of parameter dicts (one point each without along)."""
+        names = list(self.axes)
+        if self.along is None:
+            return [[dict(zip(names, combo))] for combo in itertools.product(*self.axes.values())]
+        others = [n for n in names if n != self.along]
+        out = []
+        for combo in itertools.product(*(self.axes[n] for n in others)):
+            base = dict(zip(others, combo))
+            out.append([{**base, self.along: v} for v in self.axes[self.along]])
+        return out
+
+    def spec(self) -> dict:
+        return {"kind": "grid", "axes": {k: list(v) for k, v in self.axes.items()},
+                "along": self.along}
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Explicit continuation paths: a list of paths, each a list of parameter dicts.
+
+    ``Paths.line("alpha", [0.1, 0.2, 0.3], kappa=0.0)`` is one path along alpha. The points of a
+    path are solved in order with warm starts; different paths run in parallel.
+    """
+
+    paths: Sequence[Sequence[Mapping[str, float]]]
+
+    def __post_init__(self):
+        clean = []
+        for i, path in enumerate(self.paths):
+            if len(path) == 0:
+                raise ReplicaInputError(f"path {i} is empty")
+            pts = []
+            for p in path:
+                d = {}
+                for k, v in dict(p).items():
+                    try:
+                        fv = float(v)
+                    except (TypeError, ValueError):
+                        raise ReplicaInputError(f"path {i}: {k}={v!r} is not a number") from None
+                    if not math.isfinite(fv):
+                        raise ReplicaInputError(f"path {i}: {k}={v!r} is not finite")
+                    d[str(k)] = fv
+                pts.append(d)
+            keys = set(pts[0])
+            if any(set(p) != keys for p in pts):
+                raise ReplicaInputError(f"path {i}: all points must set the same parameters")
+            clean.append(pts)
+        if not clean:
+            raise ReplicaInputError("no paths given")
+        object.__setattr__(self, "paths", clean)
+
+    @classmethod
+    def line(cls, name: str, values: Sequence[float], **fixed) -> "Paths":
+        return cls([[{**fixed, name: float(v)} for v in values]])
+
+    @property
+    def size(self) -> int:
+        return sum(len(p) for p in self.paths)
+
+    def as_paths(self) -> list[list[dict]]:
+        return [list(p) for p in self.paths]
+
+    def spec(self) -> dict:
+        return {"kind": "paths", "paths": [list(p) for p in self.paths]}
+
+
+# =============================================================================================
+# Model registry
+# =============================================================================================
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A named point function with the parameters it accepts.
+
+    ``point`` is a callable or an import path ``"module:function"`` (resolved lazily, so that
+    registering a model does not import its numerics). ``params``: allowed parameter names
+    (``None`` = accept any); ``required``: those that must be set; ``defaults``: filled in when
+    absent. ``warm`` says whether the model uses warm starts.
+    """
+
+    name: str
+    point: Callable | str
+    params: tuple | None = None
+    required: tuple = ()
+    defaults: Mapping[str, object] = field(default_factory=dict)
+    description: str = ""
+
+    def resolve(self) -> Callable:
+        return _resolve(self.point)
+
+    def check(self, names: Iterable[str]) -> None:
+        names = list(names)
+        if self.params is not None:
+            bad = [n for n in names if n not in self.params]
+            if bad:
+                raise ReplicaInputError(
+                    f"model {self.name!r} has no parameter(s) {', '.join(map(repr, bad))}; "
+                    f"its parameters are: {', '.join(self.params)}")
+        missing = [n for n in self.required if n not in names and n not in self.defaults]
+        if missing:
+            raise ReplicaInputError(f"model {self.name!r} needs parameter(s) "
+                                    f"{', '.join(missing)} (set them with --param or --fixed)")
+
+
+def _resolve(point):
+    if callable(point):
+        return point
+    mod, _, attr = str(point).partition(":")
+    if not mod or not attr:
+        raise ReplicaInputError(f"not a model name or 'module:function': {point!r}")
+    try:
+        obj = importlib.import_module(mod)
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError) as exc:
+        raise ReplicaInputError(f"cannot import point function {point!r}: {exc}") from None
+    if not callable(obj):
+        raise ReplicaInputError(f"{point!r} is not callable")
+    return obj
+
+
+MODELS: dict[str, ModelSpec] = {}
+
+
+def register_model(name: str, point: Callable | str, params: Sequence[str] | None = None, *,
+                   required: Sequence[str] = (), defaults: Mapping | None = None,
+                   description: str = "") -> ModelSpec:
+    """Register a point function under ``name`` (overwrites an existing registration)."""
+    spec = ModelSpec(name=name, point=point, params=None if params is None else tuple(params),
+                     required=tuple(required), defaults=dict(defaults or {}),
+                     description=description)
+    MODELS[name] = spec
+    return spec
+
+
+def get_model(name: str) -> ModelSpec:
+    """The registered model ``name``, or a ModelSpec for an import path ``module:function``."""
+    if name in MODELS:
+        return MODELS[name]
+    if ":" in name:
+        fn = _resolve(name)
+        params = getattr(fn, "PARAMS", None)
+        return ModelSpec(name=name, point=name, params=None if params is None else tuple(params))
+    raise ReplicaInputError(f"unknown model {name!r}; known models: {', '.join(sorted(MODELS))} "
+                            "(or give a point function as 'module:function')")
+
+
+# -- point functions of the registered models (module-level: picklable for process pools) ----
+
+def _order_start(warm_start, names):
+    if not warm_start:
+        return None
+    try:
+        return [float(warm_start[n]) for n in names]
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _call_with_warm(fn, args, kwargs, warm_kw, warm_value):
+    """Call ``fn`` with a warm start if its signature takes one (``warm_kw``)."""
+    import inspect
+
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        sig = None
+    if warm_value is not None and sig is not None and warm_kw in sig.parameters:
+        kwargs = {**kwargs, warm_kw: warm_value}
+    return fn(*args, **kwargs)
+
+
+def gardner_point(params: Mapping, warm_start=None, *, weights: str) -> dict:
+    """RS Gardner volume (THEORY section 1) at ``alpha, kappa``: the lead's
+    ``replica.models.gardner.gardner(model, alpha, kappa)``; results are its order parameters and
+    thermodynamics (entropy, replicon, ...)."""
+    from .models import gardner as g
+
+    kw = {k: float(params[k]) for k in ("alpha", "kappa") if k in params}
+    return _solution_dict(_call_with_warm(g.gardner, (weights,), kw, "x0", None))
+
+
+def gardner_binary_point(params, warm_start=None):
+    return gardner_point(params, warm_start, weights="binary")
+
+
+def gardner_spherical_point(params, warm_start=None):
+    return gardner_point(params, warm_start, weights="spherical")
+
+
+def local_entropy_point(params: Mapping, warm_start=None, *, weights: str) -> dict:
+    """Franz–Parisi local entropy S(d) (THEORY section 2) at ``alpha, kappa_ref, kappa, d``:
+    ``replica.models.franz_parisi.local_entropy``. ``kappa_ref`` may be the word ``"max"``."""
+    from .models import franz_parisi as fp
+
+    kref = params.get("kappa_ref", 0.0)
+    kref = kref if isinstance(kref, str) else float(kref)
+    out = fp.local_entropy(weights, float(params["alpha"]), kref,
+                           float(params.get("kappa", 0.0)), float(params["d"]))
+    return _solution_dict(out)
+
+
+def local_entropy_binary_point(params, warm_start=None):
+    return local_entropy_point(params, warm_start, weights="binary")
+
+
+def local_entropy_spherical_point(params, warm_start=None):
+    return local_entropy_point(params, warm_start, weights="spherical")
+
+
+def _solution_dict(obj) -> dict:
+    """Results dict of a Solution / result object / mapping (order parameters + thermo)."""
+    from .solve import Solution
+
+    if isinstance(obj, Solution):
+        out = {**obj.order, **obj.thermo}
+        out.update(residual=obj.residual_norm, iterations=obj.iterations, method=obj.method)
+        return out
+    if isinstance(obj, Mapping):
+        return dict(obj)
+    if hasattr(obj, "as_dict"):
+        return dict(obj.as_dict())
+    if hasattr(obj, "__dataclass_fields__"):
+        import dataclasses
+
+        return {k: v for k, v in dataclasses.asdict(obj).items()}
+    if isinstance(obj, (int, float, np.floating)):
+        return {"value": float(obj)}
+    raise TypeError(f"cannot turn a {type(obj).__name__} into a results dict")
+
+
+register_model("gardner-binary", gardner_binary_point, ("alpha", "kappa"), required=("alpha",),
+               defaults={"kappa": 0.0},
+               description="RS Gardner volume, binary weights (Gardner-Derrida 1988)")
+register_model("gardner-spherical", gardner_spherical_point, ("alpha", "kappa"),
+               required=("alpha",), defaults={"kappa": 0.0},
+               description="RS Gardner volume, spherical weights (Gardner 1988)")
+register_model("local-entropy-binary", local_entropy_binary_point,
+               ("alpha", "kappa_ref", "kappa", "d"), required=("alpha", "d"),
+               defaults={"kappa_ref": 0.0, "kappa": 0.0},
+               description="Franz-Parisi local entropy S(d), binary weights")
+register_model("local-entropy-spherical", local_entropy_spherical_point,
+               ("alpha", "kappa_ref", "kappa", "d"), required=("alpha", "d"),
+               defaults={"kappa_ref": 0.0, "kappa": 0.0},
+               description="Franz-Parisi local entropy S(d), spherical weights")
+
+
+# =============================================================================================
+# Evaluating one point (runs in the worker)
+# =============================================================================================
+
+def evaluate_point(point, params: Mapping, warm_start=None) -> dict:
+    """Run a point function and package the outcome; never raises for a failing point.
+
+    Returns ``{"status", "results", "message", "residual", "elapsed"}``. A point function that
+    raises gives ``status="failed"`` with the exception's type and message; non-finite results
+    give ``status="nonfinite"`` naming the offending keys (the values are kept in the row).
+    """
+    t0 = time.perf_counter()
+    try:
+        fn = _resolve(point) if isinstance(point, str) else point
+        raw = fn(dict(params), warm_start)
+        results = _plain(_solution_dict(raw))
+    except Exception as exc:  # recorded in the row with its reason: never swallowed
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = f" [at {tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno}]" if tb else ""
+        return {"status": "failed", "results": {}, "message": f"{type(exc).__name__}: {exc}"
+                f"{where}", "residual": None, "elapsed": time.perf_counter() - t0}
+    elapsed = time.perf_counter() - t0
+    residual = results.get("residual")
+    residual = float(residual) if isinstance(residual, (int, float)) else None
+    bad = sorted(k for k, v in results.items() if isinstance(v, float) and not math.isfinite(v))
+    status, message = "ok", ""
+    st = results.get("status")
+    if isinstance(st, str) and st not in ("ok", "converged"):
+        status, message = "failed", f"point function reported status {st!r}: " \
+                                    f"{results.get('message', '')}".rstrip(": ")
+    elif bad:
+        status, message = "nonfinite", f"non-finite result(s): {', '.join(bad)}"
+    return {"status": status, "results": results, "message": message, "residual": residual,
+            "elapsed": elapsed}
+
+
+# =============================================================================================
+# Executors
+# =============================================================================================
+
+class SerialExecutor(cf.Executor):
+    """Runs each task at submit time in the calling process (a concurrent.futures Executor)."""
+
+    _max_workers = 1
+
+    def submit(self, fn, /, *args, **kwargs):
+        fut = cf.Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # delivered through the future like any executor
+            fut.set_exception(exc)
+        return fut
+
+
+def make_executor(executor=None, *, workers: int | None = None, scheduler: str | None = None):
+    """Return ``(executor, slots, close)``: a concurrent.futures Executor, how many tasks to keep
+    in flight, and a function that shuts down what this call started."""
+    if workers is not None and (int(workers) != workers or workers < 1):
+        raise ReplicaInputError(f"workers must be a positive integer, got {workers!r}")
+    ncpu = os.cpu_count() or 1
+    if scheduler is not None and executor in (None, "dask"):
+        executor = "dask"
+    if isinstance(executor, cf.Executor):
+        slots = getattr(executor, "_max_workers", None) or workers or ncpu
+        return executor, 2 * int(slots), lambda: None
+    if executor is None or executor == "process":
+        n = int(workers or ncpu)
+        ex = cf.ProcessPoolExecutor(max_workers=n)
+        return ex, 2 * n, lambda: ex.shutdown(wait=True, cancel_futures=True)
+    if executor == "serial":
+        return SerialExecutor(), 1, lambda: None
+    if executor == "thread":
+        n = int(workers or ncpu)
+        ex = cf.ThreadPoolExecutor(max_workers=n)
+        return ex, 2 * n, lambda: ex.shutdown(wait=True, cancel_futures=True)
+    if executor == "dask" or type(executor).__name__ == "Client":
+        try:
+            import distributed
+        except ImportError:
+            raise ReplicaInputError("executor='dask' needs dask.distributed "
+                                    "(pip install 'replica[cluster]')") from None
+        closers = []
+        if isinstance(executor, distributed.Client):
+            client = executor
+        elif scheduler is not None:
+            try:
+                client = distributed.Client(scheduler, timeout="20s")
+            except OSError as exc:
+                raise ReplicaInputError(f"cannot reach the dask scheduler {scheduler}: "
+                                        f"{exc}") from None
+            closers.append(client.close)
+        else:
+            cluster = distributed.LocalCluster(n_workers=int(workers or ncpu),
+                                               threads_per_worker=1, processes=True,
+                                               dashboard_address=None)
+            client = distributed.Client(cluster)
+            closers += [client.close, cluster.close]
+        nthreads = sum(client.nthreads().values()) or int(workers or 1)
+
+        def close():
+            for c in closers:
+                try:
+                    c()
+                except Exception:  # shutting down a cluster must not mask the scan's outcome
+                    pass
+        return client.get_executor(pure=False), 2 * nthreads, close
+    raise ReplicaInputError(f"unknown executor {executor!r}; use 'serial', 'process', 'dask', "
+                            "a concurrent.futures.Executor or a distributed.Client")
+
+
+# =============================================================================================
+# The driver
+# =============================================================================================
+
+@dataclass
+class ScanResult:
+    """Summary of a finished scan and the way back to its data (``.load()``)."""
+
+    store: str | None
+    identity: dict
+    total: int
+    already_done: int
+    computed: int
+    ok: int
+    failed: int
+    nonfinite: int
+    lost: int
+    elapsed: float
+    evaluations: int
+    _columns: dict | None = field(default=None, repr=False)
+
+    def load(self, *, as_frame: bool = False, status=None):
+        """The whole table: dict of numpy columns (or a pandas DataFrame)."""
+        if self.store is None:
+            from .store import _columns
+            cols = self._columns
+            if status is not None:
+                keep = {status} if isinstance(status, str) else set(status)
+                mask = np.array([s in keep for s in cols["status"]], dtype=bool)
+                cols = {k: v[mask] for k, v in cols.items()}
+            if as_frame:
+                import pandas as pd
+                return pd.DataFrame(cols)
+            return cols
+        from .store import load
+        return load(self.store, as_frame=as_frame, status=status)
+
+    def summary(self) -> dict:
+        return {"store": self.store, "total": self.total, "already_done": self.already_done,
+                "computed": self.computed, "ok": self.ok, "failed": self.failed,
+                "nonfinite": self.nonfinite, "lost": self.lost, "evaluations": self.evaluations,
+                "elapsed_s": round(self.elapsed, 3)}
+
+
+class _PathRunner:
+    """Drives one continuation path: next task, warm start, step halving, rows to write.
+
+    Between the last recorded good point B and the next target T, progress is a fraction
+    ``s`` of the segment B -> T and the trial step ``h`` (1 at first): an attempt at
+    ``s + h`` that fails halves ``h`` (at most ``max_halvings`` times per target); one that
+    succeeds moves ``s`` on, keeping the reduced step, until T itself is reached. Intermediate
+    points warm-start the next attempt and are not stored. The warm start of each target is
+    always the last *stored* good point or an intermediate reached from it, so a resumed scan
+    repeats exactly what an uninterrupted one does.
+    """
+
+    def __init__(self, index, points, fixed, done, warm, max_halvings):
+        self.index = index
+        self.points = points            # list of dicts of varying parameters
+        self.fixed = fixed
+        self.done = done                # key -> stored row (finished points of the store)
+        self.use_warm = warm
+        self.max_halvings = max_halvings
+        self.i = 0
+        self.warm = None                # results of the last stored good point
+        self.base = None                # its (varying) parameters
+        self.active = False             # working on target points[i]
+        self.aborted = False
+
+    def full(self, p):
+        return {**self.fixed, **p}
+
+    def _at(self, frac):
+        target = self.points[self.i]
+        if frac >= 1.0:
+            return target
+        return {k: self.base[k] + frac * (v - self.base[k]) for k, v in target.items()}
+
+    def _task(self):
+        self.trial = min(1.0, self.s + self.h)
+        return self.full(self._at(self.trial)), (self.cur_warm if self.use_warm else None)
+
+    def next_task(self):
+        """(params, warm_start) for the next evaluation, or None when the path is finished."""
+        if self.aborted:
+            return None
+        if self.active:
+            return self._task()
+        while self.i < len(self.points):
+            p = self.points[self.i]
+            row = self.done.get(point_key(self.full(p)))
+            if row is None:
+                self.active, self.s, self.h, self.halvings = True, 0.0, 1.0, 0
+                self.cur_warm, self.first_failure = self.warm, None
+                return self._task()
+            if row["status"] == "ok":
+                self.warm, self.base = row["results"], p
+            self.i += 1
+        return None
+
+    def on_outcome(self, out):
+        """Consume a worker outcome; return the row to write (None for an intermediate)."""
+        p = self.points[self.i]
+        reached_target = self.trial >= 1.0
+        if out["status"] == "ok":
+            if reached_target:
+                row = self._row(p, out)
+                self.warm, self.base = out["results"], p
+                self._advance()
+                return row
+            self.s, self.cur_warm = self.trial, out["results"]
+            return None
+        if reached_target and self.first_failure is None:
+            self.first_failure = out
+        if (self.use_warm and self.base is not None and self.halvings < self.max_halvings):
+            self.halvings += 1
+            self.h *= 0.5
+            return None
+        row = self._row(p, self.first_failure or out)
+        if self.halvings:
+            row["message"] += (f" (step from the last good point halved {self.halvings} "
+                               "times; still failing)")
+        self._advance()
+        return row
+
+    def _advance(self):
+        self.i += 1
+        self.active = False
+
+    def _row(self, p, out):
+        return dict(params=self.full(p), results=out["results"], status=out["status"],
+                    message=out["message"], residual=out["residual"], path=self.index,
+                    step=self.i, halvings=self.halvings, elapsed=out["elapsed"])
+
+
+class _Progress:
+    """tqdm bar (rate, ETA) or JSON lines; silent with quiet=True."""
+
+    def __init__(self, total, initial, *, quiet, as_json, desc, stream=None):
+        self.total, self.done, self.quiet, self.as_json = total, initial, quiet, as_json
+        self.computed = 0
+        self.t0 = time.perf_counter()
+        self.stream = stream or (sys.stdout if as_json else sys.stderr)
+        self.bar = None
+        if not quiet and not as_json:
+            from tqdm.auto import tqdm
+
+            # delay: short scans print nothing; long ones get a bar with rate and ETA
+            self.bar = tqdm(total=total, initial=initial, desc=desc, unit="pt", delay=1.0,
+                            file=self.stream, dynamic_ncols=True)
+        self._emit({"event": "start", "total": total, "already_done": initial, "model": desc})
+
+    def _emit(self, obj):
+        if self.as_json and not self.quiet:
+            self.stream.write(_json.dumps(_plain(obj), allow_nan=False, default=str) + "\n")
+            self.stream.flush()
+
+    def update(self, row):
+        self.done += 1
+        self.computed += 1
+        if self.bar is not None:
+            self.bar.update(1)
+        if self.as_json and not self.quiet:
+            dt = time.perf_counter() - self.t0
+            rate = self.computed / dt if dt > 0 else None
+            eta = (self.total - self.done) / rate if rate else None
+            params = {k: (v if not isinstance(v, float) or math.isfinite(v) else str(v))
+                      for k, v in row["params"].items()}
+            self._emit({"event": "point", "done": self.done, "total": self.total,
+                        "status": row["status"], "params": params,
+                        "message": row["message"], "elapsed_s": round(row["elapsed"], 6),
+                        "rate_per_s": rate, "eta_s": eta})
+
+    def close(self, summary):
+        if self.bar is not None:
+            self.bar.close()
+        self._emit({"event": "end", **summary})
+
+
+def scan(point, grid, *, fixed: Mapping | None = None, store=None, executor=None,
+         workers: int | None = None, scheduler: str | None = None, warm_start: bool = True,
+         max_halvings: int = 4, retry_failed: bool = False, quiet: bool = False,
+         json: bool = False, stream=None) -> ScanResult:
+    """Evaluate ``point`` over ``grid`` and store every finished point at once.
+
+    Parameters
+    ----------
+    point : a registered model name (see :data:`MODELS`), ``"module:function"``, or a callable
+        ``point(params, warm_start=None) -> dict | Solution`` (module-level for process pools).
+    grid : :class:`Grid` or :class:`Paths`; a plain dict ``{name: values}`` is a Grid.
+    fixed : parameters held fixed for the whole scan (merged into every point's params).
+    store : path of the SQLite store (created, or reopened to resume; must belong to this same
+        scan), or None for an in-memory table.
+    executor, workers, scheduler : see the module docstring.
+    warm_start : pass the previous point's results along continuation paths.
+    max_halvings : step halvings tried before a point on a path is recorded as failed.
+    retry_failed : recompute points stored as failed (default: a rerun keeps them).
+    quiet, json : progress output — tqdm bar (default), nothing, or JSON lines on ``stream``.
+
+    The scan's identity (model, fixed parameters, grid spec, continuation settings) is recorded in
+    the store; reopening the store with another identity raises StoreMismatchError.
+    """
+    if isinstance(grid, Mapping):
+        grid = Grid(grid)
+    if not isinstance(grid, (Grid, Paths)):
+        raise ReplicaInputError("grid must be a Grid, Paths or a dict {name: values}")
+    fixed = {str(k): v for k, v in dict(fixed or {}).items()}
+    for k, v in fixed.items():
+        if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
+            if not math.isfinite(float(v)):
+                raise ReplicaInputError(f"fixed parameter {k}={v!r} is not finite")
+            fixed[k] = float(v)
+    if int(max_halvings) != max_halvings or max_halvings < 0:
+        raise ReplicaInputError(f"max_halvings must be a non-negative integer, got {max_halvings}")
+
+    # -- the model and its parameters (checked before anything is opened or computed) --------
+    if isinstance(point, str):
+        spec = get_model(point)
+        model_name, task_point = spec.name, (spec.point if isinstance(spec.point, str)
+                                             else spec.point)
+    elif callable(point):
+        spec = ModelSpec(name=_callable_name(point), point=point,
+                         params=getattr(point, "PARAMS", None))
+        model_name, task_point = spec.name, point
+    else:
+        raise ReplicaInputError(f"point must be a model name or a callable, got {point!r}")
+    paths = grid.as_paths()
+    varying = list(paths[0][0])
+    clash = sorted(set(varying) & set(fixed))
+    if clash:
+        raise ReplicaInputError(f"parameter(s) {clash} are both scanned and fixed")
+    spec.check(varying + list(fixed))
+    fixed = {**{k: v for k, v in spec.defaults.items() if k not in varying}, **fixed}
+
+    identity = {"model": model_name, "fixed": fixed, "grid": grid.spec(),
+                "continuation": {"warm_start": bool(warm_start),
+                                 "max_halvings": int(max_halvings)}}
+    st = ScanStore(store, identity)       # raises StoreMismatchError before writing anything
+    try:
+        done = st.finished(include_failed=not retry_failed)
+        runners = [_PathRunner(i, p, fixed, done, warm_start, int(max_halvings))
+                   for i, p in enumerate(paths)]
+        total = grid.size
+        already = sum(1 for r in runners for p in r.points if point_key(r.full(p)) in done)
+        counts = {"ok": 0, "failed": 0, "nonfinite": 0}
+        lost, evaluations = [], 0
+        progress = _Progress(total, already, quiet=quiet, as_json=json, desc=model_name,
+                             stream=stream)
+        t0 = time.perf_counter()
+        todo = total - already
+        if todo > 0:
+            ex, slots, close = make_executor(executor, workers=workers, scheduler=scheduler)
+            try:
+                evaluations = _drive(ex, slots, runners, task_point, st, counts, lost, progress)
+            finally:
+                close()
+        result = ScanResult(store=None if st.path is None else str(st.path), identity=identity,
+                            total=total, already_done=already, computed=sum(counts.values()),
+                            ok=counts["ok"], failed=counts["failed"],
+                            nonfinite=counts["nonfinite"], lost=len(lost),
+                            elapsed=time.perf_counter() - t0, evaluations=evaluations)
+        if st.path is None:
+            result._columns = st.load()
+        progress.close(result.summary())
+    finally:
+        st.close()
+    if lost:
+        msgs = sorted({m for m in lost})
+        raise RuntimeError(f"{len(lost)} task(s) lost to executor failures (not stored; rerun "
+                           f"the same scan to compute them): {'; '.join(msgs)[:500]}")
+    return result
+
+
+def _callable_name(fn) -> str:
+    mod = getattr(fn, "__module__", None) or "?"
+    qual = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
+    return f"{mod}:{qual}"
+
+
+def _drive(ex, slots, runners, task_point, st, counts, lost, progress) -> int:
+    """Keep up to ``slots`` tasks in flight (one per path); write each finished row at once."""
+    pending: dict = {}
+    queue = iter(runners)
+    active: list = []
+    evaluations = 0
+
+    def submit(r):
+        task = r.next_task()
+        if task is None:
+            return False
+        params, warm = task
+        try:
+            fut = ex.submit(evaluate_point, task_point, params, warm)
+        except Exception as exc:  # e.g. a broken process pool: the points stay unstored
+            lost.append(f"{type(exc).__name__}: {exc}")
+            r.aborted = True
+            return False
+        pending[fut] = r
+        return True
+
+    def fill():
+        nonlocal queue
+        while len(pending) < slots:
+            r = next(queue, None)
+            if r is None:
+                return
+            submit(r)
+
+    fill()
+    try:
+        while pending:
+            finished, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
+            for fut in finished:
+                r = pending.pop(fut)
+                evaluations += 1
+                try:
+                    out = fut.result()
+                except Exception as exc:  # the executor failed, not the point: do not store
+                    lost.append(f"{type(exc).__name__}: {exc}")
+                    r.aborted = True
+                    continue
+                row = r.on_outcome(out)
+                if row is not None:
+                    st.write(**row)
+                    counts[row["status"]] += 1
+                    progress.update(row)
+                if not submit(r):
+                    fill()
+    except BaseException:
+        for fut in pending:
+            fut.cancel()
+        raise
+    return evaluations
