@@ -1,13 +1,26 @@
 """``replica.testing``: tools to unit-test saddle-point codes the way replica tests itself.
 
-* :mod:`replica.testing.references`: a registry of reference values with their sources;
-* assertions (``assert_stationary``, ``assert_fixed_point``, ``assert_matches_reference``,
-  ``assert_quadrature_converged``) in :mod:`replica.testing.asserts`;
-* pytest fixtures in :mod:`replica.testing.plugin`.
-"""
-from .references import Reference, get_reference, all_references  # noqa: F401
+* :mod:`replica.testing.references`: a registry of reference values with their sources
+  (:class:`Reference`, :func:`all_references`, :func:`get_reference`), and :class:`MpGauss`,
+  mpmath evaluations of H, ln H, G and Gaussian averages at any precision;
+* :mod:`replica.testing.asserts`: :func:`assert_stationary`, :func:`assert_fixed_point`,
+  :func:`assert_matches_reference`, :func:`assert_quadrature_converged` (and
+  :func:`fd_gradient`);
+* :mod:`replica.testing.plugin`: pytest fixtures (``gaussian_rules``, ``mpmath_reference``,
+  ``reference``); enable with ``-p replica.testing.plugin`` or
+  ``pytest_plugins = ["replica.testing.plugin"]`` in a conftest.py.
 
-try:  # the assertions module is optional while it is being written
-    from .asserts import *  # noqa: F401,F403
-except ImportError:  # pragma: no cover
-    pass
+The command line shows and rechecks the registry: ``replica reference list | show | check``.
+"""
+from .asserts import (GradientEstimate, QuadratureComparison, assert_fixed_point,
+                      assert_matches_reference, assert_quadrature_converged, assert_stationary,
+                      fd_gradient)
+from .references import (Check, MpGauss, Reference, all_references, check_reference,
+                         get_reference, matching_digits)
+
+__all__ = [
+    "assert_stationary", "assert_fixed_point", "assert_matches_reference",
+    "assert_quadrature_converged", "fd_gradient", "GradientEstimate", "QuadratureComparison",
+    "Reference", "Check", "all_references", "get_reference", "check_reference",
+    "matching_digits", "MpGauss",
+]
