@@ -78,7 +78,7 @@ def test_stationary_fails_on_shifted_point_and_names_the_component():
     assert "d f/d qh" in msg and "-4.0000" in msg
     assert "FD error" in msg and "NOT STATIONARY" in msg
     # the diagonal Newton step points back to the saddle (qh = -0.5)
-    newton = float(msg.split("near qh = ")[1].split()[0])
+    newton = float(msg.split("moves to qh = ")[1].split()[0])
     assert abs(newton + 0.5) < 1e-12
 
 
@@ -100,7 +100,7 @@ def test_stationary_on_gardner_free_entropy(q_star):
     msg = str(info.value)
     assert "d f/d q" in msg and "not stationary" in msg
     # diagonal Newton estimate lands within 1e-6 of the true q*
-    newton = float(msg.split("near q = ")[1].split()[0])
+    newton = float(msg.split("moves to q = ")[1].split()[0])
     assert abs(newton - q_star.q) < 1e-7
 
 

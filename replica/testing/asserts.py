@@ -240,7 +240,7 @@ def assert_stationary(free_entropy: Callable, x, names: Sequence[str] | None = N
                      f"(+- {e[i]:.1e} finite-difference error), {abs(g[i]) / tol[i]:.3g} times "
                      f"the tolerance")
         if np.isfinite(newton[i]):
-            lines.append(f"  a diagonal Newton step puts the stationary point near "
+            lines.append(f"  one diagonal Newton step from here moves to "
                          f"{est.names[i]} = {float(newton[i])!r} (shift {newton[i] - xv[i]:+.3e})")
     else:
         i = worst
