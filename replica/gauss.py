@@ -206,14 +206,21 @@ def _ufunc(kernel, name, doc):
     return uf
 
 
-H = _ufunc(H_s, "H", H_s.__doc__)
-log_H = _ufunc(log_H_s, "log_H", log_H_s.__doc__)
-G = _ufunc(G_s, "G", G_s.__doc__)
-erfcx = _ufunc(erfcx_s, "erfcx", erfcx_s.__doc__)
-log_2cosh = _ufunc(log_2cosh_s, "log_2cosh", log_2cosh_s.__doc__)
-phi = _ufunc(phi_s, "phi", phi_s.__doc__)
-log_H_scaled = _ufunc(log_H_scaled_s, "log_H_scaled", log_H_scaled_s.__doc__)
-G_minus_x = _ufunc(G_minus_x_s, "G_minus_x", G_minus_x_s.__doc__)
+# The ufuncs are built on first use (module __getattr__, PEP 562): building eight numba ufuncs
+# costs about a second even from the disk cache, and most callers only need the scalar kernels.
+_UFUNC_KERNELS = {
+    "H": H_s, "log_H": log_H_s, "G": G_s, "erfcx": erfcx_s, "log_2cosh": log_2cosh_s,
+    "phi": phi_s, "log_H_scaled": log_H_scaled_s, "G_minus_x": G_minus_x_s,
+}
+
+
+def __getattr__(name):
+    kernel = _UFUNC_KERNELS.get(name)
+    if kernel is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    uf = _ufunc(kernel, name, kernel.__doc__)
+    globals()[name] = uf
+    return uf
 
 
 # ----------------------------------------------------------------------------------------------

@@ -430,8 +430,8 @@ def capacity_spherical_closed_form(kappa: float) -> float:
     if k < -2.0:
         from scipy import integrate
 
-        val, _ = integrate.quad(lambda s: s * s * math.exp(k * s - 0.5 * s * s), 0.0, math.inf,
-                                epsabs=0.0, epsrel=1e-14, limit=200)
+        val, _ = integrate.quad(lambda s: s * s * math.exp(k * s - 0.5 * s * s), 0.0, 60.0,
+                                epsabs=0.0, epsrel=1e-13, limit=200)
         return 1.0 / (math.exp(-0.5 * k * k) / math.sqrt(2 * math.pi) * val)
     return 1.0 / ((1.0 + k * k) * special.ndtr(k) + k * math.exp(-0.5 * k * k) / math.sqrt(2 * math.pi))
 
