@@ -299,36 +299,17 @@ def get_model(name: str) -> ModelSpec:
 
 # -- point functions of the registered models (module-level: picklable for process pools) ----
 
-def _order_start(warm_start, names):
-    if not warm_start:
-        return None
-    try:
-        return [float(warm_start[n]) for n in names]
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _call_with_warm(fn, args, kwargs, warm_kw, warm_value):
-    """Call ``fn`` with a warm start if its signature takes one (``warm_kw``)."""
-    import inspect
-
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        sig = None
-    if warm_value is not None and sig is not None and warm_kw in sig.parameters:
-        kwargs = {**kwargs, warm_kw: warm_value}
-    return fn(*args, **kwargs)
-
-
 def gardner_point(params: Mapping, warm_start=None, *, weights: str) -> dict:
     """RS Gardner volume (THEORY section 1) at ``alpha, kappa``: the lead's
     ``replica.models.gardner.gardner(model, alpha, kappa)``; results are its order parameters and
     thermodynamics (entropy, replicon, ...)."""
     from .models import gardner as g
 
-    kw = {k: float(params[k]) for k in ("alpha", "kappa") if k in params}
-    return _solution_dict(_call_with_warm(g.gardner, (weights,), kw, "x0", None))
+    x0 = None
+    if warm_start and isinstance(warm_start.get("q"), float) and 0.0 <= warm_start["q"] < 1.0:
+        x0 = [warm_start["q"]]          # the bracketing solver only uses q as a warm start
+    sol = g.gardner(weights, float(params["alpha"]), float(params.get("kappa", 0.0)), x0=x0)
+    return _solution_dict(sol)
 
 
 def gardner_binary_point(params, warm_start=None):
@@ -346,9 +327,14 @@ def local_entropy_point(params: Mapping, warm_start=None, *, weights: str) -> di
 
     kref = params.get("kappa_ref", 0.0)
     kref = kref if isinstance(kref, str) else float(kref)
-    out = fp.local_entropy(weights, float(params["alpha"]), kref,
-                           float(params.get("kappa", 0.0)), float(params["d"]))
-    return _solution_dict(out)
+    x0 = None
+    if warm_start and isinstance(warm_start.get("_x"), list):
+        x0 = warm_start["_x"]           # the unknowns of the previous point on the path
+    sol = fp.local_entropy(weights, float(params["alpha"]), kref,
+                           float(params.get("kappa", 0.0)), float(params["d"]), x0=x0)
+    out = _solution_dict(sol)
+    out["_x"] = [float(v) for v in sol.x]
+    return out
 
 
 def local_entropy_binary_point(params, warm_start=None):

@@ -357,3 +357,30 @@ def test_cli_errors(tmp_path):
     r = run("--model", "slowpoint:point", "--param", "a=1:2:3", "--fixed", "b=0")
     assert r.returncode == 2 and "different scan" in r.stderr and "Traceback" not in r.stderr
     assert _digest(store) == before
+
+
+# -- a real model ------------------------------------------------------------------------------
+
+def test_gardner_scan_matches_direct_solves(tmp_path):
+    from replica.models.gardner import gardner
+
+    grid = Grid({"kappa": [0.0, 0.3], "alpha": [0.2, 0.5, 0.8]}, along="alpha")
+    res = scan("gardner-binary", grid, store=tmp_path / "g.sqlite", executor="process",
+               workers=2, quiet=True)
+    t = load(tmp_path / "g.sqlite")
+    ser = scan("gardner-binary", grid, executor="serial", quiet=True).load()
+    # kappa = 0.3 at alpha = 0.8 is beyond kappa_max (negative RS entropy): a recorded failure
+    assert list(t["status"]) == ["ok"] * 5 + ["failed"]
+    assert "kappa_max" in t["message"][5]
+    for i in range(5):
+        direct = gardner("binary", t["alpha"][i], t["kappa"][i])
+        assert abs(t["entropy"][i] - direct.entropy) < 1e-10
+        assert abs(t["q"][i] - direct.q) < 1e-10
+        assert abs(ser["entropy"][i] - t["entropy"][i]) < 1e-12
+    assert res.ok == 5 and res.failed == 1
+    # the spherical model through the same registry, with a warm-started continuation in kappa
+    sph = scan("gardner-spherical", Paths.line("kappa", [-0.5, 0.0, 0.4], alpha=1.0),
+               executor="serial", quiet=True).load()
+    for k, s, r in zip(sph["kappa"], sph["entropy"], sph["replicon"]):
+        d = gardner("spherical", 1.0, k)
+        assert abs(s - d.entropy) < 1e-10 and abs(r - d.replicon) < 1e-10
