@@ -348,3 +348,51 @@ def test_reference_fixture(reference):
     assert "special.G.x=-10" in reference.names()
     with pytest.raises(AssertionError):
         reference.check(-5e5, "special.log_H.x=1000")
+
+
+# ----------------------------------------------------------------------------------------------
+# The kit as users get it: `pytest -p replica.testing.plugin`, and the worked example
+# ----------------------------------------------------------------------------------------------
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+
+USER_TESTS = '''
+import math
+from replica.testing import assert_fixed_point
+
+def test_fixtures(gaussian_rules, mpmath_reference, reference):
+    z, w = gaussian_rules.hermite(8)
+    assert abs(w @ z**2 - 1) < 1e-14
+    assert abs(float(mpmath_reference.log_H(-30.0)) - reference("special.log_H.x=-30").value) \\
+        <= 1e-14 * 5e-198
+
+def test_damped_iterate():
+    assert_fixed_point(lambda x: 0.5 * x + 0.5, [0.999], tol=1e-6, names=["m"])
+'''
+
+
+def test_plugin_enabled_with_dash_p(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "test_user.py").write_text(USER_TESTS)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "replica.testing.plugin",
+                           "-p", "no:cacheprovider", "--rootdir", str(tmp_path), "test_user.py"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    out = proc.stdout
+    assert proc.returncode == 1, out  # one passing, one (deliberately) failing test
+    assert "1 failed, 1 passed" in out
+    assert "not a fixed point" in out and "5.000e-04 in m" in out
+
+
+def test_worked_example_runs():
+    """theory_notebooks/testing_your_solver.py runs as a script and every bug is caught."""
+    import subprocess
+    import sys
+
+    script = ROOT / "theory_notebooks" / "testing_your_solver.py"
+    proc = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env={**__import__("os").environ,
+                                                       "MPLBACKEND": "agg"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.count("caught, as it should be") == 4
