@@ -1,0 +1,43 @@
+"""A small content-addressed cache for figure data: ``cached(data_dir, name, params, compute)``.
+
+The result of ``compute()`` (JSON-serialisable) is stored in ``<data_dir>/<name>-<hash>.json``
+where the hash covers ``params`` and the package version, so that changed parameters or a new
+version recompute, and a rerun reuses. ``STATS`` counts hits and misses for the summary of
+``replica figures``. Long computations should use the scan store (:mod:`replica.store`) instead,
+which also survives interruption point by point.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .. import __version__
+
+__all__ = ["cached", "STATS"]
+
+STATS = {"hits": 0, "misses": 0}
+
+
+def cached(data_dir, name: str, params: dict, compute):
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = json.dumps({"params": params, "version": __version__}, sort_keys=True, default=str)
+    digest = hashlib.sha1(key.encode()).hexdigest()[:12]
+    path = data_dir / f"{name}-{digest}.json"
+    if path.exists():
+        try:
+            with open(path) as fh:
+                payload = json.load(fh)
+            STATS["hits"] += 1
+            return payload["data"]
+        except (OSError, ValueError, KeyError):
+            pass  # unreadable (e.g. interrupted write): recompute
+    data = compute()
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w") as fh:
+        json.dump({"params": params, "version": __version__, "data": data}, fh)
+    os.replace(tmp, path)  # atomic: an interrupted run never leaves a half-written cache
+    STATS["misses"] += 1
+    return data
