@@ -131,6 +131,16 @@ def test_stationary_finds_the_domain_by_step_halving():
         assert_stationary(f, [1.001e-3], atol=1e-6)
 
 
+def test_stationary_domain_search_is_quiet_with_numpy_nan(recwarn):
+    # np.log(1 - q) beyond q = 1 gives nan with a RuntimeWarning: treated as outside the domain
+    # (the first trial step, 0.05 * 0.98, leaves the domain q < 1)
+    f = lambda x: 0.5 * np.log(1 - x[0]) + x[0] / (2 * (1 - x[0])) - 0.5 * x[0]
+    # f'(q) = q/(2(1-q)^2) - 1/2; subtract f'(0.98) q so that g is stationary at q = 0.98
+    g = lambda x: f(x) - (0.98 / (2 * 0.02 ** 2) - 0.5) * x[0]
+    assert_stationary(g, [0.98], atol=1e-6)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
 def test_stationary_rejects_nonfinite_value():
     with pytest.raises(AssertionError, match="not finite"):
         assert_stationary(lambda x: math.nan, [0.1])

@@ -71,7 +71,7 @@ def run_list(args) -> int:
         emit([{k: r.as_dict()[k] for k in ("name", "model", "params", "value", "tol", "source")}
               for r in refs], True)
     else:
-        emit([{"name": r.name, "model": r.model, "value": r.value, "tol": f"{r.tol:.1e}",
+        emit([{"name": r.name, "model": r.model, "value": repr(r.value), "tol": f"{r.tol:.1e}",
                "digits": f"{r.digits:.1f}", "source": _short(r.source)} for r in refs], False)
     return 0
 
@@ -103,14 +103,19 @@ def run_check(args) -> int:
         chk = ref.check()
         rows.append(chk.as_dict())
         if not args.json:  # progress on stderr: some entries take seconds
-            print(f"  {'ok  ' if chk.passed else 'FAIL'} {chk.summary()} [{chk.seconds:.2f} s]",
-                  file=sys.stderr)
+            print(f"{'ok  ' if chk.passed else 'FAIL'} {chk.summary()} [{chk.seconds:.2f} s]",
+                  file=sys.stderr, flush=True)
     bad = [r for r in rows if r["status"] != "ok"]
     if args.json:
         emit(rows, True)
     else:
-        emit([{k: r[k] for k in ("name", "status", "expected", "found", "error", "tol",
-                                 "digits", "required_digits", "seconds")} for r in rows], False)
+        # full-precision values: the point of the table is to see the digits
+        emit([{"name": r["name"], "status": r["status"], "expected": repr(r["expected"]),
+               "found": "-" if r["found"] is None else repr(r["found"]),
+               "|diff|": "-" if r["error"] is None else f"{r['error']:.2e}",
+               "tol": f"{r['tol']:.1e}", "digits": f"{r['digits']:.1f}",
+               "asks": f"{r['required_digits']:.1f}", "seconds": f"{r['seconds']:.2f}"}
+              for r in rows], False)
         print(f"{len(rows) - len(bad)}/{len(rows)} reference values reproduced within tolerance",
               file=sys.stderr)
     return 1 if bad else 0

@@ -179,9 +179,10 @@ def fd_gradient(f: Callable, x, *, names=None, step=None, bounds=None, noise=Non
             return (fp - fm) / (2.0 * h)
 
         h0 = float(h_init[i])
-        for _ in range(40):  # find a step inside the domain
+        for _ in range(40):  # find a step inside the domain (numpy's nan warnings are expected)
             try:
-                quotient(h0)
+                with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+                    quotient(h0)
                 break
             except _DOMAIN_ERRORS:
                 h0 *= 0.5
