@@ -217,11 +217,14 @@ def assert_stationary(free_entropy: Callable, x, names: Sequence[str] | None = N
     is meaningful only if ``err_i <= tol_i``: otherwise the assertion fails as *undecidable*
     (f too noisy for that tolerance — e.g. an inner quadrature or solve with a loose tolerance;
     give its accuracy as ``noise`` or loosen atol). Failure messages list every component with
-    its gradient, estimated error and tolerance, and a diagonal Newton estimate
-    ``x_i - g_i / f_ii`` of where the stationary point is. Returns the :class:`GradientEstimate`.
+    its gradient, estimated error and tolerance, and where one diagonal Newton step
+    ``x_i - g_i / f_ii`` would move the point. Returns the :class:`GradientEstimate`.
     """
     est = fd_gradient(free_entropy, x, names=names, step=step, bounds=bounds, noise=noise)
     g, e, xv = est.gradient, est.error, est.x
+    if not (np.all(np.isfinite(g)) and np.all(np.isfinite(e))):  # never pass on NaN
+        raise AssertionError(f"the finite-difference gradient is not finite: "
+                             f"{dict(zip(est.names, g.tolist()))} (errors {e.tolist()})")
     tol = atol + rtol * abs(est.value) / np.maximum(np.abs(xv), 1.0)
     moved = np.abs(g) - e > tol            # non-stationary beyond doubt
     undecided = (~moved) & (e > tol)       # FD error larger than the tolerance
