@@ -406,3 +406,29 @@ def test_worked_example_runs():
                                                        "MPLBACKEND": "agg"})
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.count("caught, as it should be") == 4
+
+
+# The example of the README section "Testing your own solver with replica.testing", verbatim
+# (keep the two in sync): it must run and pass.
+README_EXAMPLE = """\
+import numpy as np
+from replica.gauss import G, log_H, graded_gaussian_rule
+from replica.testing import assert_fixed_point, assert_stationary, assert_matches_reference
+
+alpha, kappa = 0.5, 0.0
+def avg(f, q):  # int Dz f(u), u = (kappa - sqrt(q) z)/sqrt(1-q); panels refined at the kink
+    z, w = graded_gaussian_rule([kappa / np.sqrt(q)], [np.sqrt((1 - q) / q)])
+    return w @ f((kappa - np.sqrt(q) * z) / np.sqrt(1 - q))
+phi = lambda x: 0.5*np.log(1 - x[0]) + x[0]/(2*(1 - x[0])) + alpha*avg(log_H, x[0])
+F = lambda x: (lambda a: np.array([a / (1 + a)]))(alpha * avg(lambda u: G(u)**2, x[0]))
+
+x = np.array([0.5])
+for _ in range(100): x = F(x)                                   # your solver here
+assert_fixed_point(F, x, tol=1e-12, names=["q"])                # undamped residual |F(x) - x|
+assert_stationary(phi, x, names=["q"], atol=1e-10)              # grad phi = 0 (FD + error estimate)
+assert_matches_reference(float(log_H(40.0)), "special.log_H.x=40")  # mpmath-certified, 50 digits
+"""
+
+
+def test_readme_example_runs():
+    exec(compile(README_EXAMPLE, "README-example", "exec"), {})
