@@ -343,9 +343,15 @@ def test_mpmath_reference_fixture(mpmath_reference):
     for x in (-25.0, -7.5, 0.3, 12.0, 33.0, 250.0):
         assert abs(float(log_H(x)) - float(mp.log_H(x))) <= 4e-16 * abs(float(mp.log_H(x)))
         assert abs(float(G(x)) - float(mp.G(x))) <= 4e-16 * abs(float(mp.G(x)))
-    assert abs(mp.gauss_average(lambda z: z * z) - 1) < mp.mp.mpf(10) ** -40
-    assert abs(float(mp.H(0)) - 0.5) == 0.0
-    assert abs(mp.integrate(lambda t: mp.mp.exp(-t), 0, mp.mp.inf) - 1) < mp.mp.mpf(10) ** -40
+    with mp.workdps():  # compare at 50 digits, not at mpmath's global precision
+        assert abs(mp.gauss_average(lambda z: z * z) - 1) < mp.mp.mpf(10) ** -45
+        assert abs(mp.integrate(lambda t: mp.mp.exp(-t), 0, mp.mp.inf) - 1) < \
+            mp.mp.mpf(10) ** -45
+        # int Dz e^{z} = e^{1/2}, at 30 digits on request
+        v, err = mp.gauss_average(lambda z: mp.mp.exp(z), dps=30, error=True)
+        assert 1e-40 < abs(v - mp.mp.exp(mp.mp.mpf(1) / 2)) < mp.mp.mpf(10) ** -28
+        assert err < 1e-25
+    assert float(mp.H(0)) == 0.5
     assert mp.at(20).dps == 20
     with pytest.raises(ReplicaInputError):
         MpGauss(5)

@@ -293,6 +293,8 @@ class MpGauss:
       (-inf, p_1, ..., p_k, inf): pass the kinks / boundary layers of ``f`` as ``points``.
 
     Results are ``mpmath.mpf`` at the working precision; ``float()`` them to compare with doubles.
+    Arithmetic on them outside a high-precision context is rounded to mpmath's global precision
+    (15 digits by default): compare at full precision inside ``with self.workdps(): ...``.
     """
 
     def __init__(self, dps: int = 50):
@@ -303,8 +305,11 @@ class MpGauss:
         self.mp = mpmath
         self.dps = int(dps)
 
-    def _ctx(self):
+    def workdps(self):
+        """Context manager: mpmath arithmetic at this object's precision."""
         return self.mp.workdps(self.dps)
+
+    _ctx = workdps
 
     def H(self, x):
         with self._ctx():
@@ -326,20 +331,22 @@ class MpGauss:
             x = self.mp.mpf(x)
             return self.mp.npdf(x) / self.H(x)
 
-    def gauss_average(self, f: Callable, points: Iterable[float] = (), error: bool = False):
+    def gauss_average(self, f: Callable, points: Iterable[float] = (), error: bool = False,
+                      dps: int | None = None):
         """:math:`\\int Dz\\, f(z)` with f evaluated on mpf arguments (use ``self.mp`` functions
-        or the methods of this object inside f). ``error=True`` also returns mpmath's error
-        estimate."""
+        or the methods of this object inside f), at ``dps`` digits (default: this object's).
+        ``error=True`` also returns mpmath's error estimate."""
         mp = self.mp
-        with self._ctx():
+        with mp.workdps(self.dps if dps is None else int(dps)):
             pts = [-mp.inf] + sorted(mp.mpf(p) for p in points) + [mp.inf]
             val, err = mp.quad(lambda z: f(z) * mp.npdf(z), pts, error=True)
             return (val, err) if error else val
 
-    def integrate(self, f: Callable, a, b, points: Iterable[float] = (), error: bool = False):
+    def integrate(self, f: Callable, a, b, points: Iterable[float] = (), error: bool = False,
+                  dps: int | None = None):
         """:math:`\\int_a^b f(x)\\, dx` (``a``, ``b`` may be ``+-inf``) with mpmath.quad."""
         mp = self.mp
-        with self._ctx():
+        with mp.workdps(self.dps if dps is None else int(dps)):
             pts = [mp.mpf(a)] + sorted(mp.mpf(p) for p in points) + [mp.mpf(b)]
             val, err = mp.quad(f, pts, error=True)
             return (val, err) if error else val
