@@ -62,6 +62,12 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("replica: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `replica ... | head`: the reader left; not an error of ours
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
     return int(rc or 0)
 
 

@@ -52,8 +52,8 @@ from scipy import optimize, special
 
 from .._numba import jit
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
-from ..gauss import (DEFAULT_L, G_minus_x_s, G_s, gauss_legendre, graded_edges, log_2cosh_s,
-                     log_H_scaled_s, log_H_s, phi_s)
+from ..gauss import (G_minus_x_s, G_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
+                     log_H_s, phi_s)
 from ..solve import Solution, solve
 
 __all__ = [
@@ -63,7 +63,11 @@ __all__ = [
 ]
 
 MODELS = ("binary", "spherical")
-_NODES = 16
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_NODES = 12
+_L = 11.0      # Gaussian mass beyond: 2 H(11) = 3.8e-28
+_BASE = 3.0   # coarse panel width away from the kink (GL-12 on width 3: error < 1e-15)
 _XG, _WG = (np.array(a) for a in gauss_legendre(_NODES))
 _ONE_MINUS_Q_MIN = 1e-13   # below this 1-q cannot be represented against q in double precision
 
@@ -109,7 +113,7 @@ def _energetic_kernel(v, kappa, xg, wg):
     sv = math.sqrt(v)
     centers = np.array([kappa / sq])
     widths = np.array([sv / sq])
-    edges = graded_edges(centers, widths, 12.0, 2.0)
+    edges = graded_edges(centers, widths, _L, _BASE)
     er = 0.0
     jr = 0.0
     k = 0.0
@@ -123,12 +127,16 @@ def _energetic_kernel(v, kappa, xg, wg):
             z = mid + half * xg[i]
             w = half * wg[i] * phi_s(z)
             u = (kappa - sq * z) / sv
-            gmu = G_minus_x_s(u)
-            g = gmu + u
             if u > 0.0:
-                er += w * log_H_scaled_s(u)
+                # one erfcx per node: ln H + u^2/2 = ln(erfcx/2), G = sqrt(2/pi)/erfcx
+                ex = erfcx_s(u * _INV_SQRT2)
+                g = _SQRT_2_OVER_PI / ex
+                gmu = G_minus_x_s(u) if u >= 10.0 else g - u
+                er += w * math.log(0.5 * ex)
                 jr += w * gmu * (g + u)      # G^2 - u^2 = (G - u)(G + u)
             else:
+                g = G_s(u)
+                gmu = g - u
                 er += w * log_H_s(u)
                 jr += w * g * g
             k += w * (g * gmu) ** 2
@@ -144,7 +152,7 @@ def _entropic_kernel(qh, xg, wg):
     width = 1.0 / s
     centers = np.array([0.0])
     widths = np.array([width])
-    edges = graded_edges(centers, widths, 12.0, 2.0)
+    edges = graded_edges(centers, widths, _L, _BASE)
     lc = 0.0
     s2 = 0.0
     s4 = 0.0
@@ -257,9 +265,10 @@ def _energetic_kernel_J(v, kappa):
     return A + v * jr
 
 
-def _thermo(model, alpha, kappa, q, qh):
+def _thermo(model, alpha, kappa, q, qh, en=None, ent=None):
     v = 1.0 - q
-    en = energetic_integrals(q, kappa)
+    if en is None:
+        en = energetic_integrals(q, kappa)
     if model == "spherical":
         entropic = 0.5 * math.log(v) + q / (2.0 * v)
         # at the saddle q - alpha A = alpha v J_r exactly: no 1/(1-q) cancellation left
@@ -267,7 +276,8 @@ def _thermo(model, alpha, kappa, q, qh):
         replicon = 1.0 - alpha * en["K"]
         gamma_S = v * v
     else:
-        ent = entropic_integrals(qh)
+        if ent is None:
+            ent = entropic_integrals(qh)
         entropic = -qh * v / 2.0 + ent["log2cosh"]
         phi = entropic + alpha * en["E"]
         gamma_S = ent["sech4"]
@@ -295,12 +305,35 @@ def _check_inputs(model, alpha, kappa):
     return alpha, kappa
 
 
+def _secant(g, v0, max_iter=12):
+    """Secant iterations on g from a warm start v0 (a continuation step); None if they wander
+    off (0, 1) or do not converge, in which case the caller brackets."""
+    v1 = v0 * (1.0 + 1e-4)
+    g0, g1 = g(v0), g(v1)
+    for _ in range(max_iter):
+        if not (np.isfinite(g0) and np.isfinite(g1)) or g1 == g0:
+            return None
+        v2 = v1 - g1 * (v1 - v0) / (g1 - g0)
+        if not 0.0 < v2 < 1.0:
+            return None
+        if abs(v2 - v1) <= 4e-16 * v2:
+            return v2
+        v0, g0 = v1, g1
+        v1, g1 = v2, g(v2)
+        if abs(g1) <= 2e-15:  # the residual's own rounding level (|g| is O(1) off the root)
+            return v1
+    return None
+
+
 def _bracket_root(g, v_start=None, model="", params=None):
     """Find the root of g(v) on (0, 1] continuously connected to q = 0 (largest v first).
 
     g(1) is the q = 0 end. With a warm start v_start, a small bracket around it is tried first.
     """
     if v_start is not None and 0.0 < v_start < 1.0:
+        v = _secant(g, v_start)
+        if v is not None:
+            return v
         lo, hi = v_start * 0.7, min(1.0, v_start * 1.3)
         try:
             glo, ghi = g(lo), g(hi)
@@ -380,23 +413,25 @@ def _gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bra
             v_start = 1.0 - float(np.atleast_1d(x0)[0])
         v = _bracket_root(g, v_start, model, params)
         q = 1.0 - v
+        en = energetic_integrals(q, kappa)
         if model == "spherical":
+            qh = 0.0
             x = np.array([q])
-            qh = None
+            gres = alpha * en["J"] - q
+            res = np.array([gres])
+            th = _thermo(model, alpha, kappa, q, qh, en=en)
         else:
-            qh = alpha * _energetic_kernel_J(v, kappa) / (v * v)
+            qh = alpha * en["J"] / (v * v)
             x = np.array([q, qh])
-        # undamped residual of the fixed-point map, scaled as in the bracket
-        res = fixed_point_map(model, alpha, kappa)(x) - x
-        if model == "binary":
-            res[1] = res[1] * v * v / max(alpha, 1e-300)  # relative form, qh ~ 1/(1-q)^2
-        gres = g(v)
+            ent = entropic_integrals(qh)
+            gres = ent["sech2"] - v
+            res = np.array([-gres, 0.0])  # F(x) - x; the qh equation holds by construction
+            th = _thermo(model, alpha, kappa, q, qh, en=en, ent=ent)
         if abs(gres) > max(tol, 64 * np.finfo(float).eps):
             raise ConvergenceError("Brent root does not satisfy the saddle-point equation",
-                                   model=model, params=params, x=x, residual=[gres],
+                                   model=model, params=params, x=x, residual=res,
                                    method="bracket")
-        th = _thermo(model, alpha, kappa, q, qh if qh is not None else 0.0)
-        return Solution(order=dict(zip(names, x.tolist())), residual=np.array([gres]),
+        return Solution(order=dict(zip(names, x.tolist())), residual=res,
                         status="converged", iterations=0, method="bracket", model=model,
                         params=params, thermo=th)
     # generic solver on the fixed-point map
