@@ -11,6 +11,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 
 import mp_gardner
 from replica.errors import ConvergenceError, ReplicaInputError
+from replica.testing import assert_fixed_point, assert_matches_reference, assert_stationary
 from replica.models.gardner import (capacity, capacity_from_saddle, capacity_spherical_closed_form,
                                     energetic_integrals, free_entropy, gardner, kappa_max)
 
@@ -36,7 +37,8 @@ def test_spherical_capacity_far_negative_margin_no_cancellation():
 
 def test_binary_capacity_krauth_mezard():
     a = capacity("binary", 0.0)
-    assert round(a, 4) == 0.8331                      # Krauth & Mezard 1989
+    assert_matches_reference(a, "binary.alpha_c.kappa=0")  # Krauth & Mezard 1989
+    assert round(a, 4) == 0.8331
     assert 0.833078599 - 2e-9 <= a <= 0.833078600 + 2e-9  # certified interval (THEORY.md)
 
 
@@ -106,10 +108,10 @@ def test_equations_are_stationary_points_of_the_free_entropy(model, alpha, kappa
         f = lambda x: free_entropy(model, alpha, kappa, x[0])["entropy"]
     else:
         f = lambda x: free_entropy(model, alpha, kappa, x[0], x[1])["entropy"]
-    g = _grad(f, sol.x)
-    assert np.max(np.abs(g)) < 1e-7, g
+    assert_stationary(f, sol.x, names=list(sol.order), atol=1e-8)
     # and not stationary a little away from the solution
-    assert np.max(np.abs(_grad(f, sol.x * 1.01))) > 1e-4
+    with pytest.raises(AssertionError):
+        assert_stationary(f, sol.x * 1.01, names=list(sol.order), atol=1e-8)
     # the free entropy at the saddle equals the reported entropy
     assert abs(f(sol.x) - sol.entropy) < 1e-11
 
@@ -129,6 +131,8 @@ def test_iteration_newton_hybrid_and_bracket_agree(model, alpha, kappa):
         x0 = np.array([0.1] if model == "spherical" else [0.1, 0.2])
         sol = gardner(model, alpha, kappa, method=method, x0=x0, tol=1e-11, **opts)
         assert np.allclose(sol.x, ref.x, rtol=1e-9, atol=1e-10), (method, sol.x, ref.x)
+        assert_fixed_point(__import__("replica.models.gardner", fromlist=["x"]).fixed_point_map(
+            model, alpha, kappa), ref.x, tol=1e-12, names=list(ref.order))
         assert abs(sol.entropy - ref.entropy) < 1e-10
 
 
