@@ -1,0 +1,479 @@
+r"""Thresholds as events: each is the zero of an *indicator* located on a coarse grid ("found on
+the way", the first sign change) and refined by bracketing (Brent's method, scipy ``brentq``) to
+``xtol`` (default 1e-6) in alpha or kappa. Pattern: STYLE pattern 8 (pacopy / BifurcationKit
+events).
+
+=====================  =====================================  ===================================
+threshold              indicator (sign change at the event)   source of the indicator
+=====================  =====================================  ===================================
+capacity alpha_c       binary: RS entropy s(alpha);           ``replica.models.gardner.capacity``
+                       spherical: closed form (q -> 1)        (wrapped, not reimplemented)
+kappa_max(alpha)       binary: s(kappa); spherical: closed    ``replica.models.gardner.kappa_max``
+AT line (spherical,    replicon 1 - alpha gamma_E gamma_S     ``gardner(...).replicon``
+kappa < 0)             (> 0: RS stable)
+alpha_nonmonotonic     min_{d in [d_lo, d_hi]} dS/dd          Franz–Parisi local entropy,
+                                                              ``replica.models.franz_parisi``
+alpha_negative         min_{d in [d_lo, d_hi]} S(d)           idem (binary)
+=====================  =====================================  ===================================
+
+Local-entropy indicators (THEORY.md §2, §3; Baldassi, Lauditi, Malatesta, Perugini, Zecchina,
+PRL 127, 278301 (2021)). Around references of margin ``kappa_ref`` (``"max"`` for the max-margin
+reference), neighbours of margin ``kappa``: S(d) is sampled on a geometric grid of distances from
+``d_hi`` = 0.8 (1-Q)/2 (below the typical distance d* = (1-Q)/2, where dS/dd = 0) down to
+``d_lo`` (default 1e-4), by continuation in d (warm starts). The grid minimum of the indicator is
+then refined by a bounded Brent minimisation in ln d between the neighbouring grid points, so the
+indicator is a smooth function of alpha that ``brentq`` can bracket.
+
+* ``alpha_nonmonotonic``: ``min dS/dd`` crosses 0 from above — S(d) stops being monotonically
+  increasing on (0, d*): the local-entropy transition (for kappa_ref = "max", the PRL's estimate of
+  where wide flat minima disappear).
+* ``alpha_negative``: ``min S`` crosses 0 from above — S(d) becomes negative on a shell at small
+  d: the reference becomes isolated. Binary only (the spherical S(d) -> -inf as d -> 0 at every
+  alpha, since it is the log-volume of a shrinking slice).
+
+Both indicators are restricted to d >= d_lo: a feature at even smaller distances is not seen
+(stated in every result's ``details``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+from scipy import optimize
+
+from .errors import ConvergenceError, ReplicaInputError, check_finite, check_range
+
+__all__ = ["Threshold", "find_event", "capacity", "kappa_max", "at_alpha", "at_kappa",
+           "alpha_nonmonotonic", "alpha_negative", "local_entropy_profile", "Profile",
+           "nonmonotonic_indicator", "negative_indicator"]
+
+XTOL = 1e-6
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A located event: ``value`` of ``variable`` ("alpha" or "kappa") where ``indicator``
+    changes sign; ``bracket`` = the two grid points between which the sign change was found,
+    ``indicator_values`` = the indicator there; ``refined_bracket`` = the tightest bracket seen by
+    the refinement (``width <= xtol`` up to Brent's stopping rule)."""
+
+    name: str
+    model: str
+    variable: str
+    value: float
+    bracket: tuple
+    indicator: str
+    indicator_values: tuple
+    refined_bracket: tuple = ()
+    params: dict = field(default_factory=dict)
+    xtol: float = XTOL
+    evaluations: int = 0
+    details: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        out = {self.variable: self.value, "threshold": self.name, "model": self.model}
+        out.update(self.params)
+        out.update(bracket=list(self.bracket), indicator=self.indicator,
+                   indicator_values=list(self.indicator_values),
+                   refined_bracket=list(self.refined_bracket), xtol=self.xtol,
+                   evaluations=self.evaluations)
+        out.update(self.details)
+        return out
+
+
+# =============================================================================================
+# Generic event finder
+# =============================================================================================
+
+def find_event(f: Callable[[float], float], grid: Sequence[float], *, xtol: float = XTOL,
+               name: str = "event", variable: str = "alpha", context: dict | None = None):
+    """First sign change of ``f`` along ``grid`` (in the given order), refined by brentq.
+
+    Returns ``(root, (x0, x1), (f0, f1), refined_bracket, evaluations)``. A grid point where
+    ``f`` fails to evaluate raises ConvergenceError naming it (never skipped silently); no sign
+    change on the grid raises ConvergenceError with the indicator values seen.
+    """
+    seen: list[tuple[float, float]] = []
+
+    def g(x):
+        v = float(f(float(x)))
+        if not math.isfinite(v):
+            raise ConvergenceError(f"{name}: non-finite indicator at {variable} = {x}",
+                                   params=context, x=[x], residual=[v], method="bracket")
+        seen.append((float(x), v))
+        return v
+
+    xs = [float(x) for x in grid]
+    if len(xs) < 2:
+        raise ReplicaInputError(f"{name}: the search grid needs at least two points")
+    prev = None
+    for x in xs:
+        v = g(x)
+        if v == 0.0:
+            return x, (x, x), (v, v), (x, x), len(seen)
+        if prev is not None and prev[1] * v < 0:
+            a, fa, b, fb = prev[0], prev[1], x, v
+            break
+        prev = (x, v)
+    else:
+        vals = ", ".join(f"{x:.6g}: {v:.3e}" for x, v in seen)
+        raise ConvergenceError(
+            f"{name}: the indicator does not change sign on the {variable} grid "
+            f"[{xs[0]:.6g} .. {xs[-1]:.6g}] ({vals})", params=context, x=xs,
+            residual=[v for _, v in seen], method="bracket",
+            hint=f"widen the {variable} range")
+    lo, hi = (a, b) if a < b else (b, a)
+    root = optimize.brentq(g, lo, hi, xtol=xtol, rtol=4 * np.finfo(float).eps, maxiter=100)
+    # tightest bracket among the evaluated points (same signs as the two grid ends)
+    s_lo = math.copysign(1.0, fa if a < b else fb)
+    left = max((x for x, v in seen if lo <= x <= hi and math.copysign(1.0, v) == s_lo),
+               default=lo)
+    right = min((x for x, v in seen if lo <= x <= hi and math.copysign(1.0, v) != s_lo),
+                default=hi)
+    return root, (a, b), (fa, fb), (left, right), len(seen)
+
+
+def _threshold_from(name, model, variable, root, bracket, values, refined, n, indicator,
+                    params, xtol, details=None):
+    return Threshold(name=name, model=model, variable=variable, value=float(root),
+                     bracket=tuple(map(float, bracket)), indicator=indicator,
+                     indicator_values=tuple(map(float, values)),
+                     refined_bracket=tuple(map(float, refined)), params=dict(params),
+                     xtol=xtol, evaluations=n, details=dict(details or {}))
+
+
+def _check_model(model):
+    if model not in ("binary", "spherical"):
+        raise ReplicaInputError(f"model must be 'binary' or 'spherical', got {model!r}")
+    return model
+
+
+# =============================================================================================
+# Capacity and maximal margin (wrapping the foundation's solvers)
+# =============================================================================================
+
+def _binary_entropy(alpha, kappa):
+    from .models.gardner import gardner
+
+    return gardner("binary", alpha, kappa, allow_negative_entropy=True).entropy
+
+
+def capacity(model: str, kappa: float = 0.0, *, xtol: float = XTOL) -> Threshold:
+    """Capacity alpha_c(kappa): ``replica.models.gardner.capacity`` (binary: zero of the RS
+    entropy, Krauth & Mézard 1989; spherical: Gardner's closed form), returned as an event with
+    the indicator evaluated on both sides of the root (binary: s(alpha_c -+ xtol))."""
+    from .models import gardner as gd
+
+    _check_model(model)
+    kappa = check_finite("kappa", kappa)
+    ac = gd.capacity(model, kappa)
+    br = (ac - xtol, ac + xtol)
+    if model == "binary":
+        vals = (_binary_entropy(br[0], kappa), _binary_entropy(br[1], kappa))
+        ind = "RS entropy s(alpha)"
+        if not (vals[0] > 0 > vals[1]):
+            raise ConvergenceError("capacity: the entropy does not change sign across alpha_c",
+                                   model=model, params={"kappa": kappa}, x=list(br),
+                                   residual=list(vals))
+    else:
+        # alpha_c - alpha, as 1/J(1) - alpha with J(1) = int_{-inf}^{kappa} Dt (kappa - t)^2
+        # evaluated by the foundation's saddle-point route (q -> 1), not the closed form
+        acs = gd.capacity_from_saddle(kappa)
+        vals = (acs - br[0], acs - br[1])
+        ind = "alpha_c(saddle, q->1) - alpha"
+    return _threshold_from("capacity", model, "alpha", ac, br, vals, br, 2, ind,
+                           {"kappa": kappa}, xtol)
+
+
+def kappa_max(model: str, alpha: float, *, xtol: float = XTOL) -> Threshold:
+    """Maximal margin kappa_max(alpha): ``replica.models.gardner.kappa_max`` (binary: zero of
+    s(alpha, kappa); spherical: inverse of the closed-form capacity), as an event with the
+    indicator on both sides."""
+    from .models import gardner as gd
+
+    _check_model(model)
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    km = gd.kappa_max(model, alpha)
+    br = (km - xtol, km + xtol)
+    if model == "binary":
+        vals = (_binary_entropy(alpha, br[0]), _binary_entropy(alpha, br[1]))
+        ind = "RS entropy s(kappa)"
+    else:
+        vals = tuple(gd.capacity_from_saddle(k) - alpha for k in br)
+        ind = "alpha_c(kappa; saddle, q->1) - alpha"
+    if not (vals[0] > 0 > vals[1]):
+        raise ConvergenceError("kappa_max: the indicator does not change sign across kappa_max",
+                               model=model, params={"alpha": alpha}, x=list(br),
+                               residual=list(vals))
+    return _threshold_from("kappa_max", model, "kappa", km, br, vals, br, 2, ind,
+                           {"alpha": alpha}, xtol)
+
+
+# =============================================================================================
+# AT line of the spherical perceptron (negative margins)
+# =============================================================================================
+
+def _replicon(alpha, kappa):
+    from .models.gardner import gardner
+
+    return gardner("spherical", alpha, kappa).replicon
+
+
+def at_alpha(kappa: float, *, xtol: float = XTOL, n_grid: int = 40) -> Threshold:
+    """alpha_AT(kappa), kappa < 0: the alpha where the RS replicon of the spherical Gardner
+    volume, lambda_R = 1 - alpha gamma_E gamma_S, first becomes 0 (RS unstable beyond; THEORY §1,
+    de Almeida–Thouless). Scanned from alpha = 0 towards alpha_c(kappa)."""
+    from .models.gardner import capacity_spherical_closed_form
+
+    kappa = check_finite("kappa", kappa)
+    if kappa >= 0:
+        raise ReplicaInputError(f"the AT line exists for kappa < 0 (RS is stable for kappa >= 0), "
+                                f"got kappa = {kappa}")
+    ac = capacity_spherical_closed_form(kappa)
+    grid = ac * np.concatenate([np.linspace(0.02, 0.98, n_grid), [0.995, 0.999, 0.99999]])
+    root, br, vals, ref, n = find_event(lambda a: _replicon(a, kappa), grid, xtol=xtol,
+                                        name="AT line", variable="alpha",
+                                        context={"kappa": kappa})
+    return _threshold_from("at", "spherical", "alpha", root, br, vals, ref, n,
+                           "replicon 1 - alpha gamma_E gamma_S", {"kappa": kappa}, xtol,
+                           {"alpha_c": ac})
+
+
+def at_kappa(alpha: float, *, xtol: float = XTOL, kappa_min: float = -6.0,
+             n_grid: int = 40) -> Threshold:
+    """kappa_AT(alpha): the margin below which RS is unstable at load alpha (replicon = 0),
+    scanned downwards from min(0, kappa_max(alpha))."""
+    from .models.gardner import kappa_max as km
+
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    top = min(0.0, km("spherical", alpha) - 1e-9)
+    grid = np.linspace(top, kappa_min, n_grid)
+    root, br, vals, ref, n = find_event(lambda k: _replicon(alpha, k), grid, xtol=xtol,
+                                        name="AT line", variable="kappa",
+                                        context={"alpha": alpha})
+    return _threshold_from("at", "spherical", "kappa", root, br, vals, ref, n,
+                           "replicon 1 - alpha gamma_E gamma_S", {"alpha": alpha}, xtol)
+
+
+# =============================================================================================
+# Local-entropy indicators
+# =============================================================================================
+
+@dataclass
+class Profile:
+    """S(d) and dS/dd on a grid of distances (descending), with the refined minima."""
+
+    model: str
+    alpha: float
+    kappa_ref: float
+    kappa: float
+    Q: float
+    d: np.ndarray
+    S: np.ndarray
+    dS_dd: np.ndarray
+    min_slope: float = math.nan
+    d_min_slope: float = math.nan
+    min_S: float = math.nan
+    d_min_S: float = math.nan
+    evaluations: int = 0
+
+    def as_results(self) -> dict:
+        return {"kappa_ref_value": self.kappa_ref, "Q": self.Q, "d_star": (1 - self.Q) / 2,
+                "min_slope": self.min_slope, "d_min_slope": self.d_min_slope,
+                "min_S": self.min_S, "d_min_S": self.d_min_S,
+                "monotonic": bool(self.min_slope > 0),
+                "negative": bool(self.min_S < 0), "d_grid": self.d.tolist(),
+                "S": self.S.tolist(), "dS_dd": self.dS_dd.tolist(),
+                "evaluations": self.evaluations}
+
+
+class _Curve:
+    """Local entropy at fixed (alpha, kappa_ref, kappa) with warm starts between distances."""
+
+    def __init__(self, model, alpha, kappa_ref, kappa):
+        from .models import franz_parisi as fp
+
+        self.fp = fp
+        self.model, self.alpha, self.kappa = model, alpha, kappa
+        self.ref = fp.reference_sector(model, alpha, kappa_ref)
+        self.cache: dict[float, tuple] = {}    # d -> (S, dS/dd, x)
+        self.n = 0
+
+    def _solve(self, d, x0):
+        sol = self.fp.local_entropy(self.model, self.alpha, self.ref.kappa_ref, self.kappa, d,
+                                    x0=x0, ref=self.ref)
+        self.n += 1
+        return sol
+
+    def at(self, d, x0=None):
+        """S and dS/dd at d; x0 (or the nearest cached distance's unknowns) as the start; a
+        failure is retried once through the geometric midpoint to the nearest solved d."""
+        d = float(d)
+        if d in self.cache:
+            return self.cache[d]
+        near = None
+        if self.cache:
+            near = min(self.cache, key=lambda e: abs(math.log(e / d)))
+            if x0 is None:
+                x0 = self.cache[near][2]
+        try:
+            sol = self._solve(d, x0)
+        except ConvergenceError:
+            if near is None:
+                raise
+            mid = math.sqrt(near * d)
+            self.at(mid, self.cache[near][2])
+            sol = self._solve(d, self.cache[mid][2])
+        out = (float(sol.thermo["entropy"]), float(sol.thermo["dS_dd"]), sol.x)
+        self.cache[d] = out
+        return out
+
+
+def _refine_min(curve, ds, vals, which, xatol=1e-3):
+    """Refine the grid minimum of S (which=0) or dS/dd (which=1) by bounded Brent in ln d."""
+    i = int(np.argmin(vals))
+    if i == 0 or i == len(ds) - 1:
+        return float(vals[i]), float(ds[i])  # at the edge of the window: the edge value
+    lo, hi = math.log(ds[i + 1]), math.log(ds[i - 1])  # ds descending
+    x_start = curve.at(ds[i])[2]
+    res = optimize.minimize_scalar(lambda u: curve.at(math.exp(u), x_start)[which],
+                                   bounds=(lo, hi), method="bounded",
+                                   options={"xatol": xatol})
+    best = min([(float(vals[i]), float(ds[i])), (float(res.fun), float(math.exp(res.x)))])
+    return best
+
+
+def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.0, *,
+                          d_lo: float = 1e-4, d_hi: float | None = None, n_d: int = 12,
+                          refine: Sequence[str] = ("slope", "S")) -> Profile:
+    """S(d) and dS/dd on ``n_d`` geometric distances from ``d_hi`` (default 0.8 d*, d* = (1-Q)/2)
+    down to ``d_lo`` by continuation in d, with the minima of dS/dd (``"slope"``) and of S
+    (``"S"``) refined by bounded Brent minimisation in ln d."""
+    _check_model(model)
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    curve = _Curve(model, alpha, kappa_ref, check_finite("kappa", kappa))
+    Q = curve.ref.Q
+    dstar = 0.5 * (1.0 - Q) if Q < 1 else 0.5 * (1.0 - (1.0 - 2e-2))
+    if d_hi is None:
+        d_hi = 0.8 * dstar if Q < 1 else 0.2
+    d_lo = check_range("d_lo", d_lo, 0.0, 0.5, lo_open=True)
+    if not d_lo < d_hi:
+        raise ReplicaInputError(f"d_lo = {d_lo} must be below d_hi = {d_hi}")
+    ds = np.geomspace(d_hi, d_lo, int(n_d))
+    S = np.empty(ds.size)
+    slope = np.empty(ds.size)
+    x = None
+    for j, d in enumerate(ds):
+        S[j], slope[j], x = curve.at(d, x)
+    prof = Profile(model=model, alpha=alpha, kappa_ref=float(curve.ref.kappa_ref),
+                   kappa=float(kappa), Q=float(Q), d=ds, S=S, dS_dd=slope)
+    if "slope" in refine:
+        prof.min_slope, prof.d_min_slope = _refine_min(curve, ds, slope, 1)
+    if "S" in refine:
+        prof.min_S, prof.d_min_S = _refine_min(curve, ds, S, 0)
+    prof.evaluations = curve.n
+    prof._curve = curve
+    return prof
+
+
+def nonmonotonic_indicator(model, alpha, kappa_ref, kappa=0.0, **kw) -> float:
+    """min over d in [d_lo, d_hi] of dS/dd (> 0: S monotonically increasing towards d*)."""
+    return local_entropy_profile(model, alpha, kappa_ref, kappa, refine=("slope",),
+                                 **kw).min_slope
+
+
+def negative_indicator(model, alpha, kappa_ref, kappa=0.0, **kw) -> float:
+    """min over d in [d_lo, d_hi] of S(d) (< 0: the reference is isolated)."""
+    return local_entropy_profile(model, alpha, kappa_ref, kappa, refine=("S",), **kw).min_S
+
+
+def _alpha_grid(model, kappa_ref, alpha_range, n):
+    if alpha_range is not None:
+        lo, hi = map(float, alpha_range)
+        if not 0 < lo < hi:
+            raise ReplicaInputError(f"alpha range must satisfy 0 < lo < hi, got {alpha_range}")
+        return np.linspace(lo, hi, n)
+    from .models.gardner import capacity as cap
+
+    if isinstance(kappa_ref, str):
+        top = cap(model, 0.0)
+    else:
+        top = cap(model, float(kappa_ref))
+    return np.linspace(0.1 * top, 0.995 * top, n)
+
+
+def _local_event(which, model, kappa_ref, kappa, alpha_range, n_grid, xtol, d_lo, n_d):
+    _check_model(model)
+    kappa = check_finite("kappa", kappa)
+    if isinstance(kappa_ref, str):
+        if kappa_ref.strip().lower() != "max":
+            raise ReplicaInputError(f"kappa_ref must be a number or 'max', got {kappa_ref!r}")
+        kappa_ref = "max"
+    else:
+        kappa_ref = check_finite("kappa_ref", kappa_ref)
+    grid = _alpha_grid(model, kappa_ref, alpha_range, n_grid)
+    key = "slope" if which == "nonmonotonic" else "S"
+    last = {}   # where the previous evaluation found its minimum, and the unknowns there
+
+    def f(a):
+        # once the minimum is located, later evaluations (Brent's steps at nearby alpha) only
+        # sample a window of three distances around it, warm-started from the previous alpha;
+        # if the minimum leaves the window the full profile is recomputed
+        if last.get("interior"):
+            d0 = last["d"]
+            ds = [d0 * 1.6, d0, d0 / 1.6]
+            if d0 / 1.6 > d_lo and d0 * 1.6 < last["d_hi"]:
+                try:
+                    curve = _Curve(model, a, kappa_ref, kappa)
+                    vals = [curve.at(d, last["x"])[0 if key == "S" else 1] for d in ds]
+                    if int(np.argmin(vals)) == 1:
+                        v, dm = _refine_min(curve, np.array(ds), np.array(vals),
+                                            0 if key == "S" else 1)
+                        last.update(d=dm, x=curve.at(dm)[2])
+                        return v
+                except ConvergenceError:
+                    pass
+        prof = local_entropy_profile(model, a, kappa_ref, kappa, d_lo=d_lo, n_d=n_d,
+                                     refine=(key,))
+        v, dm = (prof.min_S, prof.d_min_S) if key == "S" else (prof.min_slope, prof.d_min_slope)
+        interior = prof.d[-1] < dm < prof.d[0]
+        last.update(interior=interior, d=dm, d_hi=prof.d[0])
+        if interior:
+            last["x"] = prof._curve.at(dm)[2]
+        return v
+
+    params = {"kappa_ref": kappa_ref, "kappa": kappa}
+    root, br, vals, ref, n = find_event(f, grid, xtol=xtol, name=f"alpha_{which}",
+                                        variable="alpha", context=params)
+    name = "min_{d in [d_lo, d_hi]} dS/dd" if which == "nonmonotonic" else \
+        "min_{d in [d_lo, d_hi]} S(d)"
+    details = {"d_lo": d_lo, "d_hi": "0.8 (1-Q)/2", "n_d": n_d,
+               "alpha_grid": [float(a) for a in grid[: list(grid).index(br[1]) + 1]]}
+    return _threshold_from(which, model, "alpha", root, br, vals, ref, n, name, params, xtol,
+                           details)
+
+
+def alpha_nonmonotonic(model: str, kappa_ref, kappa: float = 0.0, *, alpha_range=None,
+                       n_grid: int = 12, xtol: float = XTOL, d_lo: float = 1e-4,
+                       n_d: int = 12) -> Threshold:
+    """The alpha at which S(d) around references of margin ``kappa_ref`` stops being
+    monotonically increasing on (0, d*): min_d dS/dd crosses 0 (PRL 127, 278301, Fig. 2; for
+    kappa_ref = "max" where wide flat minima disappear). ``alpha_range=(lo, hi)`` sets the search
+    grid (``n_grid`` points), default 0.1..0.995 alpha_c(kappa_ref)."""
+    return _local_event("nonmonotonic", model, kappa_ref, kappa, alpha_range, n_grid, xtol,
+                        d_lo, n_d)
+
+
+def alpha_negative(model: str, kappa_ref, kappa: float = 0.0, *, alpha_range=None,
+                   n_grid: int = 12, xtol: float = XTOL, d_lo: float = 1e-4,
+                   n_d: int = 12) -> Threshold:
+    """The alpha at which S(d) first becomes negative at small d > 0 (the reference becomes
+    isolated): min_d S crosses 0. Binary model only (the spherical S(d) -> -inf as d -> 0)."""
+    if model == "spherical":
+        raise ReplicaInputError("alpha_negative is defined for the binary model: the spherical "
+                                "local entropy is a log-volume, S(d) -> -inf as d -> 0 at any "
+                                "alpha")
+    return _local_event("negative", model, kappa_ref, kappa, alpha_range, n_grid, xtol,
+                        d_lo, n_d)
