@@ -182,3 +182,18 @@ def test_extrapolation_recovers_a_known_line():
     x = 1.0 / ns
     S, Sx, Sxx = len(x) / 1e-4, x.sum() / 1e-4, (x * x).sum() / 1e-4
     assert fit["intercept_err"] == pytest.approx(math.sqrt(Sxx / (S * Sxx - Sx ** 2)), rel=1e-10)
+
+
+def test_profile_local_entropy_is_h2_at_alpha_zero_limit():
+    # a single pattern with a huge negative kappa... instead: kappa so low that every w is a
+    # solution -> n(D) = C(N, D) exactly and the normalised estimate equals H2(d)
+    n = 10
+    xi = make_patterns(n, 1, 0)
+    r = enumerate_instance(xi, [1], [-100.0], profile_kappa=-100.0, rng=0)
+    from replica.finite_n.enumerate import profile_local_entropy
+    le = profile_local_entropy(r.profile_random[:1], n)
+    d = le["d"][1:-1]
+    np.testing.assert_allclose(le["norm"][1:-1], -d * np.log(d) - (1 - d) * np.log(1 - d),
+                               rtol=1e-12)
+    from scipy.special import comb
+    np.testing.assert_allclose(le["raw"], np.log(comb(n, np.arange(n + 1))) / n, rtol=1e-12)

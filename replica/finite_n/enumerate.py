@@ -61,7 +61,7 @@ __all__ = [
     "N_MAX", "PATTERNS", "make_patterns", "instance_seeds", "n_patterns", "field_thresholds",
     "InstanceResult", "enumerate_instance", "distance_profile", "enumerate_perceptron",
     "EnumerationRun", "quenched_summary", "extrapolate_in_1_over_n", "count_numpy",
-    "index_to_weights", "weights_to_index",
+    "index_to_weights", "weights_to_index", "profile_local_entropy",
 ]
 
 #: Largest N accepted by the enumerator (2^25 = 3.4e7 weight vectors).
@@ -486,6 +486,42 @@ def quenched_summary(run: EnumerationRun) -> list[dict]:
                         "entropy_conditional": bool(np.any(c == 0)),
                         "entropy_annealed": (math.log(c_mean) / run.n) if c_mean else None,
                         "max_margin": m_mean, "max_margin_se": m_se})
+    return out
+
+
+def profile_local_entropy(profiles, n: int) -> dict:
+    r"""Local-entropy estimates from distance profiles ``profiles[instance, D]`` (D = 0..N).
+
+    For each D (d = D/N), over the instances with n(D) > 0 (``frac_zero`` = fraction with
+    n(D) = 0, reported, never dropped silently):
+
+    * ``raw`` = (1/N) mean ln n(D) and ``raw_se``;
+    * ``norm`` = H2(d) + (1/N) mean ln[n(D)/C(N, D)] and ``norm_se``: the fraction of the vectors at
+      distance D that are solutions, with the exact binomial replaced by its large-N exponent. It
+      removes the Stirling term -(1/2N) ln(2 pi N d(1-d)) of (1/N) ln C(N, D), is exactly H2(d)
+      at alpha = 0, and has the same N -> infinity limit S(d) (THEORY.md §2)."""
+    from scipy.special import gammaln
+
+    prof = np.asarray(profiles)
+    if prof.ndim != 2 or prof.shape[1] != n + 1:
+        raise ReplicaInputError(f"profiles must have shape (instances, N+1) with N={n}")
+    D = np.arange(n + 1)
+    d = D / n
+    lbin = gammaln(n + 1) - gammaln(D + 1) - gammaln(n - D + 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h2 = np.where((d > 0) & (d < 1), -d * np.log(d) - (1 - d) * np.log1p(-d), 0.0)
+    out = {k: np.full(n + 1, np.nan) for k in ("raw", "raw_se", "norm", "norm_se")}
+    out["frac_zero"] = np.mean(prof == 0, axis=0) if prof.shape[0] else np.full(n + 1, np.nan)
+    out["d"] = d
+    for k in D:
+        v = prof[:, k]
+        pos = v[v > 0].astype(float)
+        if pos.size:
+            m, se = _mean_se(np.log(pos) / n)
+            out["raw"][k] = m
+            out["norm"][k] = m + h2[k] - lbin[k] / n
+            if se is not None:
+                out["raw_se"][k] = out["norm_se"][k] = se
     return out
 
 
