@@ -278,6 +278,7 @@ class Profile:
     min_S: float = math.nan
     d_min_S: float = math.nan
     evaluations: int = 0
+    truncated: str = ""
 
     def as_results(self) -> dict:
         return {"kappa_ref_value": self.kappa_ref, "Q": self.Q, "d_star": (1 - self.Q) / 2,
@@ -286,6 +287,7 @@ class Profile:
                 "monotonic": bool(self.min_slope > 0),
                 "negative": bool(self.min_S < 0), "d_grid": self.d.tolist(),
                 "S": self.S.tolist(), "dS_dd": self.dS_dd.tolist(),
+                "d_reached": float(self.d[-1]), "truncated": self.truncated,
                 "evaluations": self.evaluations}
 
 
@@ -347,10 +349,20 @@ def _refine_min(curve, ds, vals, which, xatol=1e-3):
 
 def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.0, *,
                           d_lo: float = 1e-4, d_hi: float | None = None, n_d: int = 12,
-                          refine: Sequence[str] = ("slope", "S")) -> Profile:
+                          refine: Sequence[str] = ("slope", "S"),
+                          refine_below: dict | None = None,
+                          truncate: bool = False) -> Profile:
     """S(d) and dS/dd on ``n_d`` geometric distances from ``d_hi`` (default 0.8 d*, d* = (1-Q)/2)
     down to ``d_lo`` by continuation in d, with the minima of dS/dd (``"slope"``) and of S
-    (``"S"``) refined by bounded Brent minimisation in ln d."""
+    (``"S"``) refined by bounded Brent minimisation in ln d.
+
+    ``refine_below={"slope": v, "S": w}`` skips the refinement of a minimum whose grid value is
+    already above v (w): only minima close enough to zero to decide a sign are refined (the
+    unrefined grid minimum is an upper bound of the true minimum).
+
+    ``truncate=True``: if the continuation in d loses the RS saddle point (ConvergenceError)
+    after at least three distances, the profile stops there and ``truncated`` says where and
+    why (the minima are then over the solved window only); otherwise the error propagates."""
     _check_model(model)
     alpha = check_range("alpha", alpha, 0.0, lo_open=True)
     curve = _Curve(model, alpha, kappa_ref, check_finite("kappa", kappa))
@@ -365,14 +377,31 @@ def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.
     S = np.empty(ds.size)
     slope = np.empty(ds.size)
     x = None
+    truncated = ""
     for j, d in enumerate(ds):
-        S[j], slope[j], x = curve.at(d, x)
+        try:
+            S[j], slope[j], x = curve.at(d, x)
+        except ConvergenceError as exc:
+            if not truncate or j < 3:
+                raise
+            # the RS saddle point is lost below this distance: keep the solved window and say so
+            truncated = f"no RS saddle point at d = {d:.4g} (window truncated): {exc}"[:400]
+            ds, S, slope = ds[:j], S[:j], slope[:j]
+            break
     prof = Profile(model=model, alpha=alpha, kappa_ref=float(curve.ref.kappa_ref),
-                   kappa=float(kappa), Q=float(Q), d=ds, S=S, dS_dd=slope)
-    if "slope" in refine:
-        prof.min_slope, prof.d_min_slope = _refine_min(curve, ds, slope, 1)
-    if "S" in refine:
-        prof.min_S, prof.d_min_S = _refine_min(curve, ds, S, 0)
+                   kappa=float(kappa), Q=float(Q), d=ds, S=S, dS_dd=slope,
+                   truncated=truncated)
+    below = dict(refine_below or {})
+    for key, vals, which in (("slope", slope, 1), ("S", S, 0)):
+        i = int(np.argmin(vals))
+        if key in refine and vals[i] < below.get(key, math.inf):
+            v, dm = _refine_min(curve, ds, vals, which)
+        else:
+            v, dm = float(vals[i]), float(ds[i])
+        if key == "slope":
+            prof.min_slope, prof.d_min_slope = v, dm
+        else:
+            prof.min_S, prof.d_min_S = v, dm
     prof.evaluations = curve.n
     prof._curve = curve
     return prof

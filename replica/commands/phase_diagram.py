@@ -1,0 +1,53 @@
+"""``replica phase-diagram``: compute (or resume, or reload) and draw a phase diagram.
+
+    replica phase-diagram --model binary --out figures [--quick] [--executor process --workers 2]
+    replica phase-diagram --model spherical --out figures
+
+Data go to scan stores under OUT/data (rerunning reuses them point by point; an interrupted run
+resumes); the figure is written to OUT/phase_diagram_<model>.pdf and .png.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ._common import add_json_flag, emit
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("phase-diagram", help="phase diagram of the binary (alpha, "
+                              "kappa_ref) or spherical (alpha, kappa) perceptron",
+                              description=__doc__.split("\n\n")[0])
+    p.add_argument("--model", required=True, choices=("binary", "spherical"))
+    p.add_argument("--out", required=True, help="output directory (figure; data in OUT/data)")
+    p.add_argument("--data", help="data directory (default OUT/data)")
+    p.add_argument("--quick", action="store_true", help="reduced resolution (seconds)")
+    p.add_argument("--executor", choices=("serial", "process", "dask"), default="process")
+    p.add_argument("--scheduler", metavar="ADDR", help="dask scheduler tcp://host:port")
+    p.add_argument("--workers", type=int, help="number of worker processes")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    add_json_flag(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..errors import ReplicaInputError
+    from ..gallery import phase_diagrams as pd
+
+    if args.workers is not None and args.workers < 1:
+        raise ReplicaInputError(f"--workers must be >= 1, got {args.workers}")
+    out = Path(args.out)
+    data = Path(args.data) if args.data else out / "data"
+    build = pd.build_binary if args.model == "binary" else pd.build_spherical
+    t0 = time.perf_counter()
+    paths = build(out, args.quick, data, executor="dask" if args.scheduler else args.executor,
+                  workers=args.workers, scheduler=args.scheduler,
+                  quiet=args.quiet or args.json)
+    scans = pd.LAST_BUILD.get(args.model, [])
+    emit({"model": args.model, "quick": args.quick, "figure": [str(p) for p in paths],
+          "stores": [s["store"] for s in scans],
+          "points_computed": sum(s["computed"] for s in scans),
+          "points_reused": sum(s["already_done"] for s in scans),
+          "failed": sum(s["failed"] + s["nonfinite"] for s in scans),
+          "seconds": round(time.perf_counter() - t0, 2)}, args.json)
+    return 0
