@@ -1,0 +1,85 @@
+"""Phase diagrams from stored scans: classification, the spherical AT line and capacity as
+stored events, the binary profiles against direct local-entropy solves and bounds, and
+re-running without recomputing."""
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from replica import thresholds as T
+from replica.gallery import phase_diagrams as pd
+from replica.models import gardner as gd
+from replica.store import load
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
+
+
+def test_classify_and_crossings():
+    assert list(pd.classify([0.5, -0.1, -0.2, 0.3], [0.01, 0.01, -0.001, -0.002])) == [0, 1, 2, 2]
+    xs = pd._zero_crossings(np.array([0.0, 1.0, 2.0]), np.array([1.0, -1.0, -2.0]))
+    assert xs == [0.5]
+
+
+def test_spherical_phase_diagram_quick_and_rerun(tmp_path):
+    paths = pd.build_spherical(tmp_path, True, tmp_path / "data", executor="serial")
+    assert all(p.exists() and p.stat().st_size > 1000 for p in paths)
+    first = pd.LAST_BUILD["spherical"]
+    assert sum(s["computed"] for s in first) > 0
+    at = load(tmp_path / "data" / "phase_spherical_quick_at.sqlite")
+    assert list(at["status"]) == ["ok"] * len(at["kappa"])
+    for k, a_at, ac, lo, hi in zip(at["kappa"], at["alpha_at"], at["alpha_c"],
+                                   at["bracket_lo"], at["bracket_hi"]):
+        assert lo < a_at < hi < ac                   # the AT line lies below capacity
+        assert ac == pytest.approx(gd.capacity("spherical", k), rel=1e-12)
+        r_lo = gd.gardner("spherical", a_at - 1e-5, k).replicon
+        r_hi = gd.gardner("spherical", a_at + 1e-5, k).replicon
+        assert r_lo > 0 > r_hi                       # the stored event is the replicon's zero
+    g = load(tmp_path / "data" / "phase_spherical_quick_gardner.sqlite")
+    ok = g["status"] == "ok"
+    assert ok.all()
+    # kappa >= 0: RS stable everywhere below capacity (THEORY §1)
+    assert np.all(g["replicon"][g["kappa"] >= 0] > 0)
+    # rerun: nothing recomputed, the figure is redrawn from the stores
+    pd.build_spherical(tmp_path, True, tmp_path / "data", executor="serial")
+    assert sum(s["computed"] for s in pd.LAST_BUILD["spherical"]) == 0
+
+
+def test_binary_profiles_tiny(tmp_path):
+    from replica.models import franz_parisi as fp
+
+    cfg = {"alphas": [0.5], "kappa_refs": [0.0, 0.6], "d_lo": 4e-3, "n_d": 4}
+    data = pd.binary_data(tmp_path, True, config=cfg, executor="serial")
+    ref, mx = data["ref"], data["max"]
+    # kappa_ref = 0.6 > kappa_max(0.5) = 0.418 is not a point of the scan (no such reference)
+    assert list(ref["kappa_ref"]) == [0.0]
+    assert list(ref["status"]) == ["ok"] and list(mx["status"]) == ["ok"]
+    assert mx["kappa_ref_value"][0] == pytest.approx(gd.kappa_max("binary", 0.5), abs=1e-10)
+    # typical solutions are isolated (Huang & Kabashima 2014); max-margin ones are dense (PRL)
+    assert pd.classify(ref["min_slope"], ref["min_S"])[0] == 2
+    assert pd.classify(mx["min_slope"], mx["min_S"])[0] == 0
+    for tab, kref in [(ref, 0.0), (mx, "max")]:
+        d, S, slope = (np.array(tab[k][0]) for k in ("d_grid", "S", "dS_dd"))
+        assert np.all(S <= fp.h2(d) + 1e-12)              # S(d) <= H2(d)
+        assert tab["min_S"][0] <= S.min() + 1e-15        # refined minimum <= grid minimum
+        assert tab["min_slope"][0] <= slope.min() + 1e-15
+        direct = fp.local_entropy("binary", 0.5, kref, 0.0, d[1])
+        assert abs(direct.entropy - S[1]) < 1e-8 and abs(direct.dS_dd - slope[1]) < 1e-6
+    # rerun reuses the stores
+    again = pd.binary_data(tmp_path, True, config=cfg, executor="serial")
+    assert sum(s["computed"] for s in again["scans"]) == 0
+
+
+def test_phase_diagram_cli_errors(tmp_path):
+    r = subprocess.run([PY, "-m", "replica", "phase-diagram", "--model", "ternary", "--out",
+                        str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "invalid choice" in r.stderr
+    r = subprocess.run([PY, "-m", "replica", "phase-diagram", "--model", "binary", "--out",
+                        str(tmp_path), "--workers", "0"], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 2 and "--workers" in r.stderr and "Traceback" not in r.stderr
