@@ -110,3 +110,17 @@ def test_bad_input():
         en.replicated_sgd(m, X, y, n_replicas=0)
     with pytest.raises(ReplicaInputError):
         sn.make_model("committee", 10, K=2)
+
+
+def test_cli_train_json(capsys):
+    import json
+    from replica.cli import main
+
+    rc = main(["train", "--algorithm", "rsgd", "--model", "perceptron", "--N", "21", "--alpha",
+               "2", "--epochs", "5", "--sigma", "0.3", "--noise-samples", "20", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert 0 <= out["train_error"] <= 1 and 0 <= out["test_error"] <= 1
+    assert out["local_energy"][0]["sigma"] == 0.3
+    assert main(["train", "--algorithm", "sgd", "--model", "resnet"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1

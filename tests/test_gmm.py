@@ -124,3 +124,29 @@ def test_bad_input():
         gmm.capacity(-1.0)
     with pytest.raises(ReplicaInputError):
         gmm.typical(4.0, 1.0)
+
+
+def test_qp_methods_agree():
+    X, y, v = gmm.sample_gmm(80, 60, 1.0, 0.5, np.random.default_rng(7))
+    w1, k1 = gmm.max_margin_classifier(X, y, method="nnls")
+    w2, k2 = gmm.max_margin_classifier(X, y, method="dual")
+    assert abs(k1 - k2) < 1e-5
+    assert np.linalg.norm(w1 / np.linalg.norm(w1) - w2 / np.linalg.norm(w2)) < 1e-4
+    # KKT: the margin is attained by the support vectors and no pattern violates it
+    marg = (y * (X @ w1)) / np.linalg.norm(w1)
+    assert marg.min() == pytest.approx(k1, rel=1e-12)
+
+
+def test_cli_json(capsys):
+    import json
+    from replica.cli import main
+
+    assert main(["gmm", "bayes", "--alpha", "1", "--delta", "1", "--rho", "0.5", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["error"] == pytest.approx(float(H(math.sqrt(0.5))), rel=1e-14)
+    assert main(["gmm", "capacity", "--delta", "1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["alpha_c"] == pytest.approx(3.7000334556856761, abs=1e-9)
+    assert main(["gmm", "bayes", "--alpha", "1", "--delta", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "delta" in err

@@ -164,3 +164,27 @@ def test_bad_input():
         le.local_energy_replica("binary", 0.5, 0.0, [0.7], noise="flip")
     with pytest.raises(ReplicaInputError):
         le.local_energy_replica("spherical", 3.0, 0.0, [0.1])  # beyond capacity
+
+
+def test_cli_json(capsys):
+    import json
+    from replica.cli import main
+
+    rc = main(["local-energy", "--model", "spherical", "--alpha", "1", "--kappa-ref", "max",
+               "--sigma", "0.1", "0.5", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    km = kappa_max("spherical", 1.0)
+    vals = [e["local_energy"] for e in out["local_energy"]]
+    assert [e["sigma"] for e in out["local_energy"]] == [0.1, 0.5]
+    np.testing.assert_allclose(vals, le.local_energy_max_margin(km, [0.1, 0.5]), rtol=1e-14)
+    rc = main(["local-energy", "--model", "binary", "--alpha", "0.5", "--kappa", "0", "--sigma",
+               "0.2", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    q = gardner("binary", 0.5, 0.0).q
+    assert out["local_energy"][0]["local_energy"] == pytest.approx(
+        le.local_energy_typical(q, 0.0, [0.2])[0], rel=1e-12)
+    assert main(["local-energy", "--model", "spherical", "--alpha", "1", "--kappa", "0",
+                 "--sigma", "0"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1

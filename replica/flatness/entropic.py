@@ -20,7 +20,7 @@ Pittorino et al. 2021 eq. 8). One outer iteration at parameters x:
 
 (:math:`B` a fresh minibatch per inner step, :math:`\xi\sim N(0,I)`, :math:`\epsilon` the
 Langevin noise, a the averaging weight; ``mean="uniform"`` uses a = 1/l instead, the plain
-running mean.) Scoping: :math:`\gamma_t = \gamma_0 (1+\gamma_1)^{t}`, t = outer iteration.
+running mean.) Scoping: :math:`\gamma_t = \min(\gamma_0 (1+\gamma_1)^{t}, \gamma_{\max})`, t = outer iteration.
 Defaults: L = 5, eta' = lr, eta = 1, gamma0 = 0.03, gamma1 = 1e-3, epsilon = 1e-4, a = 0.75.
 Degenerate case: L = 1, gamma = 0, a = 1, epsilon = 0, eta = 1 gives x <- x - eta' grad L_B(x),
 i.e. SGD with the same minibatch stream (tested). L = 0 would leave x unchanged and is refused.
@@ -33,7 +33,7 @@ its own minibatch stream, coupled elastically to their centre of mass (treated a
           \bar w = \frac1y\sum_a w^a,
 
 i.e. gradient steps on :math:`\sum_a L(w^a) + g\sum_a|w^a-\bar w|^2`. Coupling schedule
-:math:`g_t = g_0(1+g_1)^{t}` with t = epoch (fractional within an epoch). The centre is the
+:math:`g_t = \min(g_0(1+g_1)^{t}, g_{\max})` with t = epoch (fractional within an epoch). The centre is the
 returned (evaluated) network. Defaults: y = 3, g0 = 0.01, g1 = 0.1 per epoch. y = 1 is SGD
 exactly (same seed, tested).
 
@@ -116,8 +116,11 @@ def _finish(name, model, w, X, y, Xt, yt, hist, settings, replicas=None):
 
 
 def sgd(model, X, y, *, lr: float = 0.5, epochs: int = 50, batch_size: int = 20, seed: int = 0,
-        w0=None, X_test=None, y_test=None) -> TrainResult:
-    """Plain minibatch SGD: w <- w - lr grad L_B(w) (B from :class:`BatchStream`)."""
+        w0=None, X_test=None, y_test=None, stop_at_zero: bool = False) -> TrainResult:
+    """Plain minibatch SGD: w <- w - lr grad L_B(w) (B from :class:`BatchStream`).
+
+    ``stop_at_zero``: stop at the end of the first epoch with zero training error (all
+    algorithms support it, so that minima are compared where each algorithm first lands)."""
     _check_common(lr, epochs, batch_size)
     w = model.init(_rng(seed, 0, 0)) if w0 is None else np.array(w0, dtype=float)
     stream = BatchStream(len(y), batch_size, _rng(seed, 1, 0))
@@ -130,15 +133,18 @@ def sgd(model, X, y, *, lr: float = 0.5, epochs: int = 50, batch_size: int = 20,
         L, _ = model.loss_grad(w, X, y)
         hist["loss"].append(L)
         hist["train_error"].append(float(np.mean(model.predict(w, X) != y)))
+        if stop_at_zero and hist["train_error"][-1] == 0.0:
+            break
     return _finish("sgd", model, w, X, y, X_test, y_test, hist,
-                   {"lr": lr, "epochs": epochs, "batch_size": batch_size, "seed": seed})
+                   {"lr": lr, "epochs": epochs, "batch_size": batch_size, "seed": seed,
+                    "epochs_run": len(hist["loss"])})
 
 
 def gd(model, X, y, *, lr: float = 0.5, epochs: int = 50, seed: int = 0, w0=None,
-       X_test=None, y_test=None) -> TrainResult:
+       X_test=None, y_test=None, stop_at_zero: bool = False, batch_size=None) -> TrainResult:
     """Full-batch gradient descent (SGD with one batch of all samples)."""
     r = sgd(model, X, y, lr=lr, epochs=epochs, batch_size=len(y), seed=seed, w0=w0,
-            X_test=X_test, y_test=y_test)
+            X_test=X_test, y_test=y_test, stop_at_zero=stop_at_zero)
     r.algorithm = "gd"
     return r
 
@@ -167,13 +173,15 @@ def entropy_sgd_inner(grad, x, *, gamma: float, L: int, inner_lr: float, noise: 
 
 
 def entropy_sgd(model, X, y, *, lr: float = 1.0, inner_lr: float = 0.5, L: int = 5,
-                gamma0: float = 0.03, gamma1: float = 1e-3, noise: float = 1e-4,
+                gamma0: float = 0.03, gamma1: float = 1e-3, gamma_max: float | None = None,
+                noise: float = 1e-4,
                 mean_weight: float = 0.75, mean: str = "exp", epochs: int = 50,
                 batch_size: int = 20, seed: int = 0, w0=None, X_test=None,
-                y_test=None) -> TrainResult:
+                y_test=None, stop_at_zero: bool = False) -> TrainResult:
     """Entropy-SGD (module docstring). ``epochs`` counts minibatch gradients as for SGD (one epoch
     = n/batch_size gradient evaluations), so budgets are comparable: one outer iteration uses L.
-    Outer step x <- x - lr (x - mu); scoping gamma_t = gamma0 (1 + gamma1)^t."""
+    Outer step x <- x - lr (x - mu); scoping gamma_t = min(gamma0 (1 + gamma1)^t, gamma_max),
+    gamma_max defaulting to 1/inner_lr (the inner elastic step inner_lr*gamma stays <= 1)."""
     _check_common(inner_lr, epochs, batch_size)
     check_range("lr", lr, 0.0, lo_open=True)
     check_range("gamma0", gamma0, 0.0)
@@ -182,6 +190,7 @@ def entropy_sgd(model, X, y, *, lr: float = 1.0, inner_lr: float = 0.5, L: int =
     x = model.init(_rng(seed, 0, 0)) if w0 is None else np.array(w0, dtype=float)
     stream = BatchStream(len(y), batch_size, _rng(seed, 1, 0))
     nrng = _rng(seed, 2, 0)
+    gam_cap = 1.0 / inner_lr if gamma_max is None else float(gamma_max)
 
     def grad(xp):
         idx = stream.next()
@@ -192,7 +201,7 @@ def entropy_sgd(model, X, y, *, lr: float = 1.0, inner_lr: float = 0.5, L: int =
     total = int(epochs) * per_epoch
     done, t, next_epoch = 0, 0, per_epoch
     while done < total:
-        gam = gamma0 * (1.0 + gamma1) ** t
+        gam = min(gamma0 * (1.0 + gamma1) ** t, gam_cap)
         Ls = min(int(L), total - done) if L >= 1 else L
         mu = entropy_sgd_inner(grad, x, gamma=gam, L=Ls, inner_lr=inner_lr, noise=noise,
                                mean_weight=mean_weight, mean=mean, rng=nrng)
@@ -206,17 +215,22 @@ def entropy_sgd(model, X, y, *, lr: float = 1.0, inner_lr: float = 0.5, L: int =
             hist["train_error"].append(float(np.mean(model.predict(x, X) != y)))
             hist["gamma"].append(gam)
             next_epoch += per_epoch
+        if stop_at_zero and hist["train_error"] and hist["train_error"][-1] == 0.0:
+            break
     return _finish("esgd", model, x, X, y, X_test, y_test, hist,
                    {"lr": lr, "inner_lr": inner_lr, "L": L, "gamma0": gamma0, "gamma1": gamma1,
-                    "noise": noise, "epochs": epochs, "batch_size": batch_size, "seed": seed})
+                    "gamma_max": gam_cap, "noise": noise, "epochs": epochs, "batch_size": batch_size, "seed": seed,
+                    "epochs_run": len(hist["loss"])})
 
 
 def replicated_sgd(model, X, y, *, n_replicas: int = 3, lr: float = 0.5, g0: float = 0.01,
-                   g1: float = 0.1, epochs: int = 50, batch_size: int = 20, seed: int = 0,
-                   init: str = "independent", X_test=None, y_test=None) -> TrainResult:
+                   g1: float = 0.1, g_max: float | None = None, epochs: int = 50,
+                   batch_size: int = 20, seed: int = 0, init: str = "independent", X_test=None,
+                   y_test=None, stop_at_zero: bool = False) -> TrainResult:
     """Replicated-SGD (module docstring). ``init="independent"``: replica a starts from its own
     seed stream (replica 0 = SGD's start); ``"same"``: all replicas start at replica 0's start.
-    Returns the centre of mass; history records the mean distance d = (1 - cos)/2 of the replicas
+    The coupling is capped at ``g_max`` (default 0.5/lr: beyond 2 lr g = 1 the elastic step
+    overshoots the centre, beyond 2 it diverges). Returns the centre of mass; history records the mean distance d = (1 - cos)/2 of the replicas
     from the centre and the coupling g."""
     _check_common(lr, epochs, batch_size)
     yr = int(n_replicas)
@@ -226,6 +240,7 @@ def replicated_sgd(model, X, y, *, n_replicas: int = 3, lr: float = 0.5, g0: flo
         raise ReplicaInputError("init must be 'independent' or 'same'")
     check_range("g0", g0, 0.0)
     check_range("g1", g1, 0.0)
+    g_cap = 0.5 / lr if g_max is None else float(g_max)
     W = np.stack([model.init(_rng(seed, 0, a if init == "independent" else 0)) for a in range(yr)])
     streams = [BatchStream(len(y), batch_size, _rng(seed, 1, a)) for a in range(yr)]
     per_epoch = streams[0].per_epoch
@@ -233,7 +248,7 @@ def replicated_sgd(model, X, y, *, n_replicas: int = 3, lr: float = 0.5, g0: flo
     step = 0
     for ep in range(int(epochs)):
         for _ in range(per_epoch):
-            g = g0 * (1.0 + g1) ** (step / per_epoch)
+            g = min(g0 * (1.0 + g1) ** (step / per_epoch), g_cap)
             centre = W.mean(0)                       # detached: a constant within the step
             newW = np.empty_like(W)
             for a in range(yr):
@@ -249,10 +264,13 @@ def replicated_sgd(model, X, y, *, n_replicas: int = 3, lr: float = 0.5, g0: flo
         hist["g"].append(g)
         cos = (W @ c) / (np.linalg.norm(W, axis=1) * np.linalg.norm(c))
         hist["replica_distance"].append(float(np.mean((1.0 - cos) / 2.0)))
+        if stop_at_zero and hist["train_error"][-1] == 0.0:
+            break
     centre = W[0].copy() if yr == 1 else W.mean(0)
     return _finish("rsgd", model, centre, X, y, X_test, y_test, hist,
-                   {"n_replicas": yr, "lr": lr, "g0": g0, "g1": g1, "epochs": epochs,
-                    "batch_size": batch_size, "seed": seed, "init": init}, replicas=W)
+                   {"n_replicas": yr, "lr": lr, "g0": g0, "g1": g1, "g_max": g_cap,
+                    "epochs": epochs, "batch_size": batch_size, "seed": seed, "init": init,
+                    "epochs_run": len(hist["loss"])}, replicas=W)
 
 
 def train(algorithm: str, model, X, y, **kw) -> TrainResult:

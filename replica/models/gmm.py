@@ -325,32 +325,50 @@ def bayes_error_simulation(alpha: float, delta: float, rho: float = 0.5, d: int 
             "R": float(np.mean(Rs)), "errors": errs}
 
 
-def max_margin_classifier(X, y, *, tol: float = 1e-10):
-    """Bias-free hard-margin classifier: min |w|^2 s.t. y_mu w.x_mu >= 1, via its dual
-    max_{lam >= 0} sum lam - |A^T lam|^2/2 (A = y x) with L-BFGS-B; w = A^T lam.
+def max_margin_classifier(X, y, *, method: str = "nnls", tol: float = 1e-10):
+    """Bias-free hard-margin classifier: min |w|^2 s.t. y_mu w.x_mu >= 1 (A = y x, rows).
+
+    ``method="nnls"`` (default): the least-distance programme min |w| s.t. A w >= 1 by Lawson &
+    Hanson's reduction to non-negative least squares (1974, ch. 23): u = argmin_{u>=0}
+    |E u - f| with E = [A^T; 1^T], f = e_{d+1}; r = E u - f, w = -r_{1..d}/r_{d+1} (r = 0 means
+    not separable). ``method="dual"``: max_{lam >= 0} sum lam - |A^T lam|^2/2 by L-BFGS-B,
+    w = A^T lam (slower, an independent cross-check).
 
     Returns (w, kappa) with kappa = min_mu y w'.x/sqrt(d) for the rescaled w' = sqrt(d) w/|w|
-    (the Gardner margin convention |w'|^2 = d), i.e. kappa = 1/|w| at the optimum. Raises ConvergenceError if the data are not linearly separable
-    (the dual is unbounded) or the KKT conditions fail.
+    (the Gardner margin convention |w'|^2 = d), i.e. kappa = 1/|w| at the optimum. Raises
+    ConvergenceError if the data are not linearly separable or the solution is not feasible.
     """
     A = y[:, None] * X
     n, d = A.shape
-    K = A @ A.T
+    if method == "nnls":
+        E = np.vstack([A.T, np.ones((1, n))])
+        f = np.zeros(d + 1)
+        f[-1] = 1.0
+        u, _ = optimize.nnls(E, f, maxiter=50 * (n + d))
+        r = E @ u - f
+        if abs(r[-1]) < 1e-12:
+            raise ConvergenceError("max-margin LDP: constraints incompatible (not separable)",
+                                   model="gmm", params={"n": n, "d": d}, method="nnls")
+        w = -r[:d] / r[-1]
+    elif method == "dual":
+        K = A @ A.T
 
-    def f(lam):
-        Kl = K @ lam
-        return 0.5 * lam @ Kl - lam.sum(), Kl - 1.0
+        def fg(lam):
+            Kl = K @ lam
+            return 0.5 * lam @ Kl - lam.sum(), Kl - 1.0
 
-    res = optimize.minimize(f, np.zeros(n), jac=True, method="L-BFGS-B",
-                            bounds=[(0, None)] * n,
-                            options={"maxiter": 20000, "ftol": 1e-16, "gtol": tol, "maxcor": 30})
-    lam = res.x
-    w = A.T @ lam
+        res = optimize.minimize(fg, np.zeros(n), jac=True, method="L-BFGS-B",
+                                bounds=[(0, None)] * n,
+                                options={"maxiter": 20000, "ftol": 1e-16, "gtol": tol,
+                                         "maxcor": 30})
+        w = A.T @ res.x
+    else:
+        raise ReplicaInputError(f"unknown method {method!r}; choose nnls or dual")
     marg = A @ w
     if not np.all(np.isfinite(w)) or np.linalg.norm(w) > 1e8 or marg.min() < 1 - 1e-4:
-        raise ConvergenceError("max-margin QP failed (data not separable, or dual not converged)",
+        raise ConvergenceError("max-margin QP failed (data not separable, or not converged)",
                                model="gmm", params={"n": n, "d": d}, residual=[1 - marg.min()],
-                               method="L-BFGS-B dual")
+                               method=method)
     kappa = float(marg.min() / np.linalg.norm(w))
     return w, kappa
 
