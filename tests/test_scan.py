@@ -384,3 +384,19 @@ def test_gardner_scan_matches_direct_solves(tmp_path):
     for k, s, r in zip(sph["kappa"], sph["entropy"], sph["replicon"]):
         d = gardner("spherical", 1.0, k)
         assert abs(s - d.entropy) < 1e-10 and abs(r - d.replicon) < 1e-10
+
+
+def test_local_entropy_model_continuation_in_d():
+    from replica.models import franz_parisi as fp
+
+    ds = [0.2, 0.1, 0.05]
+    t = scan("local-entropy-binary", Paths.line("d", ds), fixed={"alpha": 0.5, "kappa_ref": 0.2},
+             executor="serial", quiet=True).load()
+    assert list(t["status"]) == ["ok"] * 3
+    for d, s, sl in zip(t["d"], t["entropy"], t["dS_dd"]):
+        direct = fp.local_entropy("binary", 0.5, 0.2, 0.0, d)   # cold start, same saddle
+        assert abs(direct.entropy - s) < 1e-9 and abs(direct.dS_dd - sl) < 1e-7
+        assert s <= fp.h2(d)
+    with pytest.raises(ReplicaInputError, match="has no parameter.*'kappa_max'"):
+        scan("local-entropy-binary", {"d": [0.1]}, fixed={"alpha": 0.5, "kappa_max": 1.0},
+             quiet=True)
