@@ -61,6 +61,17 @@ def test_capacity_limits_and_direct_maximisation():
         assert abs(gmm.F_margin(x) - ref) < 1e-12
 
 
+def test_F_margin_tail_accuracy():
+    """F(x) for x << 0 (small Delta) against mpmath at 80 digits (the closed form cancels)."""
+    import mpmath as mp
+    mp.mp.dps = 80
+    for x in (-30.0, -8.0, -2.5, -1.0, 0.5):
+        X = mp.mpf(x)
+        ref = (1 + X ** 2) * mp.ncdf(X) + X * mp.npdf(X)
+        assert abs(float(gmm.F_margin(x)) / float(ref) - 1) < 1e-13
+    assert gmm.capacity(0.01) > gmm.capacity(0.1) > gmm.capacity(1.0)
+
+
 def test_typical_is_stationary_and_ordered():
     sol = gmm.typical(1.0, 1.0)
     q, R = sol.q, sol.R
