@@ -1,0 +1,85 @@
+"""Reference values: flat minima of deep linear networks (Mulayoff & Michaeli, ICML 2020)."""
+from __future__ import annotations
+
+import math
+
+from ..references import Reference
+
+
+def _scalar_chain():
+    from ...flatness.linear_networks import min_sharpness
+    return min_sharpness([[2.0]], 3)
+
+
+def _scalar_chain_eta():
+    from ...flatness.linear_networks import eta_star
+    return eta_star([[2.0]], 3)
+
+
+def _nonwhite_min():
+    from ...flatness.linear_networks import min_sharpness
+    return min_sharpness([[1.0, 0.0]], 2, [[1.0, 0.0], [0.0, 4.0]])
+
+
+def _nonwhite_balanced():
+    from ...flatness.linear_networks import balanced_sharpness
+    return balanced_sharpness([[1.0, 0.0]], 2, [[1.0, 0.0], [0.0, 4.0]])
+
+
+def _nonwhite_brute_force():
+    """Independent route: all global minima of the N = 2, width-1 network are W_2 = c,
+    W_1 = (1/c, 0); minimise the dense-Hessian top eigenvalue over c (golden section)."""
+    import numpy as np
+    from scipy.optimize import minimize_scalar
+
+    from ...flatness.linear_networks import Moments, sharpness
+    m = Moments.from_target([[1.0, 0.0]], [[1.0, 0.0], [0.0, 4.0]])
+    f = lambda c: sharpness([np.array([[1.0 / c, 0.0]]), np.array([[c]])], m, method="dense")
+    return float(minimize_scalar(f, bounds=(0.3, 2.0), method="bounded",
+                                 options={"xatol": 1e-10}).fun)
+
+
+REFERENCES = [
+    Reference(
+        name="linear_scalar_chain_min_sharpness",
+        value=3 * 2 ** (4 / 3), tol=1e-12,
+        source="Mulayoff & Michaeli 2020 / closed form: N |T|^{2-2/N} with N = 3, T = 2 "
+               "(scalar chain lambda = T^2 sum_i w_i^{-2}, minimised at w_i = T^{1/N})",
+        model="deep linear network", params={"depth": 3, "target": [[2.0]], "input_cov": "I"},
+        compute=_scalar_chain,
+        description="minimum sharpness 3 * 2^(4/3) = 7.5595 over all global minima"),
+    Reference(
+        name="linear_scalar_chain_eta_star",
+        value=2 / (3 * 2 ** (4 / 3)), tol=1e-12,
+        source="closed form 2 / (N |T|^{2-2/N}), N = 3, T = 2 (GD linear stability)",
+        model="deep linear network", params={"depth": 3, "target": [[2.0]]},
+        compute=_scalar_chain_eta,
+        description="GD step size above which no global minimum is stable: 0.26457"),
+    Reference(
+        name="linear_nonwhite_min_sharpness",
+        value=4 / math.sqrt(3), tol=1e-9,
+        source="closed form N max_w |T S^{1/2} w|^{2-2/N} |S^{1/2} w|^{2/N} "
+               "(THEORY.md §5; Mulayoff & Michaeli 2020): 2 max_c c sqrt(4 - 3c^2) at c^2 = 2/3",
+        model="deep linear network",
+        params={"depth": 2, "target": [[1.0, 0.0]], "input_cov": [[1.0, 0.0], [0.0, 4.0]]},
+        compute=_nonwhite_min,
+        description="non-white inputs: the flattest minimum is not balanced"),
+    Reference(
+        name="linear_nonwhite_min_sharpness_brute_force",
+        value=4 / math.sqrt(3), tol=1e-7,
+        source="independent: direct minimisation of the dense-Hessian sharpness over the "
+               "one-parameter family of all global minima (W_2 = c, W_1 = (1/c, 0)), bounded "
+               "Brent to xatol 1e-10; the minimum is a kink where two eigenvalues cross "
+               "(c^4 = 1/3), so the value error is <= slope x xatol ~ 1e-9",
+        model="deep linear network",
+        params={"depth": 2, "target": [[1.0, 0.0]], "input_cov": [[1.0, 0.0], [0.0, 4.0]]},
+        compute=_nonwhite_brute_force),
+    Reference(
+        name="linear_nonwhite_balanced_sharpness",
+        value=4.0, tol=1e-12,
+        source="closed form: at W_1 = (1, 0), W_2 = 1 the Hessian is diag-block with top "
+               "eigenvalue Sigma_22 = 4 (THEORY.md §5 example)",
+        model="deep linear network",
+        params={"depth": 2, "target": [[1.0, 0.0]], "input_cov": [[1.0, 0.0], [0.0, 4.0]]},
+        compute=_nonwhite_balanced),
+]
