@@ -41,7 +41,7 @@ def run(args):
     r = local_energy_replica(args.model, args.alpha, kref, args.sigma, noise=args.noise)
     out = {"model": args.model, "alpha": args.alpha, "kappa": r["kappa"],
            "reference": "max-margin" if r["max_margin"] else "typical", "q": r["q"],
-           "noise": args.noise,
+           "noise": args.noise, "replicon": r["replicon"], "rs_stable": bool(r["replicon"] > 0),
            "local_energy": [{"sigma": float(s), "local_energy": float(v)}
                             for s, v in zip(r["sigmas"], r["local_energy"])]}
     if r["q"] < 1.0 and r["kappa"] == 0.0:

@@ -298,8 +298,9 @@ def _typical_kernel(q, kappa, sigmas, xg, wg):
 
 
 def rs_reference(model: str, alpha: float, kappa_ref) -> dict:
-    """RS description of the reference: ``kappa`` (numeric; kappa_max(alpha) for "max") and ``q``
-    (q = 1 for the spherical max-margin reference; binary "max" = typical at kappa_max, Q < 1)."""
+    """RS description of the reference: ``kappa`` (numeric; kappa_max(alpha) for "max"), ``q``
+    (q = 1 for the spherical max-margin reference; binary "max" = typical at kappa_max, Q < 1)
+    and the RS ``replicon`` (> 0: RS locally stable; spherical max margin: 1 - alpha Phi(kappa))."""
     from ..models.gardner import check_model, gardner, kappa_max
 
     check_model(model)
@@ -309,12 +310,13 @@ def rs_reference(model: str, alpha: float, kappa_ref) -> dict:
             raise ReplicaInputError(f"kappa_ref must be a number or 'max', got {kappa_ref!r}")
         k = kappa_max(model, alpha)
         if model == "spherical":
-            return {"kappa": k, "q": 1.0, "max_margin": True}
+            return {"kappa": k, "q": 1.0, "max_margin": True,
+                    "replicon": 1.0 - alpha * float(special.ndtr(k))}
         sol = gardner(model, alpha, k, allow_negative_entropy=True)
-        return {"kappa": k, "q": sol.q, "max_margin": True}
+        return {"kappa": k, "q": sol.q, "max_margin": True, "replicon": sol.replicon}
     k = check_finite("kappa", kappa_ref)
     sol = gardner(model, alpha, k)
-    return {"kappa": k, "q": sol.q, "max_margin": False}
+    return {"kappa": k, "q": sol.q, "max_margin": False, "replicon": sol.replicon}
 
 
 def local_energy_typical(q: float, kappa: float, sigmas, noise: str = "gaussian") -> np.ndarray:

@@ -54,6 +54,12 @@ margin kappa is non-empty iff some R makes the bracket positive:
 
 At kappa = 0: Delta -> inf gives 2 (Cover), Delta = 1 gives 3.6995 (THEORY.md's 3.70 checks out).
 The maximiser R is the overlap of the max-margin classifier at alpha = alpha_c(kappa).
+
+Ordering (computed here, Delta = 1): R_typical < R_max-margin < R_Bayes holds at alpha = 1
+(0.4218 < 0.5292 < 0.7071; errors 0.3366 > 0.2983 > 0.2398) and for alpha < 2.347; between
+2.347 and alpha_c = 3.700 the typical zero-error R exceeds the max-margin R slightly (by at
+most ~0.014; both tend to R = 0.6120 at alpha_c). Crossing at alpha = 4.08 for Delta = 0.5 and
+1.785 for Delta = 2. So "max-margin generalises better than typical" is not true at every load.
 """
 from __future__ import annotations
 
