@@ -116,14 +116,14 @@ def test_typical_R_vs_version_space_sampling():
     """Gibbs sampling of the zero-error version space (uniform on sphere ∩ cone) at d = 100."""
     d = 100
     means = []
-    for s in range(3):
+    for s in range(4):
         X, y, v = gmm.sample_gmm(d, d, 1.0, 0.5, np.random.default_rng(200 + s))
         w, _ = gmm.max_margin_classifier(X, y)
         Rs = gmm.sample_version_space(X, y, v, w, sweeps=1500, burn=500, thin=5, seed=s)
         means.append(Rs.mean())
     th = gmm.typical(1.0, 1.0).R
     se = np.std(means, ddof=1) / math.sqrt(len(means))
-    assert abs(np.mean(means) - th) < 3 * se + 1.5 / math.sqrt(d), (np.mean(means), th)
+    assert abs(np.mean(means) - th) < 3 * se + 0.3 / math.sqrt(d), (np.mean(means), th, se)
     # and the sampled R sits clearly below the max-margin R
     assert np.mean(means) < gmm.max_margin(1.0, 1.0).R
 
