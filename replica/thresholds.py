@@ -351,14 +351,19 @@ def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.
                           d_lo: float = 1e-4, d_hi: float | None = None, n_d: int = 12,
                           refine: Sequence[str] = ("slope", "S"),
                           refine_below: dict | None = None,
-                          truncate: bool = False) -> Profile:
+                          truncate: bool = False, stop_at_negative: bool = False) -> Profile:
     """S(d) and dS/dd on ``n_d`` geometric distances from ``d_hi`` (default 0.8 d*, d* = (1-Q)/2)
     down to ``d_lo`` by continuation in d, with the minima of dS/dd (``"slope"``) and of S
     (``"S"``) refined by bounded Brent minimisation in ln d.
 
-    ``refine_below={"slope": v, "S": w}`` skips the refinement of a minimum whose grid value is
-    already above v (w): only minima close enough to zero to decide a sign are refined (the
-    unrefined grid minimum is an upper bound of the true minimum).
+    ``refine_below={"slope": v, "S": w}`` refines a minimum only when its grid value leaves the
+    sign undecided, i.e. lies in [0, v) ([0, w)): a negative grid value already decides the sign,
+    and one above v (w) is taken as safely positive (an unrefined grid minimum is an upper bound
+    of the true minimum). Used by the phase diagram, which needs signs, not values.
+
+    ``stop_at_negative=True`` stops the descent in d at the first negative S (the reference is
+    isolated: the class is decided); ``stopped`` says so and the minima are over the solved
+    window.
 
     ``truncate=True``: if the continuation in d loses the RS saddle point (ConvergenceError)
     after at least three distances, the profile stops there and ``truncated`` says where and
@@ -388,13 +393,18 @@ def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.
             truncated = f"no RS saddle point at d = {d:.4g} (window truncated): {exc}"[:400]
             ds, S, slope = ds[:j], S[:j], slope[:j]
             break
+        if stop_at_negative and S[j] < 0:
+            truncated = f"stopped at d = {d:.4g}: S < 0 (isolated reference)"
+            ds, S, slope = ds[:j + 1], S[:j + 1], slope[:j + 1]
+            break
     prof = Profile(model=model, alpha=alpha, kappa_ref=float(curve.ref.kappa_ref),
                    kappa=float(kappa), Q=float(Q), d=ds, S=S, dS_dd=slope,
                    truncated=truncated)
     below = dict(refine_below or {})
     for key, vals, which in (("slope", slope, 1), ("S", S, 0)):
         i = int(np.argmin(vals))
-        if key in refine and vals[i] < below.get(key, math.inf):
+        undecided = key not in below or 0.0 <= vals[i] < below[key]
+        if key in refine and undecided:
             v, dm = _refine_min(curve, ds, vals, which)
         else:
             v, dm = float(vals[i]), float(ds[i])

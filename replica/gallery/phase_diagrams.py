@@ -60,8 +60,9 @@ SPHERICAL_QUICK = {"kappas": [-1.5, -0.5, 0.0, 0.5], "n_alpha": 8,
 
 def profile_point(params, warm_start=None) -> dict:
     """Local-entropy profile indicators at (alpha, kappa_ref) with neighbours of margin kappa:
-    min dS/dd and min S over d in [d_lo, 0.8 d*] (grid minima refined by Brent in ln d when they
-    are interior and close enough to zero to matter for the sign)."""
+    min dS/dd and min S over d in [d_lo, 0.8 d*] (grid minima refined by Brent in ln d only when
+    the grid leaves their sign undecided; the descent in d stops at the first S < 0, which
+    decides the class "isolated", or where the RS saddle point is lost — see ``truncated``)."""
     from ..thresholds import local_entropy_profile
 
     kref = params["kappa_ref"]
@@ -69,7 +70,8 @@ def profile_point(params, warm_start=None) -> dict:
     prof = local_entropy_profile("binary", float(params["alpha"]), kref,
                                  float(params.get("kappa", 0.0)), d_lo=float(params["d_lo"]),
                                  n_d=int(params["n_d"]), refine=("slope", "S"),
-                                 refine_below={"slope": 0.3, "S": 0.01}, truncate=True)
+                                 refine_below={"slope": 0.3, "S": 0.01}, truncate=True,
+                                 stop_at_negative=True)
     return prof.as_results()
 
 
@@ -198,10 +200,11 @@ def build_binary(out_dir: Path, quick: bool, data_dir: Path, **scan_kw) -> list[
         if m.any():
             ax.scatter(ref["alpha"][m], ref["kappa_ref"][m], s=22, marker=markers[c],
                        color=colors[c], label=names[c], zorder=3)
-    trunc = ok & np.array([bool(t) for t in ref.get("truncated", [""] * len(ok))])
+    trunc = ok & np.array([str(t).startswith("no RS") for t in
+                           ref.get("truncated", [""] * len(ok))], dtype=bool)
     if trunc.any():
         ax.scatter(ref["alpha"][trunc], ref["kappa_ref"][trunc], s=4, color="k", zorder=5,
-                   label="RS lost below d_reached (window truncated)")
+                   label="RS saddle lost at small d (window truncated)")
     if (~ok).any():
         ax.scatter(ref["alpha"][~ok], ref["kappa_ref"][~ok], s=22, marker="o",
                    facecolor="none", edgecolor="r", label="no RS solution (see store)", zorder=3)
