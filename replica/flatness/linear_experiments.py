@@ -51,7 +51,7 @@ def gd_step_size_experiment(quick: bool = False, *, seed: int = 0, depth: int = 
     fracs = (np.array([0.1, 0.4, 0.7, 0.9, 1.1]) if quick
              else np.array([0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.05, 1.2]))
     n_init = 2 if quick else 4
-    max_steps = 20000 if quick else 60000
+    max_steps = 8000 if quick else 60000
     rows = []
     for frac in fracs:
         eta = float(frac * info.eta_star)
