@@ -322,3 +322,31 @@ def test_references_reproduce():
     assert len(REFERENCES) >= 3
     for ref in REFERENCES:
         assert abs(ref.compute() - ref.value) <= ref.tol, ref.name
+
+
+# ------------------------------------------------------------------ experiments (reduced size)
+def test_experiments_respect_the_bounds():
+    from replica.flatness.linear_experiments import (gd_step_size_experiment, relu_experiment,
+                                                     resnet_experiment)
+
+    a = gd_step_size_experiment(quick=True)
+    for r in a["rows"]:
+        if r["converged"]:
+            assert a["min_sharpness"] * (1 - 1e-9) <= r["sharpness"] <= r["two_over_eta"] * (1 + 1e-9)
+        if r["eta"] > a["eta_star"]:
+            assert not r["converged"]
+    assert any(r["converged"] for r in a["rows"] if r["eta_over_eta_star"] >= 0.9)
+
+    b = resnet_experiment(quick=True)
+    white, nonwhite = b["cases"]
+    assert white["converged"] and nonwhite["converged"]
+    assert white["imbalance_frobenius"] < 5e-3 and nonwhite["imbalance_frobenius"] < 5e-3
+    # whitened: balanced = flattest (up to the O(eta) imbalance); non-white: far from flattest
+    assert white["ratio_to_min"] == pytest.approx(1.0, abs=1e-3)
+    assert nonwhite["sharpness"] == pytest.approx(nonwhite["balanced_sharpness"], rel=1e-3)
+    assert nonwhite["ratio_to_min"] > 1.3
+
+    c = relu_experiment(quick=True, steps=200, etas=(0.05,), init_scales=(0.5,))
+    run = c["inits"][0]["runs"][0]
+    assert not run["diverged"] and run["final_loss"] < c["inits"][0]["initial_loss"]
+    assert 0.0 <= run["summary"]["top_overlap"] <= 1.0 + 1e-12
