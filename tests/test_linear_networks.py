@@ -202,16 +202,20 @@ def test_profile_maximisation_against_angle_grid():
         assert ln.min_sharpness(T, N, S) == pytest.approx(grid, rel=1e-9)
 
 
-def test_bound_attained_by_direct_minimisation_over_gauge_orbit():
+@pytest.mark.parametrize("shape,depth", [((2, 2), 2), ((2, 2), 3), ((1, 3), 3)])
+def test_bound_attained_by_direct_minimisation_over_gauge_orbit(shape, depth):
+    """Independent check of the non-white formula: minimise the sharpness directly over the gauge
+    orbit W_i -> G_i W_i G_{i-1}^{-1} of a global minimum (with square hidden layers of width
+    rank T this orbit is the set of all global minima)."""
     rng = np.random.default_rng(15)
-    T = rng.standard_normal((2, 2))
-    S = _random_cov(rng, 2)
+    T = rng.standard_normal(shape)
+    S = _random_cov(rng, shape[1])
     m = ln.Moments.from_target(T, S)
-    bound = ln.min_sharpness(T, 2, S)
-    ws = ln.flattest_minimum(T, 2, S)  # raises ConvergenceError if the bound is not reached
+    bound = ln.min_sharpness(T, depth, S)
+    ws = ln.flattest_minimum(T, depth, S)  # raises ConvergenceError if the bound is not reached
     assert ln.loss(ws, m) - m.min_loss < 1e-10
     assert ln.sharpness(ws, m, method="dense") == pytest.approx(bound, rel=1e-6)
-    assert ln.balanced_sharpness(T, 2, S) > bound * (1 + 1e-3)  # balanced is not the flattest
+    assert ln.balanced_sharpness(T, depth, S) > bound * (1 + 1e-3)  # balanced is not the flattest
 
 
 # ------------------------------------------------------------------ conservation law
