@@ -131,10 +131,14 @@ def build_algorithms(out_dir: Path, quick: bool, data_dir: Path):
     ax = axes[3]
     for i, (model, r) in enumerate(d.items()):
         for j, (alg, v) in enumerate(r["algorithms"].items()):
-            ax.errorbar(i + 0.25 * (j - 1), v["test_error"], yerr=v["test_error_se"], marker="os^"[j],
-                        color=f"C{j}", ms=4, label=names[alg] if i == 0 else None)
+            if "paired_test_error" not in v:
+                continue
+            ax.errorbar(i + 0.25 * (j - 1), v["paired_test_error"], yerr=v["paired_test_error_se"],
+                        marker="os^"[j], color=f"C{j}", ms=4, label=names[alg] if i == 0 else None)
+    ax.axhline(0, color="k", lw=0.5)
     ax.set_xticks(range(len(d)), list(d))
-    ax.set(ylabel="test error", title="generalisation")
+    ax.set(ylabel="test error $-$ SGD's (paired)")
+    ax.set_title("generalisation", fontsize=8)
     ax.legend(fontsize=6)
     return save(fig, out_dir, "flatness_algorithms")
 
