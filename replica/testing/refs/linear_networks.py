@@ -26,6 +26,19 @@ def _nonwhite_balanced():
     return balanced_sharpness([[1.0, 0.0]], 2, [[1.0, 0.0], [0.0, 4.0]])
 
 
+def _whitened_diag():
+    from ...flatness.linear_networks import min_sharpness
+    return min_sharpness([[3.0, 0.0], [0.0, 1.0]], 4)
+
+
+def _whitened_diag_hessian():
+    """Independent route: top eigenvalue of the dense Hessian (assembled from exact
+    Hessian-vector products) at the balanced minimum."""
+    from ...flatness.linear_networks import Moments, balanced_minimum, sharpness
+    T = [[3.0, 0.0], [0.0, 1.0]]
+    return sharpness(balanced_minimum(T, 4), Moments.from_target(T), method="dense")
+
+
 def _nonwhite_brute_force():
     """Independent route: all global minima of the N = 2, width-1 network are W_2 = c,
     W_1 = (1/c, 0); minimise the dense-Hessian top eigenvalue over c (golden section)."""
@@ -41,7 +54,7 @@ def _nonwhite_brute_force():
 
 REFERENCES = [
     Reference(
-        name="linear_scalar_chain_min_sharpness",
+        name="linear.min_sharpness.scalar_chain.N=3.T=2",
         value=3 * 2 ** (4 / 3), tol=1e-12,
         source="Mulayoff & Michaeli 2020 / closed form: N |T|^{2-2/N} with N = 3, T = 2 "
                "(scalar chain lambda = T^2 sum_i w_i^{-2}, minimised at w_i = T^{1/N})",
@@ -49,14 +62,27 @@ REFERENCES = [
         compute=_scalar_chain,
         description="minimum sharpness 3 * 2^(4/3) = 7.5595 over all global minima"),
     Reference(
-        name="linear_scalar_chain_eta_star",
+        name="linear.eta_star.scalar_chain.N=3.T=2",
         value=2 / (3 * 2 ** (4 / 3)), tol=1e-12,
         source="closed form 2 / (N |T|^{2-2/N}), N = 3, T = 2 (GD linear stability)",
         model="deep linear network", params={"depth": 3, "target": [[2.0]]},
         compute=_scalar_chain_eta,
         description="GD step size above which no global minimum is stable: 0.26457"),
     Reference(
-        name="linear_nonwhite_min_sharpness",
+        name="linear.min_sharpness.whitened.N=4.T=diag(3,1)",
+        value=4 * 3 ** 1.5, tol=1e-11,
+        source="Mulayoff & Michaeli 2020 (whitened inputs): N sigma_1(T)^{2-2/N} = 4 * 3^{3/2}",
+        model="deep linear network", params={"depth": 4, "target": [[3.0, 0.0], [0.0, 1.0]]},
+        compute=_whitened_diag),
+    Reference(
+        name="linear.sharpness.balanced_minimum.N=4.T=diag(3,1)",
+        value=4 * 3 ** 1.5, tol=1e-10,
+        source="closed form sum_{i=1}^N s_a^{2(N-i)/N} s_b^{2(i-1)/N} at a = b = 1 (THEORY.md §5), "
+               "equal to the whitened minimum 4 * 3^{3/2}; recomputed from the dense Hessian",
+        model="deep linear network", params={"depth": 4, "target": [[3.0, 0.0], [0.0, 1.0]]},
+        compute=_whitened_diag_hessian),
+    Reference(
+        name="linear.min_sharpness.nonwhite_example.N=2",
         value=4 / math.sqrt(3), tol=1e-9,
         source="closed form N max_w |T S^{1/2} w|^{2-2/N} |S^{1/2} w|^{2/N} "
                "(THEORY.md §5; Mulayoff & Michaeli 2020): 2 max_c c sqrt(4 - 3c^2) at c^2 = 2/3",
@@ -65,7 +91,7 @@ REFERENCES = [
         compute=_nonwhite_min,
         description="non-white inputs: the flattest minimum is not balanced"),
     Reference(
-        name="linear_nonwhite_min_sharpness_brute_force",
+        name="linear.min_sharpness.nonwhite_example.N=2.brute_force",
         value=4 / math.sqrt(3), tol=1e-7,
         source="independent: direct minimisation of the dense-Hessian sharpness over the "
                "one-parameter family of all global minima (W_2 = c, W_1 = (1/c, 0)), bounded "
@@ -75,7 +101,7 @@ REFERENCES = [
         params={"depth": 2, "target": [[1.0, 0.0]], "input_cov": [[1.0, 0.0], [0.0, 4.0]]},
         compute=_nonwhite_brute_force),
     Reference(
-        name="linear_nonwhite_balanced_sharpness",
+        name="linear.balanced_sharpness.nonwhite_example.N=2",
         value=4.0, tol=1e-12,
         source="closed form: at W_1 = (1, 0), W_2 = 1 the Hessian is diag-block with top "
                "eigenvalue Sigma_22 = 4 (THEORY.md §5 example)",
