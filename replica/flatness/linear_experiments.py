@@ -19,11 +19,11 @@ import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
 from . import diagnostics as diag
-from .linear_networks import (Moments, balanced_sharpness, gd, loss, min_sharpness_details,
+from .linear_networks import (Moments, gd, loss, min_sharpness_details,
                               sharpness)
 
 __all__ = ["gd_step_size_experiment", "resnet_experiment", "relu_experiment", "EXPERIMENTS",
-           "relu_forward_backward", "relu_sharpness"]
+           "relu_forward_backward", "relu_masks", "relu_sharpness"]
 
 
 # ------------------------------------------------------------------------------------------

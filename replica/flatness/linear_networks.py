@@ -61,7 +61,6 @@ builds a minimiser.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from scipy import linalg, optimize
