@@ -12,6 +12,25 @@
     ReLU teacher, at a small and at a large step size: coupling, balancedness and sharpness.
 
 Every function returns plain dicts/lists (JSON-ready) and is deterministic given its seed.
+
+Findings (seed 0, full size; ``replica linear experiment <name> --json``)
+-------------------------------------------------------------------------
+(a) N = 3, s = (2, 1, 0.5): min sharpness 3 * 2^(4/3) = 7.5595, eta* = 0.26457. All 48 runs with
+    eta <= 0.95 eta* converge, each with min <= lambda_max <= 2/eta; at 0.05 eta* the final
+    sharpness depends on the initialisation (8.29 to 21.7), at 0.95 eta* it is 7.69-7.91
+    (2/eta = 7.96). At 1.05 and 1.2 eta* no run converges (7 settle into bounded oscillations with
+    excess loss 0.045-0.29, one diverges).
+(b) depth 4: whitened inputs, eta = 0.0174: relative imbalance 5.6e-4, sharpness 11.51864 vs
+    minimum 11.51858 (ratio 1.0000055; the imbalance halves with eta). Non-white inputs
+    (variances 1, 4, 0.25): imbalance 4.0e-4, sharpness 33.46 = the balanced minimum's 33.49 (up to
+    O(eta)), while the minimum over all global minima is 23.04: ratio 1.45. The zero-init ResNet
+    finds the flattest minimum only for whitened inputs.
+(c) 6-12-12-1 ReLU MLP, 20000 GD steps. From He initialisation, eta = 0.01 and 0.1 keep the
+    initial imbalance (spectral 0.48 / 0.47, top coupling 0.19 / 0.20, sharpness 14.9 / 13.3);
+    eta = 0.6 ends much flatter (sharpness 1.79 vs 2/eta = 3.33) with more coupling (0.55; 0.93
+    for the last pair) and spectral imbalance 0.34, but at a higher loss (0.032). From 0.3 x He,
+    every step size gives strongly coupled (0.72-0.77) and spectrally balanced (0.04-0.13) layers;
+    at eta = 0.6 the sharpness sits at the stability edge (3.33 = 2/eta).
 """
 from __future__ import annotations
 
