@@ -188,3 +188,28 @@ def test_cli_json(capsys):
     assert main(["local-energy", "--model", "spherical", "--alpha", "1", "--kappa", "0",
                  "--sigma", "0"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_replica_typical_vs_gibbs_sampled_solutions():
+    """Typical zero-error solutions at finite N (Gibbs sampling of the version space started at
+    the max-margin solution) have the replica local energy of kappa = 0 references."""
+    from replica.models import gmm
+
+    N, alpha = 160, 1.0
+    P = int(alpha * N)
+    sig = np.array([0.02, 0.1, 0.3, 1.0])
+    th = le.local_energy_typical(gardner("spherical", alpha, 0.0).q, 0.0, sig)
+    vals = []
+    for s in range(4):
+        rng = np.random.default_rng(50 + s)
+        X = rng.standard_normal((P, N))
+        y = np.where(rng.random(P) < 0.5, 1.0, -1.0)
+        w0, _ = gmm.max_margin_classifier(X, y)
+        w = gmm.sample_cone(y[:, None] * X, w0, sweeps=1000, seed=s)
+        vals.append(le.local_energy_perceptron(w, X, y, sig))
+    vals = np.array(vals)
+    se = vals.std(0, ddof=1) / np.sqrt(len(vals))
+    np.testing.assert_array_less(np.abs(vals.mean(0) - th), 3 * se + 0.01)
+    # and far from the max-margin prediction at small sigma
+    mm = le.local_energy_max_margin(kappa_max("spherical", alpha), sig)
+    assert vals.mean(0)[1] > 5 * mm[1] + 0.02

@@ -184,8 +184,9 @@ def perceptron_flatness(alpha: float = 1.0, *, N: int = 400, seeds=range(4),
                         sigmas=None, quick: bool = False) -> dict:
     """Random-label perceptron (P = alpha N, Gaussian patterns): local energy of solutions found
     by SGD (CE loss, stopped at zero error), SGD run long (CE drives the direction to the max
-    margin), Entropy-SGD, Replicated-SGD and the max-margin QP, by the large-N closed form from
-    their stabilities, with the replica curves (typical kappa = 0 and max-margin references)."""
+    margin), Entropy-SGD, Replicated-SGD, the max-margin QP and typical solutions (Gibbs
+    sampling of the version space, :func:`replica.models.gmm.sample_cone`), by the large-N closed
+    form from their stabilities, with the replica curves (typical kappa = 0 and max-margin)."""
     if sigmas is None:
         sigmas = np.geomspace(0.01, 2.0, 25 if not quick else 10)
     sigmas = np.asarray(sigmas, dtype=float)
@@ -199,7 +200,7 @@ def perceptron_flatness(alpha: float = 1.0, *, N: int = 400, seeds=range(4),
             "esgd": dict(ALGO_DEFAULTS["esgd"], stop_at_zero=True),
             "rsgd": dict(ALGO_DEFAULTS["rsgd"], stop_at_zero=True),
             "sgd_long": dict(ALGO_DEFAULTS["sgd"], epochs=300 if not quick else 60)}
-    finite = {k: [] for k in list(runs) + ["max_margin"]}
+    finite = {k: [] for k in list(runs) + ["max_margin", "typical_gibbs"]}
     margins = {k: [] for k in finite}
     train_err = {k: [] for k in finite}
     for s in seeds:
@@ -217,6 +218,12 @@ def perceptron_flatness(alpha: float = 1.0, *, N: int = 400, seeds=range(4),
         finite["max_margin"].append(local_energy_perceptron(w, X, y, sigmas))
         margins["max_margin"].append(k)
         train_err["max_margin"].append(0.0)
+        # typical zero-error solution: Gibbs sampling of the version space from the max margin
+        from ..models.gmm import sample_cone
+        wt = sample_cone(y[:, None] * X, w, sweeps=300 if quick else 1500, seed=s)
+        finite["typical_gibbs"].append(local_energy_perceptron(wt, X, y, sigmas))
+        margins["typical_gibbs"].append(float((y * (X @ wt)).min() / np.linalg.norm(wt)))
+        train_err["typical_gibbs"].append(0.0)
     res = {"alpha": alpha, "N": N, "sigmas": sigmas, "theory_typical": th_typ["local_energy"],
            "theory_max_margin": th_max["local_energy"], "q_typical": th_typ["q"],
            "kappa_max": th_max["kappa"], "finite": {}, "margins": {},

@@ -40,8 +40,10 @@ def build_local_energy(out_dir: Path, quick: bool, data_dir: Path):
     ax.plot(sig, d["theory_max_margin"], color="k", ls="--",
             label=fr"theory: max margin, $\kappa_{{\max}}={d['kappa_max']:.3f}$")
     labels = {"sgd": "SGD (stop at 0 error)", "esgd": "Entropy-SGD", "rsgd": "Replicated-SGD",
-              "sgd_long": "SGD, CE, long", "max_margin": "max-margin QP"}
-    marks = {"sgd": "o", "esgd": "s", "rsgd": "^", "sgd_long": "v", "max_margin": "D"}
+              "sgd_long": "SGD, CE, long", "max_margin": "max-margin QP",
+              "typical_gibbs": "typical (Gibbs sampling)"}
+    marks = {"sgd": "o", "esgd": "s", "rsgd": "^", "sgd_long": "v", "max_margin": "D",
+             "typical_gibbs": "x"}
     for i, (k, (m, s)) in enumerate(d["finite"].items()):
         m, s = np.array(m), np.array(s)
         # on a log axis: lower bar clipped at 90% of the value; zeros (no pattern flipped at
@@ -221,8 +223,9 @@ FIGURES = [
                        "random-label spherical perceptron at alpha = 1: replica prediction for "
                        "typical zero-error solutions (RS stability distribution) and for the "
                        "max-margin solution (closed form with Owen's T), and finite-N solutions "
-                       "found by SGD, Entropy-SGD, Replicated-SGD, long CE training and the "
-                       "max-margin QP (closed form from their stabilities; mean +- s.e. over seeds).",
+                       "found by SGD, Entropy-SGD, Replicated-SGD, long CE training, the "
+                       "max-margin QP and Gibbs sampling of the version space (typical "
+                       "solutions); closed form from their stabilities; mean +- s.e. over seeds.",
            source="Pittorino et al., ICLR 2021, §3 (local energy); THEORY.md §4",
            params="alpha=1, N=400 (quick: 120), 4 seeds (quick: 2)", order=700,
            tags=("flatness",)),

@@ -77,7 +77,7 @@ __all__ = [
     "bayes_overlap", "bayes_bias", "bayes_error", "bayes_R", "generalization_error",
     "free_entropy", "typical", "capacity", "capacity_R", "alpha_c_at_margin", "max_margin",
     "sample_gmm", "bayes_estimator", "bayes_error_simulation", "max_margin_classifier",
-    "sample_version_space", "F_margin",
+    "sample_version_space", "sample_cone", "F_margin",
 ]
 
 
@@ -499,6 +499,20 @@ def _gibbs_sweeps(A, w, Aw, sweeps, state, v_star, thin):
             out[k] = np.dot(w, v_star) / (math.sqrt(np.dot(w, w)) * vn)
             k += 1
     return out
+
+
+def sample_cone(A, w0, *, sweeps: int = 1000, seed: int = 0) -> np.ndarray:
+    """One (approximately) uniform point of {w on the sphere : A w >= 0} after ``sweeps`` Gibbs
+    sweeps of the cone-restricted Gaussian started at the strictly feasible ``w0``; returned
+    with |w|^2 = N. Used for typical zero-error perceptron solutions (rows of A = y x)."""
+    A = np.ascontiguousarray(np.asarray(A, dtype=float))
+    w = np.array(w0, dtype=float) / np.linalg.norm(w0) * math.sqrt(A.shape[1])
+    Aw = A @ w
+    if Aw.min() <= 0:
+        raise ReplicaInputError("sample_cone: w0 is not strictly feasible")
+    state = np.array([np.random.default_rng(seed).integers(1, 2**63 - 1)], dtype=np.uint64)
+    _gibbs_sweeps(A, w, Aw, int(sweeps), state, np.ones(A.shape[1]), int(sweeps))
+    return w / np.linalg.norm(w) * math.sqrt(A.shape[1])
 
 
 def sample_version_space(X, y, v_star, w0, *, sweeps: int = 2000, burn: int = 500, thin: int = 10,
