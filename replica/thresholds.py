@@ -96,9 +96,14 @@ def find_event(f: Callable[[float], float], grid: Sequence[float], *, xtol: floa
     change on the grid raises ConvergenceError with the indicator values seen.
     """
     seen: list[tuple[float, float]] = []
+    memo: dict[float, float] = {}
 
     def g(x):
-        v = float(f(float(x)))
+        x = float(x)
+        if x in memo:          # brentq re-evaluates the bracket ends: reuse the grid values
+            return memo[x]
+        v = float(f(x))
+        memo[x] = v
         if not math.isfinite(v):
             raise ConvergenceError(f"{name}: non-finite indicator at {variable} = {x}",
                                    params=context, x=[x], residual=[v], method="bracket")

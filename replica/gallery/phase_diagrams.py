@@ -113,14 +113,17 @@ def binary_data(data_dir, quick=False, *, executor=None, workers=None, scheduler
     ac = capacity("binary", 0.0)
     kmax = {a: kappa_max("binary", a) for a in cfg["alphas"]}
     # only references that exist: kappa_ref <= kappa_max(alpha) (checked here, not by failing)
-    pts = [[{"alpha": a, "kappa_ref": k}] for a in cfg["alphas"] for k in cfg["kappa_refs"]
-           if a < ac and k <= kmax[a]]
+    # largest alpha first: those profiles cost most, and starting them first balances the
+    # workers (longest-first scheduling); the store is ordered by path index either way
+    pts = [[{"alpha": a, "kappa_ref": k}] for a in sorted(cfg["alphas"], reverse=True)
+           for k in cfg["kappa_refs"] if a < ac and k <= kmax[a]]
     fixed = {"kappa": 0.0, "d_lo": cfg["d_lo"], "n_d": cfg["n_d"]}
     common = dict(executor=executor, workers=workers, scheduler=scheduler, quiet=quiet,
                   json=json)
     r1 = scan(profile_point, Paths(pts), fixed=fixed,
               store=data_dir / f"phase_binary_{tag}_ref.sqlite", **common)
-    r2 = scan(profile_point, Grid({"alpha": [a for a in cfg["alphas"] if a < ac]}),
+    r2 = scan(profile_point, Grid({"alpha": sorted((a for a in cfg["alphas"] if a < ac),
+                                                   reverse=True)}),
               fixed={**fixed, "kappa_ref": "max"},
               store=data_dir / f"phase_binary_{tag}_max.sqlite", **common)
     for r in (r1, r2):
