@@ -33,7 +33,7 @@ def _perceptron_data(quick):
 def build_local_energy(out_dir: Path, quick: bool, data_dir: Path):
     from ..plotting import PALETTE, new_figure, save
 
-    d = cached(data_dir, "flatness_local_energy", {"quick": quick}, lambda: _perceptron_data(quick))
+    d = cached(data_dir, "flatness_local_energy", {"quick": quick, "v": 2}, lambda: _perceptron_data(quick))
     sig = np.array(d["sigmas"])
     fig, ax = new_figure(width=4.2, height=3.0)
     ax.plot(sig, d["theory_typical"], color="k", label=r"theory: typical, $\kappa=0$")
@@ -50,8 +50,10 @@ def build_local_energy(out_dir: Path, quick: bool, data_dir: Path):
         # these sigma) are not drawn
         lo = np.minimum(s, 0.9 * m)
         pos = m > 0
+        te = d.get("train_error", {}).get(k, 0.0)
+        extra = f" (train err {te:.3f})" if te > 0 else ""
         ax.errorbar(sig[pos], m[pos], yerr=[lo[pos], s[pos]], ls="none", marker=marks[k], ms=3,
-                    color=PALETTE[i], label=f"N={d['N']}: {labels[k]}")
+                    color=PALETTE[i % len(PALETTE)], label=f"N={d['N']}: {labels[k]}{extra}")
     ax.set(xscale="log", yscale="log", xlabel=r"noise $\sigma$", ylabel=r"local energy $\delta E(\sigma)$",
            title=fr"spherical perceptron, random labels, $\alpha={d['alpha']:g}$", ylim=(1e-4, 0.6))
     ax.legend(fontsize=6, loc="upper left")
@@ -118,7 +120,7 @@ def _algo_data(quick):
 def build_algorithms(out_dir: Path, quick: bool, data_dir: Path):
     from ..plotting import new_figure, save
 
-    d = cached(data_dir, "flatness_algorithms", {"quick": quick}, lambda: _algo_data(quick))
+    d = cached(data_dir, "flatness_algorithms", {"quick": quick, "v": 2}, lambda: _algo_data(quick))
     fig, axes = new_figure(ncols=4, width=2.7, height=2.5)
     fig.subplots_adjust(wspace=0.45)
     names = {"sgd": "SGD", "esgd": "Entropy-SGD", "rsgd": "Replicated-SGD"}
