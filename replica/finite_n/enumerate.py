@@ -34,7 +34,9 @@ Worst-case cost 2^N * P_max additions/comparisons per pass; with the early exit 
 a few patterns, so the typical cost is ~2^N * O(1). Three passes per instance: counts and maxima;
 the max-margin profile and the location of the random reference (the k-th solution in
 enumeration order, k uniform); the random-reference profile.
-Memory O(2^{N/2} P + P N). N <= 25 (2^25 = 3.4e7 vectors; about a second per instance).
+Memory O(2^{N/2} P + P N). N <= 25 (2^25 = 3.4e7 vectors): on one core about 0.5 s per
+instance for the counting pass and 2 s with both profiles (N = 21: 0.03 s and 0.1 s; see
+benchmarks/bench_enumeration.py).
 
 Conventions made explicit:
 

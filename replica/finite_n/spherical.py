@@ -74,17 +74,29 @@ class SphericalMaxMargin:
 
 
 def _separable_lp(X: np.ndarray):
-    """Feasibility of X v >= 1 (v free) by linprog/HiGHS: (True, a feasible v) iff the instance
-    is separable, else (False, None)."""
+    """Linear-programming separability check, independent of the QP: maximise t subject to
+    X v >= t, -1 <= v_i <= 1, t <= 1 (bounded and scale-free, unlike plain feasibility of
+    X v >= 1, which HiGHS may fail on when the margin is tiny). Separable iff t* > 0; returns
+    (True, v/t* — a point with X v >= 1) or (False, None). HiGHS dual simplex, then interior point
+    if the first attempt fails; ConvergenceError if both fail."""
     p, n = X.shape
-    res = optimize.linprog(np.zeros(n), A_ub=-X, b_ub=-np.ones(p), bounds=[(None, None)] * n,
-                           method="highs")
-    if res.status == 0:
-        return True, res.x
-    if res.status == 2:
-        return False, None
-    raise ConvergenceError("linprog separability check failed", model="spherical-max-margin",
-                           params={"N": n, "P": p, "status": res.status}, hint=res.message)
+    c = np.zeros(n + 1)
+    c[-1] = -1.0
+    A = np.hstack([-X, np.ones((p, 1))])
+    bounds = [(-1.0, 1.0)] * n + [(None, 1.0)]
+    res = None
+    for method in ("highs-ds", "highs-ipm"):
+        res = optimize.linprog(c, A_ub=A, b_ub=np.zeros(p), bounds=bounds, method=method)
+        if res.status == 0:
+            break
+    if res.status != 0:
+        raise ConvergenceError("linprog separability check failed", model="spherical-max-margin",
+                               params={"N": n, "P": p, "status": res.status}, hint=res.message)
+    t = -res.fun
+    # t* is a margin in the L-infinity box; below 1e-10 * max|xi| it is zero up to rounding
+    if t > 1e-10 * max(1.0, float(np.max(np.abs(X)))):
+        return True, res.x[:n] / t
+    return False, None
 
 
 def _qp_nnls(X):
@@ -189,14 +201,19 @@ def sample_max_margins(n: int, alpha: float, instances: int, seed: int = 0,
                        patterns: str = "gaussian") -> dict:
     """Max margins and support-vector fractions over seeded instances (P = round(alpha N)).
 
-    Returns arrays ``margin`` (NaN-free: only separable instances), ``support_fraction``, the
-    fraction ``frac_nonseparable`` and the pooled stabilities of the separable instances."""
+    Returns arrays ``margin`` and ``support_fraction`` of the separable, certified instances,
+    the fractions ``frac_nonseparable`` and ``frac_failed`` (instances whose QP failed its
+    certificate: recorded, not silently dropped) and the pooled stabilities."""
     from .enumerate import instance_seeds, make_patterns, n_patterns
 
     p = n_patterns(n, alpha)
-    margins, fracs, stabs, nonsep = [], [], [], 0
+    margins, fracs, stabs, nonsep, failed = [], [], [], 0, 0
     for ss in instance_seeds(seed, instances):
-        r = max_margin_spherical(make_patterns(n, p, ss, patterns))
+        try:
+            r = max_margin_spherical(make_patterns(n, p, ss, patterns))
+        except ConvergenceError:
+            failed += 1
+            continue
         if not r.separable:
             nonsep += 1
             continue
@@ -205,4 +222,5 @@ def sample_max_margins(n: int, alpha: float, instances: int, seed: int = 0,
         stabs.append(r.stabilities)
     return {"n": n, "p": p, "alpha": p / n, "margin": np.array(margins),
             "support_fraction": np.array(fracs), "frac_nonseparable": nonsep / instances,
+            "frac_failed": failed / instances,
             "stabilities": np.concatenate(stabs) if stabs else np.zeros(0)}

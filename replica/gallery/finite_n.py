@@ -407,15 +407,17 @@ def _sph_data(par):
 
     out = {}
     for n in par["ns"]:
-        m, me, f, fe, ns_frac = [], [], [], [], []
+        m, me, f, fe, ns_frac, failed = [], [], [], [], [], []
         for a in par["alphas"]:
             s = sample_max_margins(n, a, par["instances"], seed=par["seed"])
             mm, ms = _mean_se(s["margin"])
             ff, fs = _mean_se(s["support_fraction"])
             m.append(mm), me.append(ms), f.append(ff), fe.append(fs)
             ns_frac.append(s["frac_nonseparable"])
+            failed.append(s["frac_failed"])
         out.update({f"m_{n}": np.array(m), f"me_{n}": np.array(me), f"f_{n}": np.array(f),
-                    f"fe_{n}": np.array(fe), f"nonsep_{n}": np.array(ns_frac)})
+                    f"fe_{n}": np.array(fe), f"nonsep_{n}": np.array(ns_frac),
+                    f"failed_{n}": np.array(failed)})
     s = sample_max_margins(par["hist_n"], 1.0, par["instances"], seed=par["seed"] + 1)
     out["stab"] = s["stabilities"]
     out["hist_margin"] = s["margin"]
@@ -508,7 +510,9 @@ FIGURES = [
            build=build_spherical,
            description="Max margin of the hard-margin classifier through the origin (QP by NNLS with a "
                        "KKT certificate) averaged over seeded instances, vs the inverse of "
-                       "alpha_c(kappa) = 1/[(1+k^2)Phi(k)+k phi(k)]; support-vector fraction vs "
+                       "alpha_c(kappa) = 1/[(1+k^2)Phi(k)+k phi(k)] (means over the separable instances; "
+                       "the non-separable fraction, non-zero near alpha = 2 at small N, is stored "
+                       "with the data); support-vector fraction vs "
                        "Phi(kappa_max); stability histogram above the margin vs phi(Delta).",
            source="Gardner 1988; THEORY.md §1, §4", params="N = 25..200", order=63),
 ]
