@@ -56,7 +56,7 @@ def build_local_energy(out_dir: Path, quick: bool, data_dir: Path):
                     color=PALETTE[i % len(PALETTE)], label=f"N={d['N']}: {labels[k]}{extra}")
     ax.set(xscale="log", yscale="log", xlabel=r"noise $\sigma$", ylabel=r"local energy $\delta E(\sigma)$",
            title=fr"spherical perceptron, random labels, $\alpha={d['alpha']:g}$", ylim=(1e-4, 0.6))
-    ax.legend(fontsize=6, loc="upper left")
+    ax.legend(fontsize=5.5, loc="lower right")
     return save(fig, out_dir, "flatness_local_energy")
 
 
