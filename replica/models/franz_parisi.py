@@ -1,0 +1,626 @@
+r"""Franz–Parisi local entropy around a reference solution of margin kappa_ref (RS), binary and
+spherical perceptron.
+
+Definition (Baldassi, Lauditi, Malatesta, Perugini, Zecchina, PRL 127, 278301 (2021),
+arXiv:2107.01163; spherical: Baldassi et al., PRE 108, 024310 (2023), arXiv:2304.13871):
+
+.. math::
+
+    S(d;\alpha,\kappa_{\rm ref},\kappa) = \lim \frac1N\,\mathbb E_{\xi}\,
+    \Big\langle \ln \sum_{w} \prod_\mu \theta(\Delta_\mu(w) - \kappa)\,
+    \delta(w\cdot\tilde w - N(1-2d)) \Big\rangle_{\tilde w},
+
+the reference :math:`\tilde w` drawn uniformly from the solutions of margin kappa_ref.
+
+RS free entropy (derived in ``theory_notebooks/franz_parisi_derivation.py``): the reference sector
+(Q, Qh) is the Gardner saddle point at (alpha, kappa_ref) (:func:`replica.models.gardner.gardner`);
+the constrained replicas have mutual overlap q, overlap p = 1 - 2d with their reference and t with
+the other reference replicas.
+
+* binary:  Phi = -qh(1-q)/2 - (p-t) th - p ph + G_S(qh, th, ph) + alpha G_E(q, t, p),
+  G_S = int Dz0 (1 + tanh(sqrt(Qh) z0)) int Dz1 ln 2cosh(h),
+  h = (th/sqrt(Qh)) z0 + sqrt(qh - th^2/Qh) z1 + ph.
+  **Convention**: ``ph`` is the field along the reference *in excess of* th (THEORY.md writes the
+  total coupling ph_total = ph + th, with h = ... + ph_total - th). With this convention ph = 0
+  at the typical point, where THEORY.md's "ph = 0" and "all conjugates equal Qh" are both true
+  (they contradict each other in THEORY's own convention, where ph_total = Qh there).
+* spherical: Phi = 1/2 [ln(1-q) + (q - gamma)/(1-q)] + alpha G_E(q, t, p),
+  gamma = [(p^2 - t^2) - Q (p-t)^2/(1-Q)]/(1-Q) (Schur complement of the reference block);
+  conjugates are reported as qh = 2 dS_ent/dq, th = dS_ent/dt, ph = -th - dS_ent/dp, the same
+  definitions as the binary Legendre pairs (so that qh = th = Qh = Q/(1-Q)^2, ph = 0 at d*).
+* spherical max-margin reference (kappa_ref = "max"): Q -> 1 with p - t = b (1-Q):
+  Phi = 1/2 [ln(1-q) + (q - 2bp + b^2)/(1-q)] + alpha int Dz0 Dz1 ln H((kappa - m)/sqrt(1-q)),
+  m = p z0 + b (kappa_max - z0)_+ + sqrt(q - p^2) z1; the physical branch has b < 0.
+* binary max-margin reference: kappa_ref = kappa_max(alpha) (zero of the Gardner entropy) with
+  Q < 1: the general formula at that kappa_ref (the limit is regular).
+
+The energetic term G_E and its derivatives are in :mod:`replica.models.fp_kernels`. The local
+entropy is S(d) = Phi at the saddle point (stationary in everything but p); its slope
+dS/dp = dPhi/dp|_saddle (binary: -ph - th + alpha dG_E/dp), dS/dd = -2 dS/dp.
+
+Unknowns handed to :func:`replica.solve.solve` (conjugates eliminated analytically):
+binary (ln(1-q), t, ph) [qh = -2 alpha dG_E/dq, th = -alpha dG_E/dt explicit];
+spherical (ln(1-q), t); spherical max-margin (ln(1-q), b).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import optimize
+
+from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
+from ..gauss import gauss_legendre
+from ..solve import Solution, solve
+from . import gardner as _gd
+from .fp_kernels import binary_entropic_terms, energetic_terms, energetic_terms_max
+
+__all__ = [
+    "MODELS", "Reference", "reference_sector", "free_entropy", "local_entropy",
+    "local_entropy_curve", "CurveResult", "legendre", "h2", "Quadrature",
+]
+
+MODELS = ("binary", "spherical")
+
+
+# ---------------------------------------------------------------------------------------------
+# Quadrature settings
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quadrature:
+    """Composite Gauss–Legendre settings: ``nodes`` per panel and the ``base`` panel length (in
+    units of the Gaussian variable). The default reaches ~1e-11 on S (checked against the
+    nested-quad reference path in the tests); ``Quadrature.fine()`` is used to certify."""
+
+    nodes: int = 10
+    base: float = 3.0
+
+    @staticmethod
+    def fine():
+        return Quadrature(nodes=20, base=0.75)
+
+    def rule(self):
+        xg, wg = gauss_legendre(self.nodes)
+        return np.array(xg), np.array(wg), float(self.base)
+
+
+DEFAULT_QUAD = Quadrature()
+
+
+def h2(d):
+    """Binary entropy H2(d) = -d ln d - (1-d) ln(1-d) (natural log): the alpha = 0 local entropy
+    of the binary model and its upper bound at every alpha."""
+    d = np.asarray(d, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = -np.where(d > 0, d * np.log(np.where(d > 0, d, 1.0)), 0.0) \
+            - np.where(d < 1, (1 - d) * np.log1p(-d), 0.0)
+    return out[()] if out.ndim == 0 else out
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference sector
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Reference sector: the Gardner saddle point at (alpha, kappa_ref).
+
+    ``Q``, ``Qh`` (binary: the Gardner conjugate; spherical: Q/(1-Q)^2), ``entropy`` (Gardner
+    entropy at kappa_ref), ``is_max`` (max-margin reference: spherical Q = 1 exactly, handled by
+    the b-parametrisation; binary: kappa_ref = kappa_max with Q < 1).
+    """
+
+    model: str
+    alpha: float
+    kappa_ref: float
+    Q: float
+    Qh: float
+    entropy: float
+    is_max: bool = False
+    kappa_max: float = math.nan
+
+
+def _check_model(model):
+    if model not in MODELS:
+        raise ReplicaInputError(f"model: unknown model {model!r}; choose one of "
+                                f"{', '.join(MODELS)}")
+    return model
+
+
+def reference_sector(model: str, alpha: float, kappa_ref) -> Reference:
+    """Reference sector (Q, Qh) from :func:`replica.models.gardner.gardner` at (alpha, kappa_ref).
+
+    ``kappa_ref`` may be a number up to kappa_max(alpha) or "max". Spherical with kappa_ref =
+    kappa_max (or "max"): Q = 1, the max-margin limit (b-parametrisation). Binary "max":
+    kappa_ref = kappa_max(alpha), the zero of the Gardner entropy, where Q < 1.
+    """
+    _check_model(model)
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    kmax = _gd.kappa_max(model, alpha)
+    if isinstance(kappa_ref, str):
+        if kappa_ref.strip().lower() != "max":
+            raise ReplicaInputError(f"kappa_ref must be a number or 'max', got {kappa_ref!r}")
+        kr, is_max = kmax, True
+    else:
+        kr = check_finite("kappa_ref", kappa_ref)
+        tolk = 1e-12 * max(1.0, abs(kmax))
+        if kr > kmax + tolk:
+            raise ReplicaInputError(f"kappa_ref = {kr} exceeds kappa_max(alpha={alpha}) = "
+                                    f"{kmax:.10g}")
+        is_max = kr >= kmax - tolk
+        if is_max:
+            kr = kmax
+    if model == "spherical":
+        if is_max:
+            return Reference(model, alpha, kr, 1.0, math.inf, -math.inf, True, kmax)
+        g = _gd.gardner("spherical", alpha, kr)
+        Q = g.q
+        return Reference(model, alpha, kr, Q, Q / (1 - Q) ** 2, g.entropy, False, kmax)
+    g = _gd.gardner("binary", alpha, kr, allow_negative_entropy=is_max)
+    return Reference(model, alpha, kr, g.q, g.qh, g.entropy, is_max, kmax)
+
+
+# ---------------------------------------------------------------------------------------------
+# Free entropy at arbitrary order parameters (the source of truth for tests)
+# ---------------------------------------------------------------------------------------------
+
+
+def _gamma(Q, p, t):
+    """gamma = [(p^2 - t^2) - Q (p-t)^2/(1-Q)]/(1-Q) and its p-, t-derivatives."""
+    c = p - t
+    g = (c * (p + t) - Q * c * c / (1 - Q)) / (1 - Q)
+    dgp = (2 * p - 2 * Q * c / (1 - Q)) / (1 - Q)
+    dgt = (-2 * t + 2 * Q * c / (1 - Q)) / (1 - Q)
+    return g, dgp, dgt
+
+
+def _energetic(ref, kappa, omq, t_or_b, p, quad):
+    xg, wg, base = quad.rule()
+    if ref.model == "spherical" and ref.is_max:
+        return energetic_terms_max(ref.kappa_ref, kappa, omq, t_or_b, p, xg, wg, base)
+    return energetic_terms(ref.Q, ref.kappa_ref, kappa, omq, t_or_b, p, xg, wg, base)
+
+
+def free_entropy(model, alpha, kappa_ref, kappa, d, order, *, quad: Quadrature = DEFAULT_QUAD,
+                 ref: Reference | None = None) -> dict:
+    """RS Franz–Parisi free entropy at arbitrary order parameters (not necessarily stationary).
+
+    ``order``: binary {q, t, qh, th, ph}; spherical {q, t}; spherical max-margin {q, b}.
+    ``q`` may be replaced by ``one_minus_q``. Returns entropy (Phi), entropic, energetic
+    (= alpha G_E) and the partial derivative dPhi/dp (at fixed other order parameters), so that
+    at the saddle point dS/dd = -2 dPhi/dp.
+    """
+    ref = ref or reference_sector(model, alpha, kappa_ref)
+    p = 1.0 - 2.0 * d
+    omq = order["one_minus_q"] if "one_minus_q" in order else 1.0 - order["q"]
+    q = 1.0 - omq
+    if model == "spherical" and ref.is_max:
+        b = order["b"]
+        en = _energetic(ref, kappa, omq, b, p, quad)
+        ent = 0.5 * (math.log(omq) + (q - 2 * b * p + b * b) / omq)
+        dp = -b / omq + alpha * en[3]
+    elif model == "spherical":
+        t = order["t"]
+        en = _energetic(ref, kappa, omq, t, p, quad)
+        g, dgp, dgt = _gamma(ref.Q, p, t)
+        ent = 0.5 * (math.log(omq) + (q - g) / omq)
+        dp = -dgp / (2 * omq) + alpha * en[3]
+    else:
+        t, qh, th, ph = order["t"], order["qh"], order["th"], order["ph"]
+        en = _energetic(ref, kappa, omq, t, p, quad)
+        xg, wg, base = quad.rule()
+        es = binary_entropic_terms(ref.Qh, qh, th, ph, xg, wg, base)
+        ent = -qh * omq / 2 - (p - t) * th - p * ph + es[0]
+        dp = -th - ph + alpha * en[3]
+    return {"entropy": ent + alpha * en[0], "entropic": ent, "energetic": alpha * en[0],
+            "dPhi_dp": dp, "C2": en[4]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Saddle point at one distance
+# ---------------------------------------------------------------------------------------------
+
+
+class _Problem:
+    """Residual and thermodynamics at fixed (model, alpha, kappa_ref, kappa, d)."""
+
+    def __init__(self, ref: Reference, kappa: float, d: float, quad: Quadrature):
+        self.ref, self.kappa, self.d, self.quad = ref, kappa, d, quad
+        self.p = 1.0 - 2.0 * d
+        self.alpha = ref.alpha
+        self.rule = quad.rule()
+        m = ref.model
+        self.kind = "max" if (m == "spherical" and ref.is_max) else m
+        self.names = {"binary": ["log_one_minus_q", "t", "ph"],
+                      "spherical": ["log_one_minus_q", "t"],
+                      "max": ["log_one_minus_q", "b"]}[self.kind]
+        self.last = None
+
+    def _en(self, omq, y):
+        xg, wg, base = self.rule
+        if self.kind == "max":
+            return energetic_terms_max(self.ref.kappa_ref, self.kappa, omq, y, self.p,
+                                       xg, wg, base)
+        return energetic_terms(self.ref.Q, self.ref.kappa_ref, self.kappa, omq, y, self.p,
+                               xg, wg, base)
+
+    def evaluate(self, x):
+        """All quantities at unknowns x; returns (residual, info dict)."""
+        lomq, y = float(x[0]), float(x[1])
+        if not (-600.0 < lomq < 0.0):
+            return None, None
+        omq = math.exp(lomq)
+        q = 1.0 - omq
+        al, p = self.alpha, self.p
+        en = self._en(omq, y)
+        if not np.all(np.isfinite(en[:4])):
+            return None, None
+        info = {"one_minus_q": omq, "q": q, "C2": en[4], "quad_norm_err": en[5]}
+        if self.kind == "binary":
+            t, ph = y, float(x[2])
+            qh = -2.0 * al * en[1]
+            th = -al * en[2]
+            xg, wg, base = self.rule
+            es = binary_entropic_terms(self.ref.Qh, qh, th, ph, xg, wg, base)
+            if not (es[1] > 0 and es[3] > 0 and np.all(np.isfinite(es))):
+                return None, None
+            res = np.array([math.log(es[1] / omq), es[2] - t, math.log(es[3] / self.d)])
+            ent = -qh * omq / 2 - (p - t) * th - p * ph + es[0]
+            dSdp = -th - ph + al * en[3]
+            info.update(t=t, qh=qh, th=th, ph=ph, e2=es[4])
+        elif self.kind == "spherical":
+            t = y
+            Q = self.ref.Q
+            g, dgp, dgt = _gamma(Q, p, t)
+            # scaled to O(1) as Q -> 1: (q - gamma) - alpha (1-q) <G^2>, (1-Q) dPhi/dt (1-q)
+            res = np.array([(q - g) + 2 * al * omq * omq * en[1],
+                            (1 - Q) * (-0.5 * dgt + al * omq * en[2])])
+            ent = 0.5 * (lomq + (q - g) / omq)
+            dSdp = -dgp / (2 * omq) + al * en[3]
+            dSq = (q - g) / (2 * omq * omq)
+            qh, th = 2 * dSq, -dgt / (2 * omq)
+            ph = -th + dgp / (2 * omq)
+            info.update(t=t, qh=qh, th=th, ph=ph)
+        else:
+            b = y
+            c = 2 * b * p - b * b
+            res = np.array([(q - c) + 2 * al * omq * omq * en[1],
+                            (b - p) + al * omq * en[2]])
+            ent = 0.5 * (lomq + (q - c) / omq)
+            dSdp = -b / omq + al * en[3]
+            # t = p - b (1-Q) -> p; conjugates diverge with Q -> 1 and are not reported
+            info.update(t=p, b=b)
+        info.update(entropy=ent + al * en[0], entropic=ent, energetic=al * en[0],
+                    dS_dp=dSdp, dS_dd=-2.0 * dSdp)
+        return res, info
+
+    def F(self, x):
+        try:
+            res, info = self.evaluate(x)
+        except (ZeroDivisionError, ValueError, OverflowError):
+            res = None   # a trial point far outside the domain (solver exploration)
+        if res is None:
+            return np.full(len(x), np.nan)
+        self.last = info
+        return np.asarray(x, dtype=float) + res
+
+
+def _typical_x0(prob: _Problem):
+    """Starting point: the typical solution (q = t = Q, ph = 0; spherical max: b from the
+    alpha = 0 limit, b = p - sqrt-free guess)."""
+    ref = prob.ref
+    if prob.kind == "max":
+        return np.array([math.log(max(1 - prob.p ** 2, 1e-12)), -0.5])
+    Q = ref.Q
+    if prob.kind == "binary":
+        return np.array([math.log(1 - Q), Q, 0.0])
+    return np.array([math.log(1 - Q), Q])
+
+
+def _validate(model, alpha, kappa_ref, kappa, d):
+    _check_model(model)
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    kappa = check_finite("kappa", kappa)
+    d = check_range("d", d, 0.0, 0.5, lo_open=True)
+    return alpha, kappa, d
+
+
+def local_entropy(model: str, alpha: float, kappa_ref, kappa: float, d: float, x0=None,
+                  method: str = "hybrid", *, tol: float = 1e-11,
+                  quad: Quadrature = DEFAULT_QUAD, ref: Reference | None = None,
+                  max_iter: int = 300) -> Solution:
+    """RS Franz–Parisi local entropy S(d) at one distance d = (1-p)/2 in (0, 1/2].
+
+    Parameters
+    ----------
+    model : "binary" | "spherical".
+    alpha : load P/N > 0.
+    kappa_ref : reference margin (<= kappa_max(alpha)) or "max".
+    kappa : margin of the counted configurations (any real).
+    d : distance from the reference.
+    x0 : starting unknowns (``Solution.x`` of a neighbouring point, or None for the typical
+        point q = t = Q, which is exact at d* = (1-Q)/2 when kappa = kappa_ref).
+    method : any :func:`replica.solve.solve` method ("hybrid", "newton", "iterate").
+    tol : tolerance on the residual (relative for 1-q and d, absolute for t, b).
+
+    Returns a :class:`~replica.solve.Solution`: order = the unknowns (log_one_minus_q, t, ph |
+    b); thermo = q, t, p, qh, th, ph (binary and finite-Q spherical), b (spherical max), entropy,
+    entropic, energetic (= alpha G_E), dS_dd, dS_dp, C2 (>= 0 required), Q, Qh.
+    Raises ConvergenceError if no RS saddle point is found from x0, ReplicaInputError for bad
+    input.
+    """
+    alpha, kappa, d = _validate(model, alpha, kappa_ref, kappa, d)
+    ref = ref or reference_sector(model, alpha, kappa_ref)
+    prob = _Problem(ref, kappa, d, quad)
+    x0 = _typical_x0(prob) if x0 is None else np.asarray(x0, dtype=float)
+    params = {"alpha": alpha, "kappa_ref": ref.kappa_ref, "kappa": kappa, "d": d}
+    sol = solve(prob.F, x0, names=prob.names, method=method, tol=tol, model=f"fp-{model}",
+                params=params, max_iter=max_iter)
+    res, info = prob.evaluate(sol.x)
+    thermo = dict(info)
+    thermo.update(p=prob.p, d=d, Q=ref.Q, Qh=ref.Qh)
+    if thermo["C2"] < -1e-12 or thermo.get("e2", 0.0) < -1e-12:
+        raise ConvergenceError("saddle point outside the physical domain (overlap matrix not "
+                               "positive: C^2 < 0 or qh < th^2/Qh)", model=f"fp-{model}",
+                               params=params, x=sol.x, residual=res, method=method)
+    return Solution(order=sol.order, residual=res, status="converged",
+                    iterations=sol.iterations, method=sol.method, model=f"fp-{model}",
+                    params=params, thermo=thermo)
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole curves by continuation
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CurveResult:
+    """Local-entropy curve S(d) on a grid (arrays aligned with ``d``).
+
+    ``status[i]`` is "converged" or "no_solution" (no RS saddle point reached by continuation
+    with step halving down to ``min_step``; the value arrays hold NaN there — use ``status``,
+    and the CLI prints no number). ``lost_below`` / ``lost_above``: the last distance reached
+    by the continuation on each side before the RS solution was lost (None if never lost).
+    ``d_start``: where the continuation started (d* = (1-Q)/2 for a finite-Q reference).
+    """
+
+    model: str
+    alpha: float
+    kappa_ref: float
+    kappa: float
+    d: np.ndarray
+    status: list
+    values: dict = field(default_factory=dict)
+    solutions: list = field(default_factory=list)
+    d_start: float = math.nan
+    lost_below: float | None = None
+    lost_above: float | None = None
+    reference: Reference | None = None
+
+    def __getitem__(self, key):
+        return self.values[key]
+
+    @property
+    def ok(self) -> np.ndarray:
+        return np.array([s == "converged" for s in self.status])
+
+    def rows(self) -> list[dict]:
+        """One dict per distance (no NaN: failed points carry only d and status)."""
+        out = []
+        for i, d in enumerate(self.d):
+            row = {"d": float(d), "status": self.status[i]}
+            if self.status[i] == "converged":
+                for k, v in self.values.items():
+                    row[k] = float(v[i])
+            out.append(row)
+        return out
+
+
+_KEYS = ("entropy", "entropic", "energetic", "dS_dd", "q", "t", "p", "qh", "th", "ph", "b",
+         "one_minus_q", "C2")
+
+
+def _start_point(ref, kappa, quad, method, tol):
+    """First solved point of a curve and its distance.
+
+    Finite Q: the typical point (exact at kappa = kappa_ref, d* = (1-Q)/2); for kappa !=
+    kappa_ref, continuation in kappa at fixed d* (step halving). Spherical max-margin: the
+    alpha -> 0 solution b = p, q = p^2 at d = 0.05 continued in alpha... (here: directly, from the
+    alpha = 0 guess, which converges on the physical branch, b -> p as d -> 0)."""
+    if ref.model == "spherical" and ref.is_max:
+        d0 = 0.02
+        p = 1 - 2 * d0
+        x0 = np.array([math.log(1 - p * p), p])
+        sol = local_entropy(ref.model, ref.alpha, ref.kappa_ref, kappa, d0, x0=x0,
+                            method=method, tol=tol, quad=quad, ref=ref)
+        return d0, sol
+    d0 = 0.5 * (1.0 - ref.Q)
+    kr = ref.kappa_ref
+    sol = local_entropy(ref.model, ref.alpha, kr, kr, d0, method=method, tol=tol, quad=quad,
+                        ref=ref)
+    if kappa == kr:
+        return d0, sol
+    k, step = kr, kappa - kr
+    x = sol.x
+    while k != kappa:
+        nxt = kappa if abs(kappa - k) <= abs(step) else k + step
+        try:
+            s = local_entropy(ref.model, ref.alpha, kr, nxt, d0, x0=x, method=method, tol=tol,
+                              quad=quad, ref=ref)
+        except ConvergenceError:
+            step *= 0.5
+            if abs(step) < 1e-6:
+                raise
+            continue
+        k, x, sol = nxt, s.x, s
+        step *= 1.5
+    return d0, sol
+
+
+def _consistent(s_old, s_new, d_old, d_new):
+    """Branch-jump guard: the trapezoidal integral of dS/dd must reproduce the change of S
+    (thermodynamic consistency; the O(|dd|^3) trapezoid error is allowed generously)."""
+    a, b = s_old.thermo, s_new.thermo
+    dd = d_new - d_old
+    pred = a["entropy"] + 0.5 * (a["dS_dd"] + b["dS_dd"]) * dd
+    scale = abs(dd) * (abs(a["dS_dd"]) + abs(b["dS_dd"]) + 1e-3)
+    return abs(b["entropy"] - pred) <= 0.05 * scale + 1e-10
+
+
+def _march(ref, kappa, targets, start_d, start_sol, quad, method, tol, min_step, store,
+           max_iter=80):
+    """Continue from start_d through the sorted ``targets`` (all on one side), adaptive steps in
+    ln d with a secant predictor; a step is rejected (and halved) when the solve fails or when
+    the new point is not thermodynamically consistent with the previous one (branch jump).
+    Returns the last reached distance if the RS solution was lost, else None."""
+    hist = [(math.log(start_d), start_sol.x)]
+    last = start_sol
+    cur = math.log(start_d)
+    step = None
+    for target_d in targets:
+        goal = math.log(target_d)
+        lost = False
+        while cur != goal:
+            if step is None:
+                step = goal - cur
+            h = goal - cur if abs(goal - cur) <= abs(step) else math.copysign(abs(step), goal - cur)
+            nxt = cur + h
+            x0 = hist[-1][1]
+            if len(hist) >= 2:
+                (l1, x1), (l2, x2) = hist[-2], hist[-1]
+                if l2 != l1:
+                    x0 = x2 + (x2 - x1) * (nxt - l2) / (l2 - l1)
+            s = None
+            try:
+                s = local_entropy(ref.model, ref.alpha, ref.kappa_ref, kappa, math.exp(nxt),
+                                  x0=x0, method=method, tol=tol, quad=quad, ref=ref,
+                                  max_iter=max_iter)
+                if not _consistent(last, s, math.exp(cur), math.exp(nxt)):
+                    s = None
+            except ConvergenceError:
+                s = None
+            if s is None:
+                step = abs(h) * 0.5
+                if step < min_step:
+                    lost = True
+                    break
+                continue
+            hist.append((nxt, s.x))
+            last = s
+            cur = nxt
+            step = min(abs(h) * 1.6, 1.0)
+            if nxt == goal:
+                store[target_d] = s
+        if lost:
+            return math.exp(cur)
+    return None
+
+
+def local_entropy_curve(model: str, alpha: float, kappa_ref, kappa: float, d_grid, *,
+                        method: str = "hybrid", tol: float = 1e-11,
+                        quad: Quadrature = DEFAULT_QUAD, min_step: float = 2e-3) -> CurveResult:
+    """S(d) on ``d_grid`` by continuation from the typical distance d* = (1-Q)/2 (spherical
+    max-margin: from d = 0.02) down to the smallest and up to the largest requested d.
+
+    Steps are adaptive in ln d (grown by 1.6 on success, halved on failure, secant predictor);
+    when the step falls below ``min_step`` (in ln d) the RS solution is declared lost on that
+    side: the remaining points on that side get status "no_solution" and the last reached
+    distance is recorded in ``lost_below`` / ``lost_above``.
+    """
+    d_grid = np.atleast_1d(np.asarray(d_grid, dtype=float))
+    for d in d_grid:
+        _validate(model, alpha, kappa_ref, kappa, d)
+    ref = reference_sector(model, alpha, kappa_ref)
+    kappa = float(kappa)
+    d0, s0 = _start_point(ref, kappa, quad, method, tol)
+    store = {}
+    below = sorted({float(d) for d in d_grid if d < d0}, reverse=True)
+    above = sorted({float(d) for d in d_grid if d >= d0})
+    if d0 in above:
+        store[d0] = s0
+    lost_below = _march(ref, kappa, below, d0, s0, quad, method, tol, min_step, store)
+    lost_above = _march(ref, kappa, above, d0, s0, quad, method, tol, min_step, store)
+    status, sols = [], []
+    values = {k: np.full(d_grid.size, np.nan) for k in _KEYS}
+    for i, d in enumerate(d_grid):
+        s = store.get(float(d))
+        sols.append(s)
+        if s is None:
+            status.append("no_solution")
+            continue
+        status.append("converged")
+        for k in _KEYS:
+            if k in s.thermo:
+                values[k][i] = s.thermo[k]
+    values = {k: v for k, v in values.items() if not np.all(np.isnan(v)) or k == "entropy"}
+    return CurveResult(model=model, alpha=float(alpha), kappa_ref=ref.kappa_ref, kappa=kappa,
+                       d=d_grid, status=status, values=values, solutions=sols, d_start=d0,
+                       lost_below=lost_below, lost_above=lost_above, reference=ref)
+
+
+# ---------------------------------------------------------------------------------------------
+# Legendre transform (entropic algorithms)
+# ---------------------------------------------------------------------------------------------
+
+
+def legendre(model: str, alpha: float, kappa_ref, kappa: float, gammas, *, d_grid=None,
+             curve: CurveResult | None = None, method: str = "hybrid",
+             quad: Quadrature = DEFAULT_QUAD) -> list[dict]:
+    """Phi(gamma) = max_d [S(d) - 2 gamma d] and the maximiser d*(gamma).
+
+    With S concave the maximiser solves dS/dd = 2 gamma; in general (non-monotonic S) the global
+    maximum on the curve is taken and refined by Brent's method on dS/dd - 2 gamma between the
+    neighbouring grid points (each evaluation a converged saddle point). gamma > 0 pulls towards
+    the reference (d < d*). Returns one dict per gamma: gamma, Phi, d, entropy, status.
+    (On the sphere, with THEORY.md §4's Phi = max_p [S(p) - gamma'(1-p)], gamma' = gamma.)
+    """
+    gammas = [check_finite("gamma", g) for g in np.atleast_1d(gammas)]
+    if curve is None:
+        if d_grid is None:
+            d_grid = np.concatenate([np.geomspace(1e-4, 0.05, 40), np.linspace(0.055, 0.5, 60)])
+        curve = local_entropy_curve(model, alpha, kappa_ref, kappa, d_grid, method=method,
+                                    quad=quad)
+    ref = curve.reference
+    ok = curve.ok
+    dd, S, dS = curve.d[ok], curve["entropy"][ok], curve["dS_dd"][ok]
+    sols = [s for s, o in zip(curve.solutions, ok) if o]
+    out = []
+    for g in gammas:
+        if dd.size == 0:
+            out.append({"gamma": g, "status": "no_solution"})
+            continue
+        f = S - 2 * g * dd
+        i = int(np.argmax(f))
+        row = {"gamma": g, "Phi": float(f[i]), "d": float(dd[i]), "entropy": float(S[i]),
+               "status": "converged"}
+        # refine between neighbours where dS/dd - 2 gamma changes sign
+        for j in (i - 1, i):
+            if 0 <= j < dd.size - 1 and (dS[j] - 2 * g) * (dS[j + 1] - 2 * g) < 0:
+                xs = {dd[j]: sols[j].x, dd[j + 1]: sols[j + 1].x}
+                cache = {}
+
+                def slope(d):
+                    x0 = xs[min(xs, key=lambda e: abs(e - d))]
+                    s = local_entropy(model, alpha, ref.kappa_ref, kappa, d, x0=x0,
+                                      method=method, quad=quad, ref=ref)
+                    cache[d] = s
+                    return s.thermo["dS_dd"] - 2 * g
+                try:
+                    dstar = optimize.brentq(slope, dd[j], dd[j + 1], xtol=1e-13, rtol=1e-12)
+                    s = cache.get(dstar) or local_entropy(model, alpha, ref.kappa_ref, kappa,
+                                                          dstar, x0=sols[j].x, method=method,
+                                                          quad=quad, ref=ref)
+                    val = s.thermo["entropy"] - 2 * g * dstar
+                    if val >= row["Phi"] - 1e-12:
+                        row.update(Phi=float(val), d=float(dstar),
+                                   entropy=float(s.thermo["entropy"]))
+                except (ConvergenceError, ValueError):
+                    row["status"] = "grid_only"
+        if i == 0 or i == dd.size - 1:
+            row["status"] = "boundary"   # the maximum sits at the end of the computed curve
+        out.append(row)
+    return out
