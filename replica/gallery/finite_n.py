@@ -175,12 +175,14 @@ def build_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
 # --------------------------------------------------------------------------------------------------
 def _profile_params(quick):
     if quick:
-        return {"ns": [12, 16], "instances": [60, 30], "seed": 5, "alpha": ALPHA_LE}
-    return {"ns": [12, 16, 20, 24], "instances": [300, 200, 100, 40], "seed": 5, "alpha": ALPHA_LE}
+        return {"ns": [12, 16], "instances": [60, 30], "seed": 5, "alpha": ALPHA_LE,
+                "algorithms_at_largest_n": ["sbpi", "sa", "replicated"]}
+    return {"ns": [12, 16, 20, 24], "instances": [300, 200, 100, 40], "seed": 5, "alpha": ALPHA_LE,
+            "algorithms_at_largest_n": ["sbpi", "sa", "replicated"]}
 
 
 def _profile_data(par):
-    from ..finite_n.algorithms import sbpi
+    from ..finite_n.algorithms import solve_binary
     from ..finite_n.enumerate import (distance_profile, enumerate_perceptron, instance_seeds,
                                       make_patterns, n_patterns)
 
@@ -189,19 +191,22 @@ def _profile_data(par):
         run = enumerate_perceptron(n, [par["alpha"]], [0.0], instances=inst, seed=par["seed"])
         out[f"max_{n}"] = run.profiles("max")[:, 0, :]
         out[f"random_{n}"] = run.profiles("random")[:, 0, :]
-        # around solutions found by SBPI on the same instances (unsolved instances skipped and
-        # counted)
+        # around solutions found by the algorithms on the same instances (SBPI at every N, SA and
+        # replicated SA at the largest N; unsolved instances are skipped and counted)
         p = n_patterns(n, par["alpha"])
-        prof, unsolved = [], 0
-        for k, ss in enumerate(instance_seeds(par["seed"], inst)):
-            xi = make_patterns(n, int(run.ps.max()), ss.spawn(2)[0], run.patterns)[:p]
-            r = sbpi(xi, seed=k, max_sweeps=2000)
-            if r.solved:
-                prof.append(distance_profile(xi, p, r.w))
-            else:
-                unsolved += 1
-        out[f"sbpi_{n}"] = np.array(prof).reshape(-1, n + 1)
-        out[f"sbpi_unsolved_{n}"] = np.array(unsolved)
+        algs = par["algorithms_at_largest_n"] if n == max(par["ns"]) else ("sbpi",)
+        xis = [make_patterns(n, int(run.ps.max()), ss.spawn(2)[0], run.patterns)[:p]
+               for ss in instance_seeds(par["seed"], inst)]
+        for alg in algs:
+            prof, unsolved = [], 0
+            for k, xi in enumerate(xis):
+                r = solve_binary(alg, xi, seed=k, max_sweeps=2000)
+                if r.solved:
+                    prof.append(distance_profile(xi, p, r.w))
+                else:
+                    unsolved += 1
+            out[f"{alg}_{n}"] = np.array(prof).reshape(-1, n + 1)
+            out[f"{alg}_unsolved_{n}"] = np.array(unsolved)
     return out
 
 
@@ -243,11 +248,11 @@ def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path
                      lambda: _fp_data(par["alpha"], grid))
     from ..finite_n.enumerate import extrapolate_in_1_over_n, profile_local_entropy
 
-    fig, axes = new_figure(ncols=3, width=3.1, height=2.7, sharey=True)
+    fig, axes = new_figure(ncols=4, width=3.0, height=2.7, sharey=True)
     dd = np.linspace(0, 0.5, 200)
     titles = {"max": "around the max-margin solution", "random": "around a random solution",
               "sbpi": "around SBPI solutions"}
-    for ax, which in zip(axes, ("max", "random", "sbpi")):
+    for ax, which in zip(axes[:3], ("max", "random", "sbpi")):
         ax.plot(dd, _h2(dd), "k--", lw=0.8, label=r"$H_2(d)$ bound")
         est = {}
         for c, n in enumerate(par["ns"]):
@@ -289,6 +294,28 @@ def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path
         ax.set_xlabel(r"$d$ = Hamming/N")
         ax.set_title(titles[which], fontsize=8)
         ax.legend(fontsize=5.5, loc="lower right")
+    # last panel: every kind of reference at the largest N, small distances
+    ax = axes[3]
+    n = max(par["ns"])
+    ax.plot(dd, _h2(dd), "k--", lw=0.8, label=r"$H_2(d)$ bound")
+    for c, (key, lab) in enumerate((("max", "max margin"), ("random", "random solution"),
+                                    ("sbpi", "SBPI"), ("sa", "SA"), ("replicated", "replicated SA"))):
+        prof = data.get(f"{key}_{n}")
+        if prof is None or prof.size == 0:
+            continue
+        le = profile_local_entropy(prof, n)
+        ok = np.isfinite(le["norm"]) & (le["d"] > 0) & (le["d"] <= 0.3)
+        uns = data.get(f"{key}_unsolved_{n}")
+        extra = f" ({int(uns)} unsolved)" if uns is not None and int(uns) else ""
+        ax.errorbar(le["d"][ok] + 0.002 * (c - 2), le["norm"][ok], np.nan_to_num(le["norm_se"][ok]),
+                    fmt="os^vD"[c] + "-", ms=2.5, lw=0.6, color=PALETTE[c], label=lab + extra)
+    if fp is not None:
+        ax.plot(fp["d"], fp["S_max"], color="k", lw=1.2, label=r"FP, $\kappa_{\rm ref}=\kappa_{\max}$")
+        ax.plot(fp["d"], fp["S_random"], color="0.5", lw=1.0, label=r"FP, $\kappa_{\rm ref}=0$")
+    ax.set_xlim(0, 0.3)
+    ax.set_xlabel(r"$d$ = Hamming/N")
+    ax.set_title(f"N = {n}: which solutions are in dense regions", fontsize=8)
+    ax.legend(fontsize=5, loc="lower right")
     axes[0].set_ylabel(r"$H_2(d) + \frac{1}{N}\mathbb{E}\ln[n(d)/\binom{N}{dN}]$")
     fig.suptitle(fr"binary perceptron, $\alpha$ = {par['alpha']}, $\kappa$ = 0: exact distance "
                  "profiles (mean over instances with n(d) > 0) vs Franz–Parisi"
@@ -488,10 +515,13 @@ FIGURES = [
     Figure(name="finite_n_local_entropy", title="Exact distance profiles around max-margin, random "
            "and SBPI solutions vs Franz–Parisi local entropy",
            build=build_local_entropy,
-           description="(1/N) E ln of the number of solutions at Hamming distance dN from a reference "
-                       "solution, by exact enumeration (alpha = 0.5, kappa = 0), around the "
-                       "max-margin solution, a uniformly drawn solution, and solutions found by SBPI; "
-                       "lines: RS Franz–Parisi S(d) with kappa_ref = kappa_max and 0; dashed: H2(d).",
+           description="Local entropy from exact enumeration (alpha = 0.5, kappa = 0): "
+                       "H2(d) + (1/N) E ln[n(d)/C(N, dN)], n(d) the number of solutions at Hamming "
+                       "distance dN from a reference (mean over the instances with n(d) > 0), around "
+                       "the max-margin solution, a uniformly drawn solution and solutions found by "
+                       "SBPI, for N = 12..24 with 1/N extrapolations (stars); last panel: all "
+                       "references including SA and replicated SA at the largest N. Lines: RS "
+                       "Franz–Parisi S(d) with kappa_ref = kappa_max and 0; dashed: H2(d).",
            source="Baldassi, Lauditi, Malatesta, Perugini, Zecchina PRL 127, 278301 (2021); "
                   "THEORY.md §2",
            params="alpha = 0.5, N = 12..24", order=61),
