@@ -218,3 +218,32 @@ def test_bad_input():
         fp.local_entropy("binary", 0.6, 1.0, 0.0, 0.1)
     with pytest.raises(ReplicaInputError, match="model"):
         fp.local_entropy("ising", 0.6, 0.0, 0.0, 0.1)
+
+
+# ---------------------------------------------------------------------------------------------
+# CLI
+# ---------------------------------------------------------------------------------------------
+
+
+def test_cli_keys_and_errors(capsys):
+    import json
+
+    from replica.cli import main
+    rc = main(["local-entropy", "--model", "binary", "--alpha", "0.6", "--kappa-ref", "max",
+               "--kappa", "0", "--d", "0.01", "0.05", "--json"])
+    assert rc in (0, None)
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["d"] for r in rows] == [0.01, 0.05]
+    for r in rows:
+        assert r["status"] == "converged"
+        for k in ("entropy", "q", "t", "p", "qh", "th", "ph", "dS_dd"):
+            assert isinstance(r[k], float)
+        assert r["entropy"] <= fp.h2(r["d"])
+    rc = main(["local-entropy", "--model", "binary", "--alpha", "0.6", "--kappa-ref", "0",
+               "--kappa", "0", "--d", "0.7", "--json"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "d must be" in err and len(err.strip().splitlines()) == 1
+    rc = main(["local-entropy", "--model", "binary", "--alpha", "0.6", "--kappa-ref", "0.5",
+               "--kappa", "0", "--d", "0.1"])
+    err = capsys.readouterr().err
+    assert rc == 2 and "kappa_ref" in err

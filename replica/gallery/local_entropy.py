@@ -1,0 +1,178 @@
+"""Gallery: Franz–Parisi local entropy around references of various margins (RS).
+
+(a) binary, kappa = 0, alpha = 0.6: S(d) around references of margin kappa_ref from 0 to
+    kappa_max, with the upper bound H2(d) and the Gardner entropy (PRL 127, 278301 (2021), Fig. 1;
+    E. M. Malatesta, arXiv:2309.09240, lecture notes);
+(b) binary, max-margin reference, several alpha: S(d) and dS/dd (PRL 2021, Fig. 2);
+(c) spherical: kappa = 0 at alpha = 1 and a negative margin kappa = -0.5 at alpha = 3
+    (Baldassi et al., PRE 108, 024310 (2023)).
+Data are cached under data_dir (JSON, keyed by the parameters).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import Figure
+from ._cache import cached
+
+__all__ = ["FIGURES", "curve_data"]
+
+
+def curve_data(data_dir, model, alpha, kappa_ref, kappa, d, quick=False):
+    """S(d), dS/dd and status on the grid d (cached). Quick mode uses a coarser quadrature
+    (6 nodes per panel: ~1e-7 on S, invisible on a plot)."""
+    d = [float(x) for x in d]
+    params = {"model": model, "alpha": alpha, "kappa_ref": kappa_ref, "kappa": kappa, "d": d,
+              "quick": bool(quick)}
+
+    def compute():
+        from ..models.franz_parisi import Quadrature, local_entropy_curve
+        quad = Quadrature(6, 3.0) if quick else Quadrature()
+        c = local_entropy_curve(model, alpha, kappa_ref, kappa, d, quad=quad,
+                                tol=1e-8 if quick else 1e-11)
+        clean = lambda a: [None if not np.isfinite(v) else float(v) for v in a]
+        return {"d": d, "S": clean(c["entropy"]), "dS": clean(c["dS_dd"]), "status": c.status,
+                "kappa_ref": c.kappa_ref, "lost_below": c.lost_below, "lost_above": c.lost_above}
+    return cached(data_dir, "local_entropy_curve", params, compute)
+
+
+def _arr(v):
+    return np.array([np.nan if x is None else x for x in v], dtype=float)
+
+
+def build_binary_margins(out_dir, quick, data_dir):
+    from ..models.franz_parisi import h2
+    from ..models.gardner import gardner, kappa_max
+    from ..plotting import new_figure, save
+
+    alpha = 0.6
+    km = kappa_max("binary", alpha)
+    refs = [0.1, "max"] if quick else [0.0, 0.02, 0.04, 0.1, 0.2, "max"]
+    d = (np.array([2e-4, 0.002, 0.02, 0.08, 0.15]) if quick
+         else np.concatenate([np.geomspace(2e-5, 0.002, 14), np.linspace(0.003, 0.15, 45)]))
+    s0 = gardner("binary", alpha, 0.0).entropy
+    fig, ax = new_figure(width=4.2, height=3.2)
+    ins = ax.inset_axes([0.58, 0.1, 0.38, 0.38])
+    dd = np.linspace(1e-6, 0.15, 400)
+    for a_ in (ax, ins):
+        a_.plot(dd, h2(dd), "k--", lw=0.9, label=r"$H_2(d)$" if a_ is ax else None)
+        a_.axhline(0.0, color="0.6", lw=0.5)
+    ax.axhline(s0, color="0.4", ls=":", lw=0.9, label=r"Gardner $s(\alpha,0)$")
+    for kr in refs:
+        data = curve_data(data_dir, "binary", alpha, kr, 0.0, d, quick)
+        x, S = np.array(data["d"]), _arr(data["S"])
+        lab = (r"$\kappa_{\rm ref}=\kappa_{\max}=%.3f$" % km) if kr == "max" else \
+            r"$\kappa_{\rm ref}=%g$" % kr
+        line, = ax.plot(x, S, lw=1.2, label=lab)
+        m = x <= 0.0021
+        ins.plot(x[m], S[m], lw=1.0, color=line.get_color())
+    ins.set_xlim(0, 0.002)
+    ins.set_ylim(-0.02, 0.016)
+    ins.tick_params(labelsize=6)
+    ax.set_xlim(0, 0.15)
+    ax.set_ylim(-0.03, 0.45)
+    ax.set_xlabel(r"distance $d$")
+    ax.set_ylabel(r"local entropy $S(d)$")
+    ax.set_title(r"binary perceptron, $\alpha=%g$, $\kappa=0$ (RS)" % alpha)
+    ax.legend(loc="upper left", fontsize=6.5)
+    return save(fig, out_dir, "local_entropy_binary_margins")
+
+
+def build_binary_maxmargin(out_dir, quick, data_dir):
+    from ..models.franz_parisi import h2
+    from ..plotting import new_figure, save
+
+    alphas = [0.70, 0.78] if quick else [0.70, 0.72, 0.74, 0.76, 0.77, 0.78, 0.79]
+    d = (np.geomspace(1e-4, 0.01, 5) if quick
+         else np.concatenate([np.geomspace(2e-6, 0.001, 20), np.linspace(0.0012, 0.012, 40)]))
+    fig, (a1, a2) = new_figure(ncols=2, width=3.3, height=2.8)
+    dd = np.linspace(1e-7, 0.012, 300)
+    a1.plot(dd, h2(dd), "k--", lw=0.9, label=r"$H_2(d)$")
+    for al in alphas:
+        data = curve_data(data_dir, "binary", al, "max", 0.0, d, quick)
+        x, S, dS = np.array(data["d"]), _arr(data["S"]), _arr(data["dS"])
+        a1.plot(x, S, lw=1.2, label=r"$\alpha=%g$" % al)
+        a2.plot(x, dS, lw=1.2)
+    a1.axhline(0, color="0.6", lw=0.5)
+    a2.axhline(0, color="0.6", lw=0.5)
+    a1.set_xlim(0, 0.01)
+    a1.set_ylim(-0.01, 0.06)
+    a2.set_xlim(0, 0.01)
+    a2.set_ylim(-2, 12)
+    a1.set_xlabel(r"$d$")
+    a2.set_xlabel(r"$d$")
+    a1.set_ylabel(r"$S(d)$")
+    a2.set_ylabel(r"$dS/dd$")
+    a1.set_title(r"binary, max-margin reference, $\kappa=0$")
+    a1.legend(fontsize=6.5)
+    return save(fig, out_dir, "local_entropy_binary_maxmargin")
+
+
+def build_spherical(out_dir, quick, data_dir):
+    from ..models.gardner import gardner
+    from ..plotting import new_figure, save
+
+    d = (np.array([0.01, 0.05, 0.15, 0.3]) if quick
+         else np.concatenate([np.geomspace(1e-4, 0.01, 10), np.linspace(0.015, 0.49, 50)]))
+    panels = [(1.0, 0.0, [0.0, 0.3, "max"] if not quick else [0.3, "max"]),
+              (3.0, -0.5, [-0.5, -0.3, "max"] if not quick else [-0.5, "max"])]
+    fig, axes = new_figure(ncols=2, width=3.3, height=2.8)
+    for ax, (alpha, kappa, refs) in zip(axes, panels):
+        p = 1 - 2 * np.linspace(1e-4, 0.5, 300)
+        ax.plot((1 - p) / 2, 0.5 * np.log1p(-p * p), "k--", lw=0.9,
+                label=r"$\frac{1}{2}\ln(1-p^2)$ ($\alpha=0$)")
+        ax.axhline(gardner("spherical", alpha, kappa).entropy, color="0.4", ls=":", lw=0.9,
+                   label=r"Gardner $s(\alpha,\kappa)$")
+        for kr in refs:
+            data = curve_data(data_dir, "spherical", alpha, kr, kappa, d, quick)
+            x, S = np.array(data["d"]), _arr(data["S"])
+            lab = r"$\kappa_{\rm ref}=\kappa_{\max}$" if kr == "max" else \
+                r"$\kappa_{\rm ref}=%g$" % kr
+            ax.plot(x, S, lw=1.2, label=lab)
+        ax.set_xlim(0, 0.5)
+        ax.set_ylim(-3.0, 0.1)
+        ax.set_xlabel(r"$d$")
+        ax.set_ylabel(r"$S(d)$")
+        ax.set_title(r"spherical, $\alpha=%g$, $\kappa=%g$" % (alpha, kappa))
+        ax.legend(fontsize=6, loc="lower right")
+    return save(fig, out_dir, "local_entropy_spherical")
+
+
+FIGURES = [
+    Figure(name="local_entropy_binary_margins",
+           title="Local entropy around references of several margins (binary, kappa = 0)",
+           build=build_binary_margins,
+           description="Franz-Parisi local entropy S(d) (RS) of kappa = 0 solutions at distance "
+                       "d from a reference drawn among the solutions of margin kappa_ref, binary "
+                       "perceptron at alpha = 0.6; dashed: the upper bound H2(d); dotted: the "
+                       "Gardner entropy (the value at the typical distance). Low-margin references "
+                       "are isolated (S < 0 near d = 0); the max-margin reference sits in a dense "
+                       "region (S close to H2 at small d). Inset: d < 0.002.",
+           source="Baldassi, Lauditi, Malatesta, Perugini, Zecchina, PRL 127, 278301 (2021), "
+                  "Fig. 1 (alpha not printed there)",
+           params="alpha = 0.6, kappa = 0, kappa_ref in {0, 0.02, 0.04, 0.1, 0.2, kappa_max}",
+           order=60),
+    Figure(name="local_entropy_binary_maxmargin",
+           title="Local entropy around the max-margin solution across alpha (binary)",
+           build=build_binary_maxmargin,
+           description="S(d) and dS/dd around the max-margin reference (kappa_ref = kappa_max("
+                       "alpha)), kappa = 0, for alpha between 0.70 and 0.79: as alpha grows dS/dd "
+                       "acquires a zero at small d (non-monotonic S: local-entropy transition), "
+                       "then S becomes negative on a shell (isolated max-margin solutions).",
+           source="PRL 127, 278301 (2021), Fig. 2",
+           params="kappa = 0, kappa_ref = kappa_max(alpha), alpha in 0.70..0.79",
+           order=61),
+    Figure(name="local_entropy_spherical",
+           title="Local entropy around references, spherical perceptron (kappa = 0 and < 0)",
+           build=build_spherical,
+           description="S(d) (RS, normalised so that alpha = 0 gives 1/2 ln(1-p^2)) around "
+                       "references of several margins, spherical perceptron: kappa = 0 at "
+                       "alpha = 1, and the non-convex negative-margin case kappa = -0.5 at "
+                       "alpha = 3. max_d S equals the Gardner entropy (dotted) when "
+                       "kappa_ref >= kappa. For kappa < 0 RS may be unstable (see the replicon).",
+           source="Baldassi et al., PRE 108, 024310 (2023) (arXiv:2304.13871)",
+           params="alpha = 1, kappa = 0; alpha = 3, kappa = -0.5",
+           order=62),
+]
