@@ -86,3 +86,13 @@ def test_flip_survival_matches_enumeration():
     ok = [e is not None for e in le["entropy"]]
     assert np.allclose(np.array(le["entropy"], dtype=float)[ok],
                        (np.log(comb(n, ks)) + np.log(f))[ok] / n)
+
+
+def test_replicated_stop_at_centre_returns_verified_centre():
+    n = 101
+    xi = make_patterns(n, 40, 6, "pm1")
+    r = solve_binary("replicated", xi, seed=2, max_sweeps=1000, stop="centre")
+    assert r.solved and verify_solution(xi, r.w)
+    assert r.params["found_by"] in ("centre", "replica")
+    with pytest.raises(ReplicaInputError):
+        solve_binary("replicated", xi, stop="never")

@@ -18,6 +18,9 @@ def register(sub) -> None:
     p.add_argument("--max-sweeps", type=int, default=None, help="sweep budget")
     p.add_argument("--y", type=int, default=None, help="number of replicas (replicated)")
     p.add_argument("--energy", default=None, help="SA energy: hinge (default) or errors")
+    p.add_argument("--stop", default=None,
+                   help="replicated: stop at the first solved replica ('any', default) or only "
+                        "when the centre of the replicas is a solution ('centre')")
     p.add_argument("--weights", action="store_true", help="include the weight vector in the output")
     add_json_flag(p)
     p.set_defaults(func=run)
@@ -43,6 +46,10 @@ def run(args):
         if args.algorithm != "replicated":
             raise ReplicaInputError("--y applies to --algorithm replicated only")
         opts["y"] = args.y
+    if args.stop is not None:
+        if args.algorithm != "replicated":
+            raise ReplicaInputError("--stop applies to --algorithm replicated only")
+        opts["stop"] = args.stop
     if args.energy is not None:
         if args.algorithm == "sbpi":
             raise ReplicaInputError("--energy applies to sa and replicated only")

@@ -198,9 +198,10 @@ def _log2cosh(x):
 
 
 @jit
-def _sa_kernel(XT, W, beta0, beta1, gamma0, gamma1, max_sweeps, hinge, rng):
+def _sa_kernel(XT, W, beta0, beta1, gamma0, gamma1, max_sweeps, hinge, centre_only, rng):
     """Replicated Metropolis annealing; y = W.shape[0] replicas (y = 1, gamma = 0: plain SA).
-    Returns (W, sweeps, index of the solved replica (-1: none, y: the centre))."""
+    Returns (W, sweeps, index of the solved replica (-1: none, y: the centre)). With
+    ``centre_only`` only the centre stops the run."""
     y, n = W.shape
     p = XT.shape[1]
     inv_sqrt_n = 1.0 / math.sqrt(n)
@@ -216,7 +217,7 @@ def _sa_kernel(XT, W, beta0, beta1, gamma0, gamma1, max_sweeps, hinge, rng):
             if fields[a, mu] < 0.0:
                 nerr[a] += 1
     for a in range(y):
-        if nerr[a] == 0:
+        if nerr[a] == 0 and not centre_only:
             return W, 0, a
     rb = (beta1 / beta0) ** (1.0 / max(1, max_sweeps - 1))
     rg = (gamma1 / gamma0) ** (1.0 / max(1, max_sweeps - 1)) if gamma0 > 0 else 1.0
@@ -236,7 +237,7 @@ def _sa_kernel(XT, W, beta0, beta1, gamma0, gamma1, max_sweeps, hinge, rng):
                     nerr[a] = _apply_flip(XT, fields[a], i, wi)
                     W[a, i] = -wi
                     s[i] -= 2.0 * wi
-                    if nerr[a] == 0:
+                    if nerr[a] == 0 and not centre_only:
                         return W, sweep, a
         if y > 1:
             # the centre sign(sum_a w^a) (y odd: no ties; ties -> +1)
@@ -274,18 +275,20 @@ def simulated_annealing(xi, *, seed: int = 0, max_sweeps: int = 2000, beta0: flo
     rng = np.random.default_rng(seed)
     W = (2 * rng.integers(0, 2, (1, X.shape[1])) - 1).astype(np.float64)
     W, sweeps, _ = _sa_kernel(np.ascontiguousarray(X.T), W, float(beta0), float(beta1), 0.0, 0.0,
-                              int(max_sweeps), hinge, rng)
+                              int(max_sweeps), hinge, False, rng)
     return _result("sa", X, W[0], sweeps, seed, {"max_sweeps": max_sweeps, "beta0": beta0,
                                                  "beta1": beta1, "energy": energy})
 
 
 def replicated_sa(xi, *, seed: int = 0, y: int = 5, max_sweeps: int = 2000, beta0: float = 1.0,
                   beta1: float = 100.0, gamma0: float = 0.05, gamma1: float = 5.0,
-                  energy: str = "hinge") -> LearningResult:
+                  energy: str = "hinge", stop: str = "any") -> LearningResult:
     """Replicated simulated annealing (robust ensemble with y replicas and a traced-out centre;
-    module docstring). ``iterations`` counts sweeps of all replicas (y N proposals each). The
-    returned w is the first replica (or the centre) found to be a solution, else the replica with
-    the fewest errors."""
+    module docstring). ``iterations`` counts sweeps of all replicas (y N proposals each).
+    ``stop="any"``: the returned w is the first replica (or the centre) found to be a solution;
+    ``stop="centre"``: the run continues until the centre sign(sum_a w^a) is a solution (the
+    point the robust ensemble is designed to find); if it never is, a solved replica is returned
+    if there is one, else the replica with the fewest errors (``params["found_by"]`` says which)."""
     X = _check_xi(xi)
     hinge = _energy_flag(energy)
     if int(y) < 1:
@@ -294,19 +297,25 @@ def replicated_sa(xi, *, seed: int = 0, y: int = 5, max_sweeps: int = 2000, beta
     check_range("beta1", beta1, beta0)
     check_range("gamma0", gamma0, 0.0, lo_open=True)
     check_range("gamma1", gamma1, gamma0)
+    if stop not in ("any", "centre"):
+        raise ReplicaInputError(f"stop must be 'any' or 'centre', got {stop!r}")
     rng = np.random.default_rng(seed)
     W = (2 * rng.integers(0, 2, (int(y), X.shape[1])) - 1).astype(np.float64)
     W, sweeps, who = _sa_kernel(np.ascontiguousarray(X.T), W, float(beta0), float(beta1),
-                                float(gamma0), float(gamma1), int(max_sweeps), hinge, rng)
+                                float(gamma0), float(gamma1), int(max_sweeps), hinge,
+                                stop == "centre", rng)
     if who == int(y):
         w = np.where(W.sum(axis=0) >= 0, 1, -1)
     elif who >= 0:
         w = W[who]
     else:
-        w = W[int(np.argmin([(X @ W[a] < 0).sum() for a in range(int(y))]))]
+        errs = [int((X @ W[a] < 0).sum()) for a in range(int(y))]
+        w = W[int(np.argmin(errs))]
+        if min(errs) == 0:
+            who = int(np.argmin(errs))
     return _result("replicated", X, w, sweeps, seed,
                    {"y": y, "max_sweeps": max_sweeps, "beta0": beta0, "beta1": beta1,
-                    "gamma0": gamma0, "gamma1": gamma1, "energy": energy,
+                    "gamma0": gamma0, "gamma1": gamma1, "energy": energy, "stop": stop,
                     "found_by": "centre" if who == int(y) else ("replica" if who >= 0 else "none")})
 
 

@@ -176,9 +176,9 @@ def build_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
 def _profile_params(quick):
     if quick:
         return {"ns": [12, 16], "instances": [60, 30], "seed": 5, "alpha": ALPHA_LE,
-                "algorithms_at_largest_n": ["sbpi", "sa", "replicated"]}
+                "algorithms_at_largest_n": ["sbpi", "sa", "replicated", "replicated:centre"]}
     return {"ns": [12, 16, 20, 24], "instances": [300, 200, 100, 40], "seed": 5, "alpha": ALPHA_LE,
-            "algorithms_at_largest_n": ["sbpi", "sa", "replicated"]}
+            "algorithms_at_largest_n": ["sbpi", "sa", "replicated", "replicated:centre"]}
 
 
 def _profile_data(par):
@@ -200,7 +200,9 @@ def _profile_data(par):
         for alg in algs:
             prof, unsolved = [], 0
             for k, xi in enumerate(xis):
-                r = solve_binary(alg, xi, seed=k, max_sweeps=2000)
+                name, _, stop = alg.partition(":")
+                opts = {"stop": stop} if stop else {}
+                r = solve_binary(name, xi, seed=k, max_sweeps=2000, **opts)
                 if r.solved:
                     prof.append(distance_profile(xi, p, r.w))
                 else:
@@ -299,7 +301,9 @@ def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path
     n = max(par["ns"])
     ax.plot(dd, _h2(dd), "k--", lw=0.8, label=r"$H_2(d)$ bound")
     for c, (key, lab) in enumerate((("max", "max margin"), ("random", "random solution"),
-                                    ("sbpi", "SBPI"), ("sa", "SA"), ("replicated", "replicated SA"))):
+                                    ("sbpi", "SBPI"), ("sa", "SA"),
+                                    ("replicated", "replicated SA (first replica)"),
+                                    ("replicated:centre", "replicated SA (centre)"))):
         prof = data.get(f"{key}_{n}")
         if prof is None or prof.size == 0:
             continue
@@ -307,8 +311,8 @@ def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path
         ok = np.isfinite(le["norm"]) & (le["d"] > 0) & (le["d"] <= 0.3)
         uns = data.get(f"{key}_unsolved_{n}")
         extra = f" ({int(uns)} unsolved)" if uns is not None and int(uns) else ""
-        ax.errorbar(le["d"][ok] + 0.002 * (c - 2), le["norm"][ok], np.nan_to_num(le["norm_se"][ok]),
-                    fmt="os^vD"[c] + "-", ms=2.5, lw=0.6, color=PALETTE[c], label=lab + extra)
+        ax.errorbar(le["d"][ok] + 0.0015 * (c - 2.5), le["norm"][ok], np.nan_to_num(le["norm_se"][ok]),
+                    fmt="os^vDP"[c] + "-", ms=2.5, lw=0.6, color=PALETTE[c], label=lab + extra)
     if fp is not None:
         ax.plot(fp["d"], fp["S_max"], color="k", lw=1.2, label=r"FP, $\kappa_{\rm ref}=\kappa_{\max}$")
         ax.plot(fp["d"], fp["S_random"], color="0.5", lw=1.0, label=r"FP, $\kappa_{\rm ref}=0$")
