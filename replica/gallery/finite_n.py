@@ -339,6 +339,7 @@ def _algo_params(quick):
 
 
 ALGOS = ("sbpi", "sa", "replicated")
+FLIP_ALGOS = ("sbpi", "sa", "replicated", "replicated:centre")
 
 
 def _algo_data(par):
@@ -364,8 +365,10 @@ def _flip_data(par):
     xi = make_patterns(n, p, par["seed"], "pm1")
     ks = np.unique(np.round(np.geomspace(1, 0.1 * n, 14)).astype(int))
     out = {"k": ks, "n": np.array(n)}
-    for alg in ALGOS:
-        r = solve_binary(alg, xi, seed=par["seed"], max_sweeps=par["sweeps"])
+    for alg in FLIP_ALGOS:
+        name, _, stop = alg.partition(":")
+        opts = {"stop": stop} if stop else {}
+        r = solve_binary(name, xi, seed=par["seed"], max_sweeps=par["sweeps"], **opts)
         out[f"{alg}_solved"] = np.array(r.solved)
         if r.solved:
             le = local_entropy_from_flips(xi, r.w, ks, samples=par["flip_samples"], seed=1)
@@ -378,7 +381,8 @@ def build_algorithms(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
 
     par = _algo_params(quick)
     data = _cached(data_dir, "finite_n_algorithms", par, lambda: _algo_data(par))
-    flips = _cached(data_dir, "finite_n_flips", par, lambda: _flip_data(par))
+    flips = _cached(data_dir, "finite_n_flips", {**par, "flip_algorithms": list(FLIP_ALGOS)},
+                    lambda: _flip_data(par))
     fig, axes = new_figure(ncols=2, width=3.6, height=2.7)
     fig.subplots_adjust(wspace=0.3)
     ax = axes[0]
@@ -400,13 +404,16 @@ def build_algorithms(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
     ks = flips["k"]
     d = ks / n
     ax.plot(d, _h2(d), "k--", lw=0.8, label=r"$H_2(d)$ bound")
-    for c, alg in enumerate(ALGOS):
-        if bool(flips[f"{alg}_solved"]):
+    for c, alg in enumerate(FLIP_ALGOS):
+        if bool(flips[f"{alg}_solved"]) and f"{alg}_survival" in flips:
             f = flips[f"{alg}_survival"]
             ok = f > 0
             # binomial-normalised estimate, as for the exact profiles: H2(d) + (1/N) ln f_k
+            none = "" if ok.any() else f": no k-flip survived ({int(flips['n'])} weights)"
             ax.plot(d[ok], _h2(d[ok]) + np.log(f[ok]) / n, "o-", ms=3, lw=0.8, color=PALETTE[c],
-                    label=f"around {alg} solution")
+                    label=f"around {alg.replace(':', ' ')} solution{none}")
+        else:
+            ax.plot([], [], " ", label=f"{alg.replace(':', ' ')}: not solved")
     if _fp_available():
         from ..models.gardner import kappa_max
         grid = np.geomspace(d.min(), d.max(), 6 if quick else 12)
