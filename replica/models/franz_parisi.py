@@ -624,3 +624,40 @@ def legendre(model: str, alpha: float, kappa_ref, kappa: float, gammas, *, d_gri
             row["status"] = "boundary"   # the maximum sits at the end of the computed curve
         out.append(row)
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Shape of S(d): monotonicity and sign (events for thresholds)
+# ---------------------------------------------------------------------------------------------
+
+
+def _parabolic_min(x, y, i):
+    """Vertex of the parabola through (x[i-1..i+1], y[i-1..i+1]) (value and abscissa)."""
+    if i <= 0 or i >= len(x) - 1:
+        return float(y[i]), float(x[i])
+    x0, x1, x2 = x[i - 1], x[i], x[i + 1]
+    y0, y1, y2 = y[i - 1], y[i], y[i + 1]
+    den = (x0 - x1) * (x0 - x2) * (x1 - x2)
+    A = (x2 * (y1 - y0) + x1 * (y0 - y2) + x0 * (y2 - y1)) / den
+    B = (x2 * x2 * (y0 - y1) + x1 * x1 * (y2 - y0) + x0 * x0 * (y1 - y2)) / den
+    if A <= 0:
+        return float(y1), float(x1)
+    xv = -B / (2 * A)
+    C = y1 - A * x1 * x1 - B * x1
+    return float(A * xv * xv + B * xv + C), float(xv)
+
+
+def shape_summary(model, alpha, kappa_ref, kappa, d_grid, **kw) -> dict:
+    """Minimum of dS/dd and of S over ``d_grid`` (parabolic refinement around the discrete
+    minimum). min dS/dd < 0 on (0, d*) means S(d) is non-monotonic (the local-entropy transition
+    of PRL 2021); min S < 0 at d > 0 means the reference is isolated (negative shell)."""
+    c = local_entropy_curve(model, alpha, kappa_ref, kappa, d_grid, **kw)
+    ok = c.ok
+    d, S, dS = c.d[ok], c["entropy"][ok], c["dS_dd"][ok]
+    i = int(np.argmin(dS))
+    j = int(np.argmin(S))
+    mdS, ddS = _parabolic_min(d, dS, i)
+    mS, dSm = _parabolic_min(d, S, j)
+    return {"alpha": alpha, "kappa_ref": c.kappa_ref, "min_dS_dd": mdS, "d_min_dS_dd": ddS,
+            "min_S": mS, "d_min_S": dSm, "n_failed": int((~ok).sum()),
+            "lost_below": c.lost_below}
