@@ -461,6 +461,78 @@ def _start_point(ref, kappa, quad, method, tol):
     return d0, sol
 
 
+def _fd_jacobian(R, x, r0, h=1e-7):
+    n = x.size
+    J = np.empty((n, n))
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = h * max(1.0, abs(x[j]))
+        rj = R(x + e)
+        if rj is None:
+            return None
+        J[:, j] = (rj - r0) / e[j]
+    return J
+
+
+def _local_entropy_fast(ref, kappa, d, x0, J, quad, tol, max_iter=12):
+    """Quasi-Newton (Broyden) solve carrying the Jacobian along a continuation: with a good
+    predictor it converges in 2-4 residual evaluations instead of ~20 for a fresh hybrid solve.
+    Returns (Solution, J, nfev) or None (the caller falls back to :func:`local_entropy`)."""
+    prob = _Problem(ref, kappa, d, quad)
+
+    def R(x):
+        try:
+            r, _ = prob.evaluate(x)
+        except (ZeroDivisionError, ValueError, OverflowError):
+            return None
+        return None if r is None or not np.all(np.isfinite(r)) else r
+
+    x = np.asarray(x0, dtype=float).copy()
+    r = R(x)
+    nfev = 1
+    if r is None:
+        return None
+    if J is None:
+        J = _fd_jacobian(R, x, r)
+        nfev += x.size
+        if J is None:
+            return None
+    for _ in range(max_iter):
+        if np.max(np.abs(r)) <= tol:
+            break
+        try:
+            dx = np.linalg.solve(J, -r)
+        except np.linalg.LinAlgError:
+            return None
+        lam = 1.0
+        while True:
+            xn = x + lam * dx
+            rn = R(xn)
+            nfev += 1
+            if rn is not None and np.linalg.norm(rn) < np.linalg.norm(r):
+                break
+            lam *= 0.5
+            if lam < 0.1:
+                return None
+        step = xn - x
+        J = J + np.outer((rn - r) - J @ step, step) / (step @ step)
+        x, r = xn, rn
+    else:
+        return None
+    if np.max(np.abs(r)) > tol:
+        return None
+    res, info = prob.evaluate(x)
+    if info["C2"] < -1e-12 or info.get("e2", 0.0) < -1e-12:
+        return None
+    thermo = dict(info)
+    thermo.update(p=prob.p, d=d, Q=ref.Q, Qh=ref.Qh)
+    params = {"alpha": ref.alpha, "kappa_ref": ref.kappa_ref, "kappa": kappa, "d": d}
+    sol = Solution(order=dict(zip(prob.names, map(float, x))), residual=res, status="converged",
+                   iterations=nfev, method="broyden-continuation", model=f"fp-{ref.model}",
+                   params=params, thermo=thermo)
+    return sol, J, nfev
+
+
 def _consistent(s_old, s_new, d_old, d_new):
     """Branch-jump guard: the trapezoidal integral of dS/dd must reproduce the change of S
     (thermodynamic consistency; the O(|dd|^3) trapezoid error is allowed generously)."""
@@ -479,6 +551,7 @@ def _march(ref, kappa, targets, start_d, start_sol, quad, method, tol, min_step,
     Returns the last reached distance if the RS solution was lost, else None."""
     hist = [(math.log(start_d), start_sol.x)]
     last = start_sol
+    J = None
     cur = math.log(start_d)
     step = None
     for target_d in targets:
@@ -495,14 +568,19 @@ def _march(ref, kappa, targets, start_d, start_sol, quad, method, tol, min_step,
                 if l2 != l1:
                     x0 = x2 + (x2 - x1) * (nxt - l2) / (l2 - l1)
             s = None
-            try:
-                s = local_entropy(ref.model, ref.alpha, ref.kappa_ref, kappa, math.exp(nxt),
-                                  x0=x0, method=method, tol=tol, quad=quad, ref=ref,
-                                  max_iter=max_iter)
-                if not _consistent(last, s, math.exp(cur), math.exp(nxt)):
+            fast = _local_entropy_fast(ref, kappa, math.exp(nxt), x0, J, quad, tol)
+            if fast is not None:
+                s, J, _ = fast
+            else:
+                J = None
+                try:
+                    s = local_entropy(ref.model, ref.alpha, ref.kappa_ref, kappa, math.exp(nxt),
+                                      x0=x0, method=method, tol=tol, quad=quad, ref=ref,
+                                      max_iter=max_iter)
+                except ConvergenceError:
                     s = None
-            except ConvergenceError:
-                s = None
+            if s is not None and not _consistent(last, s, math.exp(cur), math.exp(nxt)):
+                s, J = None, None
             if s is None:
                 step = abs(h) * 0.5
                 if step < min_step:
