@@ -77,6 +77,24 @@ def profile_point(params, warm_start=None) -> dict:
 
 profile_point.PARAMS = ("alpha", "kappa_ref", "kappa", "d_lo", "n_d")
 
+EVENTS = ("nonmonotonic", "negative")
+
+
+def event_point(params, warm_start=None) -> dict:
+    """A max-margin local-entropy transition refined by brentq (xtol 1e-6) inside the bracket
+    [lo, hi] of stored alphas where the scan saw the indicator change sign."""
+    from ..thresholds import alpha_negative, alpha_nonmonotonic
+
+    which = EVENTS[int(params["which"])]
+    fn = alpha_nonmonotonic if which == "nonmonotonic" else alpha_negative
+    t = fn("binary", "max", 0.0, alpha_range=(params["lo"], params["hi"]), n_grid=2)
+    return {"event": which, "alpha": t.value, "indicator_lo": t.indicator_values[0],
+            "indicator_hi": t.indicator_values[1], "refined_lo": t.refined_bracket[0],
+            "refined_hi": t.refined_bracket[1], "evaluations": t.evaluations}
+
+
+event_point.PARAMS = ("which", "lo", "hi")
+
 
 def at_point(params, warm_start=None) -> dict:
     """The AT event alpha_AT(kappa) of the spherical model as a scan point."""
@@ -101,8 +119,12 @@ def _note(result) -> None:
 
 
 def binary_data(data_dir, quick=False, *, executor=None, workers=None, scheduler=None,
-                quiet=True, json=False, config=None) -> dict:
-    """Run (or resume, or reload) the scans of the binary phase diagram; return the tables."""
+                quiet=True, json=False, config=None, events=None) -> dict:
+    """Run (or resume, or reload) the scans of the binary phase diagram; return the tables.
+
+    ``events`` (default: not quick): also refine the max-margin transitions (non-monotonic S,
+    negative S) by brentq inside the brackets the stored max-margin row shows."""
+    events = (not quick) if events is None else events
     from ..models.gardner import capacity, kappa_max
     from ..scan import Grid, Paths, scan
     from ..store import load
@@ -128,8 +150,30 @@ def binary_data(data_dir, quick=False, *, executor=None, workers=None, scheduler
               store=data_dir / f"phase_binary_{tag}_max.sqlite", **common)
     for r in (r1, r2):
         _note(r)
-    return {"ref": load(r1.store), "max": load(r2.store), "capacity": ac, "config": cfg,
-            "scans": [r1.summary(), r2.summary()]}
+    out = {"ref": load(r1.store), "max": load(r2.store), "capacity": ac, "config": cfg,
+           "scans": [r1.summary(), r2.summary()], "events": None}
+    if events:
+        # thresholds found on the way: the max-margin row's first sign changes, refined by
+        # brentq between the two stored alphas that bracket them (both events in parallel)
+        mx = out["max"]
+        okm = mx["status"] == "ok"
+        order = np.argsort(mx["alpha"][okm])
+        am = mx["alpha"][okm][order]
+        paths = []
+        for i, key in enumerate(("min_slope", "min_S")):
+            v = mx[key][okm][order]
+            for j in range(len(am) - 1):
+                if v[j] > 0 > v[j + 1]:
+                    paths.append([{"which": float(i), "lo": float(am[j]),
+                                   "hi": float(am[j + 1])}])
+                    break
+        if paths:
+            r3 = scan(event_point, Paths(paths), store=data_dir / f"phase_binary_{tag}_events.sqlite",
+                      **common)
+            _note(r3)
+            out["events"] = load(r3.store)
+            out["scans"].append(r3.summary())
+    return out
 
 
 def spherical_data(data_dir, quick=False, *, executor=None, workers=None, scheduler=None,
@@ -219,14 +263,28 @@ def build_binary(out_dir: Path, quick: bool, data_dir: Path, **scan_kw) -> list[
         if m.any():
             ax.scatter(mx["alpha"][m], mx["kappa_ref_value"][m], s=40, marker=markers[c],
                        color=colors[c], edgecolor="k", lw=0.6, zorder=4)
-    # transitions of the max-margin row, linearly interpolated between stored alphas
-    am = mx["alpha"][okm]
-    for key, ls, lab in [("min_slope", "--", "max-margin: S non-monotonic"),
-                         ("min_S", "-.", "max-margin: S < 0")]:
-        for a0 in _zero_crossings(am, mx[key][okm]):
+    # transitions of the max-margin row: refined events (brentq, 1e-6) when computed, else
+    # linearly interpolated between stored alphas
+    ev = data.get("events")
+    refined = {}
+    if ev is not None:
+        for e, a0, st in zip(ev["event"], ev["alpha"], ev["status"]):
+            if st == "ok":
+                refined[e] = float(a0)
+    order = np.argsort(mx["alpha"][okm])
+    am = mx["alpha"][okm][order]
+    for key, ev_name, ls, lab in [("min_slope", "nonmonotonic", "--",
+                                   "max-margin: S non-monotonic"),
+                                  ("min_S", "negative", "-.", "max-margin: S < 0")]:
+        if ev_name in refined:
+            a0 = refined[ev_name]
+            ax.axvline(a0, color="0.3", lw=0.9, ls=ls, label=lab + r" ($\alpha$ = %.4f)" % a0)
+            continue
+        for a0 in _zero_crossings(am, mx[key][okm][order])[:1]:
             ax.axvline(a0, color="0.3", lw=0.9, ls=ls, label=lab + r" ($\approx$%.3f)" % a0)
     # zero lines of the indicators at fixed alpha, interpolated along kappa_ref
-    for key, col in [("min_slope", colors[1]), ("min_S", colors[2])]:
+    for key, col, lab in [("min_slope", colors[1], r"min$_d\,$dS/dd = 0 (interpolated)"),
+                          ("min_S", colors[2], r"min$_d\,$S = 0 (interpolated)")]:
         xs, ys = [], []
         for a in np.unique(ref["alpha"][ok]):
             m = ok & (ref["alpha"] == a)
@@ -235,7 +293,7 @@ def build_binary(out_dir: Path, quick: bool, data_dir: Path, **scan_kw) -> list[
                 xs.append(a)
                 ys.append(k0)
         if len(xs) > 1:
-            ax.plot(xs, ys, color=col, lw=1.0, ls="--")
+            ax.plot(xs, ys, color=col, lw=1.0, ls="--", label=lab)
     ax.set_xlim(min(0.25, float(np.min(ref["alpha"])) - 0.05), 0.9)
     ax.set_ylim(0.0, top)
     ax.set_xlabel(r"$\alpha = P/N$")
