@@ -83,3 +83,18 @@ def test_phase_diagram_cli_errors(tmp_path):
                         str(tmp_path), "--workers", "0"], capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 2 and "--workers" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_profile_matches_franz_parisi_curve():
+    """The profile's own continuation in d agrees with fp.local_entropy_curve (adaptive
+    continuation from d*, a different path through the same saddle points)."""
+    from replica.models import franz_parisi as fp
+
+    p = T.local_entropy_profile("binary", 0.6, 0.04, 0.0, n_d=8, d_lo=1e-3, refine=("slope",))
+    c = fp.local_entropy_curve("binary", 0.6, 0.04, 0.0, p.d)
+    assert c.ok.all()
+    np.testing.assert_allclose(c["entropy"], p.S, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(c["dS_dd"], p.dS_dd, rtol=0, atol=1e-7)
+    # the refined minimum of dS/dd is not above the grid minimum and sits inside the window
+    assert p.min_slope <= p.dS_dd.min() + 1e-15
+    assert p.d[-1] <= p.d_min_slope <= p.d[0]
