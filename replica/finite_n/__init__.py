@@ -1,1 +1,24 @@
-"""Finite-N ground truth: exact enumeration, max-margin solvers and learning algorithms."""
+"""Finite-N ground truth: exact enumeration, max-margin solvers and learning algorithms.
+
+* :mod:`replica.finite_n.enumerate` — exact enumeration of binary perceptrons (N <= 25):
+  counts at several margins, max margin, distance profiles; quenched averages, 1/N extrapolation;
+* :mod:`replica.finite_n.spherical` — the spherical hard-margin classifier (QP) with
+  separability certificates;
+* :mod:`replica.finite_n.algorithms` — SBPI, simulated annealing, replicated SA.
+
+The main entry points are re-exported lazily (importing this package compiles nothing).
+"""
+import importlib
+
+_EXPORTS = {
+    "enumerate_perceptron": "enumerate", "enumerate_instance": "enumerate",
+    "distance_profile": "enumerate", "extrapolate_in_1_over_n": "enumerate",
+    "max_margin_spherical": "spherical", "solve_binary": "algorithms",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

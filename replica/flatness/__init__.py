@@ -1,1 +1,30 @@
-"""Flatness beyond the perceptron: local energy, entropic algorithms, deep linear networks."""
+"""Flatness beyond the perceptron.
+
+* :mod:`replica.flatness.local_energy` — local energy dE(sigma): Monte Carlo, the perceptron
+  closed form, and the replica prediction for typical and max-margin references;
+* :mod:`replica.flatness.entropic` — SGD, Entropy-SGD, Replicated-SGD;
+  :mod:`replica.flatness.small_nets` — perceptron, tree committee, MLP on teacher-student data;
+  :mod:`replica.flatness.experiments` — the algorithm comparisons;
+* :mod:`replica.flatness.linear_networks` — exact sharpness and the flattest minima of deep
+  linear networks; :mod:`replica.flatness.diagnostics` — balancedness and layer coupling;
+  :mod:`replica.flatness.linear_experiments`.
+
+Main entry points are re-exported lazily.
+"""
+import importlib
+
+_EXPORTS = {
+    "local_energy_perceptron": "local_energy", "local_energy_replica": "local_energy",
+    "local_energy_mc": "local_energy",
+    "sgd": "entropic", "entropy_sgd": "entropic", "replicated_sgd": "entropic",
+    "sharpness": "linear_networks", "min_sharpness": "linear_networks",
+    "balanced_minimum": "linear_networks", "flattest_minimum": "linear_networks",
+    "layer_pairs": "diagnostics",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
