@@ -533,6 +533,23 @@ def _local_entropy_fast(ref, kappa, d, x0, J, quad, tol, max_iter=12):
     return sol, J, nfev
 
 
+def _predict(hist, l):
+    """Predictor for the unknowns at ln d = l: Lagrange extrapolation through the last (up to)
+    three solved points (quadratic), or the last point."""
+    pts = hist[-3:]
+    ls = [a for a, _ in pts]
+    if len(pts) == 1 or len(set(ls)) < len(ls):
+        return pts[-1][1]
+    out = np.zeros_like(pts[-1][1])
+    for i, (li, xi) in enumerate(pts):
+        w = 1.0
+        for j, (lj, _) in enumerate(pts):
+            if j != i:
+                w *= (l - lj) / (li - lj)
+        out = out + w * xi
+    return out
+
+
 def _consistent(s_old, s_new, d_old, d_new):
     """Branch-jump guard: the trapezoidal integral of dS/dd must reproduce the change of S
     (thermodynamic consistency; the O(|dd|^3) trapezoid error is allowed generously)."""
@@ -562,11 +579,7 @@ def _march(ref, kappa, targets, start_d, start_sol, quad, method, tol, min_step,
                 step = goal - cur
             h = goal - cur if abs(goal - cur) <= abs(step) else math.copysign(abs(step), goal - cur)
             nxt = cur + h
-            x0 = hist[-1][1]
-            if len(hist) >= 2:
-                (l1, x1), (l2, x2) = hist[-2], hist[-1]
-                if l2 != l1:
-                    x0 = x2 + (x2 - x1) * (nxt - l2) / (l2 - l1)
+            x0 = _predict(hist, nxt)
             s = None
             fast = _local_entropy_fast(ref, kappa, math.exp(nxt), x0, J, quad, tol)
             if fast is not None:
@@ -590,7 +603,8 @@ def _march(ref, kappa, targets, start_d, start_sol, quad, method, tol, min_step,
             hist.append((nxt, s.x))
             last = s
             cur = nxt
-            step = min(abs(h) * 1.6, 1.0)
+            if abs(h) >= abs(step) * (1 - 1e-12):   # a full step succeeded: grow
+                step = min(abs(step) * 1.6, 1.0)
             if nxt == goal:
                 store[target_d] = s
         if lost:
