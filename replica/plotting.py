@@ -7,9 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import logging
+
 import matplotlib
 
 matplotlib.use("Agg", force=False)
+# fontTools (font subsetting for the PDF's embedded TrueType fonts) warns about the font files'
+# header timestamps; harmless, and noise in every figure build.
+logging.getLogger("fontTools").setLevel(logging.ERROR)
 import matplotlib.pyplot as plt  # noqa: E402
 
 __all__ = ["PALETTE", "style", "new_figure", "save"]
