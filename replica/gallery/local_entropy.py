@@ -70,6 +70,7 @@ def build_binary_margins(out_dir, quick, data_dir):
         ins.plot(x[m], S[m], lw=1.0, color=line.get_color())
     ins.set_xlim(0, 0.002)
     ins.set_ylim(-0.02, 0.016)
+    ins.set_xticks([0, 0.001, 0.002])
     ins.tick_params(labelsize=6)
     ax.set_xlim(0, 0.15)
     ax.set_ylim(-0.03, 0.45)
@@ -84,10 +85,13 @@ def build_binary_maxmargin(out_dir, quick, data_dir):
     from ..models.franz_parisi import h2
     from ..plotting import new_figure, save
 
-    alphas = [0.70, 0.78] if quick else [0.70, 0.72, 0.74, 0.76, 0.77, 0.78, 0.79]
+    # 0.729: onset of non-monotonicity; 0.7477: S touches 0 on a shell (values found with
+    # replica.models.franz_parisi.shape_summary + Brent, see the figure description)
+    alphas = [0.70, 0.78] if quick else [0.70, 0.72, 0.729, 0.74, 0.7477, 0.76, 0.78]
     d = (np.geomspace(1e-4, 0.01, 5) if quick
          else np.concatenate([np.geomspace(2e-6, 0.001, 20), np.linspace(0.0012, 0.012, 40)]))
     fig, (a1, a2) = new_figure(ncols=2, width=3.3, height=2.8)
+    fig.subplots_adjust(wspace=0.3)
     dd = np.linspace(1e-7, 0.012, 300)
     a1.plot(dd, h2(dd), "k--", lw=0.9, label=r"$H_2(d)$")
     for al in alphas:
@@ -98,9 +102,9 @@ def build_binary_maxmargin(out_dir, quick, data_dir):
     a1.axhline(0, color="0.6", lw=0.5)
     a2.axhline(0, color="0.6", lw=0.5)
     a1.set_xlim(0, 0.01)
-    a1.set_ylim(-0.01, 0.06)
+    a1.set_ylim(-0.02, 0.06)
     a2.set_xlim(0, 0.01)
-    a2.set_ylim(-2, 12)
+    a2.set_ylim(-5, 12)
     a1.set_xlabel(r"$d$")
     a2.set_xlabel(r"$d$")
     a1.set_ylabel(r"$S(d)$")
@@ -119,6 +123,7 @@ def build_spherical(out_dir, quick, data_dir):
     panels = [(1.0, 0.0, [0.0, 0.3, "max"] if not quick else [0.3, "max"]),
               (3.0, -0.5, [-0.5, -0.3, "max"] if not quick else [-0.5, "max"])]
     fig, axes = new_figure(ncols=2, width=3.3, height=2.8)
+    fig.subplots_adjust(wspace=0.3)
     for ax, (alpha, kappa, refs) in zip(axes, panels):
         p = 1 - 2 * np.linspace(1e-4, 0.5, 300)
         ax.plot((1 - p) / 2, 0.5 * np.log1p(-p * p), "k--", lw=0.9,
@@ -158,11 +163,12 @@ FIGURES = [
            title="Local entropy around the max-margin solution across alpha (binary)",
            build=build_binary_maxmargin,
            description="S(d) and dS/dd around the max-margin reference (kappa_ref = kappa_max("
-                       "alpha)), kappa = 0, for alpha between 0.70 and 0.79: as alpha grows dS/dd "
-                       "acquires a zero at small d (non-monotonic S: local-entropy transition), "
-                       "then S becomes negative on a shell (isolated max-margin solutions).",
+                       "alpha)), kappa = 0, for alpha between 0.70 and 0.78: as alpha grows dS/dd "
+                       "acquires a zero at small d (non-monotonic S: local-entropy transition, "
+                       "alpha = 0.729 in RS), then S becomes negative on a shell not containing "
+                       "d = 0 (isolated max-margin solutions, alpha = 0.748).",
            source="PRL 127, 278301 (2021), Fig. 2",
-           params="kappa = 0, kappa_ref = kappa_max(alpha), alpha in 0.70..0.79",
+           params="kappa = 0, kappa_ref = kappa_max(alpha), alpha in 0.70..0.78",
            order=61),
     Figure(name="local_entropy_spherical",
            title="Local entropy around references, spherical perceptron (kappa = 0 and < 0)",

@@ -383,7 +383,7 @@ def local_entropy(model: str, alpha: float, kappa_ref, kappa: float, d: float, x
                 params=params, max_iter=max_iter)
     res, info = prob.evaluate(sol.x)
     thermo = dict(info)
-    thermo.update(p=prob.p, d=d, Q=ref.Q, Qh=ref.Qh)
+    thermo.update(p=prob.p, d=d, Q=ref.Q, Qh=ref.Qh, residual=float(np.max(np.abs(res))))
     if thermo["C2"] < -1e-12 or thermo.get("e2", 0.0) < -1e-12:
         raise ConvergenceError("saddle point outside the physical domain (overlap matrix not "
                                "positive: C^2 < 0 or qh < th^2/Qh)", model=f"fp-{model}",
@@ -442,7 +442,7 @@ class CurveResult:
 
 
 _KEYS = ("entropy", "entropic", "energetic", "dS_dd", "q", "t", "p", "qh", "th", "ph", "b",
-         "one_minus_q", "C2")
+         "one_minus_q", "C2", "residual")
 
 
 def _start_point(ref, kappa, quad, method, tol):
@@ -546,7 +546,7 @@ def _local_entropy_fast(ref, kappa, d, x0, J, quad, tol, max_iter=12):
     if info["C2"] < -1e-12 or info.get("e2", 0.0) < -1e-12:
         return None
     thermo = dict(info)
-    thermo.update(p=prob.p, d=d, Q=ref.Q, Qh=ref.Qh)
+    thermo.update(p=prob.p, d=d, Q=ref.Q, Qh=ref.Qh, residual=float(np.max(np.abs(res))))
     params = {"alpha": ref.alpha, "kappa_ref": ref.kappa_ref, "kappa": kappa, "d": d}
     sol = Solution(order=dict(zip(prob.names, map(float, x))), residual=res, status="converged",
                    iterations=nfev, method="broyden-continuation", model=f"fp-{ref.model}",
