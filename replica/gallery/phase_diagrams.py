@@ -36,8 +36,8 @@ __all__ = ["FIGURES", "build_binary", "build_spherical", "binary_data", "spheric
 ALGORITHMIC_RANGE = (0.75, 0.77)
 
 BINARY_DEFAULT = {
-    "alphas": [0.4, 0.5, 0.6, 0.7, 0.75, 0.8],
-    "kappa_refs": [0.0, 0.02, 0.04, 0.08, 0.15, 0.3],
+    "alphas": [0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.725, 0.75, 0.775, 0.8],
+    "kappa_refs": [0.0, 0.01, 0.02, 0.03, 0.04, 0.06, 0.08, 0.12, 0.16, 0.24, 0.32, 0.45],
     "d_lo": 1e-4, "n_d": 9,
 }
 BINARY_QUICK = {
