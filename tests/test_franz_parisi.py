@@ -247,3 +247,23 @@ def test_cli_keys_and_errors(capsys):
                "--kappa", "0", "--d", "0.1"])
     err = capsys.readouterr().err
     assert rc == 2 and "kappa_ref" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# shape of S(d) around the max-margin reference across alpha (PRL 2021, Fig. 2)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_maxmargin_becomes_nonmonotonic_between_072_and_074():
+    d = np.geomspace(0.0015, 0.012, 12)
+    lo = fp.shape_summary("binary", 0.72, "max", 0.0, d)
+    hi = fp.shape_summary("binary", 0.74, "max", 0.0, d)
+    assert lo["n_failed"] == 0 and hi["n_failed"] == 0
+    assert lo["min_dS_dd"] > 0.1 and hi["min_dS_dd"] < -0.1
+    assert lo["min_S"] > 0 and hi["min_S"] > 0      # still positive: no isolated shell yet
+
+
+def test_transition_bad_kind():
+    from replica.errors import ReplicaInputError
+    with pytest.raises(ReplicaInputError, match="kind"):
+        fp.find_transition("binary", "flat", (0.7, 0.8))
