@@ -31,7 +31,7 @@ def test_spherical_phase_diagram_quick_and_rerun(tmp_path):
     assert all(p.exists() and p.stat().st_size > 1000 for p in paths)
     first = pd.LAST_BUILD["spherical"]
     assert sum(s["computed"] for s in first) > 0
-    at = load(tmp_path / "data" / "phase_spherical_quick_at.sqlite")
+    at = load(next((tmp_path / "data").glob("phase_spherical_quick-*_at.sqlite")))
     assert list(at["status"]) == ["ok"] * len(at["kappa"])
     for k, a_at, ac, lo, hi in zip(at["kappa"], at["alpha_at"], at["alpha_c"],
                                    at["bracket_lo"], at["bracket_hi"]):
@@ -40,7 +40,7 @@ def test_spherical_phase_diagram_quick_and_rerun(tmp_path):
         r_lo = gd.gardner("spherical", a_at - 1e-5, k).replicon
         r_hi = gd.gardner("spherical", a_at + 1e-5, k).replicon
         assert r_lo > 0 > r_hi                       # the stored event is the replicon's zero
-    g = load(tmp_path / "data" / "phase_spherical_quick_gardner.sqlite")
+    g = load(next((tmp_path / "data").glob("phase_spherical_quick-*_gardner.sqlite")))
     ok = g["status"] == "ok"
     assert ok.all()
     # kappa >= 0: RS stable everywhere below capacity (THEORY §1)

@@ -112,6 +112,14 @@ at_point.PARAMS = ("kappa",)
 # Data (scan stores)
 # ---------------------------------------------------------------------------------------------
 
+def _tag(quick, cfg) -> str:
+    """Store-name tag: resolution and a hash of the configuration, so that changed grids get
+    new stores (a store refuses to be reused by a different scan)."""
+    from ..store import identity_hash
+
+    return f"{'quick' if quick else 'default'}-{identity_hash(cfg)[:8]}"
+
+
 def _note(result) -> None:
     from . import _cache
 
@@ -130,7 +138,7 @@ def binary_data(data_dir, quick=False, *, executor=None, workers=None, scheduler
     from ..store import load
 
     cfg = dict(config or (BINARY_QUICK if quick else BINARY_DEFAULT))
-    tag = "quick" if quick else "default"
+    tag = _tag(quick, cfg)
     data_dir = Path(data_dir)
     ac = capacity("binary", 0.0)
     kmax = {a: kappa_max("binary", a) for a in cfg["alphas"]}
@@ -184,7 +192,7 @@ def spherical_data(data_dir, quick=False, *, executor=None, workers=None, schedu
     from ..store import load
 
     cfg = SPHERICAL_QUICK if quick else SPHERICAL_DEFAULT
-    tag = "quick" if quick else "default"
+    tag = _tag(quick, cfg)
     data_dir = Path(data_dir)
     paths = [[{"kappa": float(k), "alpha": float(f * acf(k))}
               for f in np.linspace(0.04, 0.96, cfg["n_alpha"])] for k in cfg["kappas"]]
