@@ -353,7 +353,7 @@ def _validate(model, alpha, kappa_ref, kappa, d):
 def local_entropy(model: str, alpha: float, kappa_ref, kappa: float, d: float, x0=None,
                   method: str = "hybrid", *, tol: float = 1e-11,
                   quad: Quadrature = DEFAULT_QUAD, ref: Reference | None = None,
-                  max_iter: int = 300) -> Solution:
+                  max_iter: int = 300, _direct: bool = False) -> Solution:
     """RS Franz–Parisi local entropy S(d) at one distance d = (1-p)/2 in (0, 1/2].
 
     Parameters
@@ -363,8 +363,8 @@ def local_entropy(model: str, alpha: float, kappa_ref, kappa: float, d: float, x
     kappa_ref : reference margin (<= kappa_max(alpha)) or "max".
     kappa : margin of the counted configurations (any real).
     d : distance from the reference.
-    x0 : starting unknowns (``Solution.x`` of a neighbouring point, or None for the typical
-        point q = t = Q, which is exact at d* = (1-Q)/2 when kappa = kappa_ref).
+    x0 : starting unknowns (``Solution.x`` of a neighbouring point). None: the point is reached
+        by continuation from the typical point (:func:`local_entropy_curve` on [d]).
     method : any :func:`replica.solve.solve` method ("hybrid", "newton", "iterate").
     tol : tolerance on the residual (relative for 1-q and d, absolute for t, b).
 
@@ -376,6 +376,17 @@ def local_entropy(model: str, alpha: float, kappa_ref, kappa: float, d: float, x
     """
     alpha, kappa, d = _validate(model, alpha, kappa_ref, kappa, d)
     ref = ref or reference_sector(model, alpha, kappa_ref)
+    if x0 is None and not _direct:
+        # no starting point: continue from the typical point (robust), see local_entropy_curve
+        c = local_entropy_curve(model, alpha, ref.kappa_ref if not ref.is_max else kappa_ref,
+                                kappa, [d], method=method, tol=tol, quad=quad)
+        if c.status[0] != "converged":
+            raise ConvergenceError(
+                f"no RS saddle point reached by continuation from d = {c.d_start:.6g}; the RS "
+                f"branch was lost at d = {c.lost_below if d < c.d_start else c.lost_above}",
+                model=f"fp-{model}", params={"alpha": alpha, "kappa_ref": ref.kappa_ref,
+                                             "kappa": kappa, "d": d}, method=method)
+        return c.solutions[0]
     prob = _Problem(ref, kappa, d, quad)
     x0 = _typical_x0(prob) if x0 is None else np.asarray(x0, dtype=float)
     params = {"alpha": alpha, "kappa_ref": ref.kappa_ref, "kappa": kappa, "d": d}
@@ -457,12 +468,12 @@ def _start_point(ref, kappa, quad, method, tol):
         p = 1 - 2 * d0
         x0 = np.array([math.log(1 - p * p), p])
         sol = local_entropy(ref.model, ref.alpha, ref.kappa_ref, kappa, d0, x0=x0,
-                            method=method, tol=tol, quad=quad, ref=ref)
+                            method=method, tol=tol, quad=quad, ref=ref, _direct=True)
         return d0, sol
     d0 = 0.5 * (1.0 - ref.Q)
     kr = ref.kappa_ref
     sol = local_entropy(ref.model, ref.alpha, kr, kr, d0, method=method, tol=tol, quad=quad,
-                        ref=ref)
+                        ref=ref, _direct=True)
     if kappa == kr:
         return d0, sol
     k, step = kr, kappa - kr
