@@ -329,7 +329,17 @@ class _Curve:
             sol = self._solve(d, x0)
         except ConvergenceError:
             if near is None:
-                raise
+                # cold start failed (the typical-point guess is exact only for kappa = kappa_ref):
+                # reach d by the model's own adaptive continuation from its start point
+                c = self.fp.local_entropy_curve(self.model, self.alpha, self.ref.kappa_ref,
+                                                self.kappa, [d])
+                self.n += 1
+                if not c.ok[0]:
+                    raise
+                sol = c.solutions[0]
+                out = (float(sol.thermo["entropy"]), float(sol.thermo["dS_dd"]), sol.x)
+                self.cache[d] = out
+                return out
             mid = math.sqrt(near * d)
             self.at(mid, self.cache[near][2])
             sol = self._solve(d, self.cache[mid][2])

@@ -25,6 +25,8 @@ def register(subparsers) -> None:
     p.add_argument("--executor", choices=("serial", "process", "dask"), default="process")
     p.add_argument("--scheduler", metavar="ADDR", help="dask scheduler tcp://host:port")
     p.add_argument("--workers", type=int, help="number of worker processes")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="recompute points stored as failed (default: keep them)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     add_json_flag(p)
     p.set_defaults(func=run)
@@ -42,7 +44,7 @@ def run(args) -> int:
     t0 = time.perf_counter()
     paths = build(out, args.quick, data, executor="dask" if args.scheduler else args.executor,
                   workers=args.workers, scheduler=args.scheduler,
-                  quiet=args.quiet or args.json)
+                  quiet=args.quiet or args.json, retry_failed=args.retry_failed)
     scans = pd.LAST_BUILD.get(args.model, [])
     emit({"model": args.model, "quick": args.quick, "figure": [str(p) for p in paths],
           "stores": [s["store"] for s in scans],

@@ -127,7 +127,8 @@ def _note(result) -> None:
 
 
 def binary_data(data_dir, quick=False, *, executor=None, workers=None, scheduler=None,
-                quiet=True, json=False, config=None, events=None) -> dict:
+                quiet=True, json=False, config=None, events=None,
+                retry_failed=False) -> dict:
     """Run (or resume, or reload) the scans of the binary phase diagram; return the tables.
 
     ``events`` (default: not quick): also refine the max-margin transitions (non-monotonic S,
@@ -149,7 +150,7 @@ def binary_data(data_dir, quick=False, *, executor=None, workers=None, scheduler
            for k in cfg["kappa_refs"] if a < ac and k <= kmax[a]]
     fixed = {"kappa": 0.0, "d_lo": cfg["d_lo"], "n_d": cfg["n_d"]}
     common = dict(executor=executor, workers=workers, scheduler=scheduler, quiet=quiet,
-                  json=json)
+                  json=json, retry_failed=retry_failed)
     r1 = scan(profile_point, Paths(pts), fixed=fixed,
               store=data_dir / f"phase_binary_{tag}_ref.sqlite", **common)
     r2 = scan(profile_point, Grid({"alpha": sorted((a for a in cfg["alphas"] if a < ac),
@@ -185,7 +186,7 @@ def binary_data(data_dir, quick=False, *, executor=None, workers=None, scheduler
 
 
 def spherical_data(data_dir, quick=False, *, executor=None, workers=None, scheduler=None,
-                   quiet=True, json=False) -> dict:
+                   quiet=True, json=False, retry_failed=False) -> dict:
     """Gardner continuation scans along alpha at each kappa, and the AT events."""
     from ..models.gardner import capacity_spherical_closed_form as acf
     from ..scan import Grid, Paths, scan
@@ -197,7 +198,7 @@ def spherical_data(data_dir, quick=False, *, executor=None, workers=None, schedu
     paths = [[{"kappa": float(k), "alpha": float(f * acf(k))}
               for f in np.linspace(0.04, 0.96, cfg["n_alpha"])] for k in cfg["kappas"]]
     common = dict(executor=executor, workers=workers, scheduler=scheduler, quiet=quiet,
-                  json=json)
+                  json=json, retry_failed=retry_failed)
     r1 = scan("gardner-spherical", Paths(paths),
               store=data_dir / f"phase_spherical_{tag}_gardner.sqlite", **common)
     r2 = scan(at_point, Grid({"kappa": [float(k) for k in cfg["at_kappas"]]}),
@@ -253,7 +254,7 @@ def build_binary(out_dir: Path, quick: bool, data_dir: Path, **scan_kw) -> list[
     for c in range(3):
         m = ok & (cls == c)
         if m.any():
-            ax.scatter(ref["alpha"][m], ref["kappa_ref"][m], s=22, marker=markers[c],
+            ax.scatter(ref["alpha"][m], ref["kappa_ref"][m], s=11, marker=markers[c],
                        color=colors[c], label=names[c], zorder=3)
     trunc = ok & np.array([str(t).startswith("no RS") for t in
                            ref.get("truncated", [""] * len(ok))], dtype=bool)
