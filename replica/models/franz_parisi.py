@@ -390,12 +390,19 @@ def local_entropy(model: str, alpha: float, kappa_ref, kappa: float, d: float, x
     prob = _Problem(ref, kappa, d, quad)
     x0 = _typical_x0(prob) if x0 is None else np.asarray(x0, dtype=float)
     params = {"alpha": alpha, "kappa_ref": ref.kappa_ref, "kappa": kappa, "d": d}
-    sol = solve(prob.F, x0, names=prob.names, method=method, tol=tol, model=f"fp-{model}",
-                params=params, max_iter=max_iter)
+    res0, _ = prob.evaluate(x0)
+    if res0 is not None and np.max(np.abs(res0)) <= tol:
+        # already a saddle point (e.g. the typical point, which sits on the boundary C^2 = 0 of
+        # the physical domain, where finite-difference Jacobians would probe outside it)
+        sol = Solution(order=dict(zip(prob.names, map(float, x0))), residual=res0,
+                       status="converged", iterations=0, method=method)
+    else:
+        sol = solve(prob.F, x0, names=prob.names, method=method, tol=tol, model=f"fp-{model}",
+                    params=params, max_iter=max_iter)
     res, info = prob.evaluate(sol.x)
     thermo = dict(info)
     thermo.update(p=prob.p, d=d, Q=ref.Q, Qh=ref.Qh, residual=float(np.max(np.abs(res))))
-    if thermo["C2"] < -1e-12 or thermo.get("e2", 0.0) < -1e-12:
+    if thermo["C2"] < -1e-11 or thermo.get("e2", 0.0) < -1e-11 * max(1.0, thermo.get("qh", 0.0)):
         raise ConvergenceError("saddle point outside the physical domain (overlap matrix not "
                                "positive: C^2 < 0 or qh < th^2/Qh)", model=f"fp-{model}",
                                params=params, x=sol.x, residual=res, method=method)
@@ -554,7 +561,7 @@ def _local_entropy_fast(ref, kappa, d, x0, J, quad, tol, max_iter=12):
     if np.max(np.abs(r)) > tol:
         return None
     res, info = prob.evaluate(x)
-    if info["C2"] < -1e-12 or info.get("e2", 0.0) < -1e-12:
+    if info["C2"] < -1e-11 or info.get("e2", 0.0) < -1e-11 * max(1.0, info.get("qh", 0.0)):
         return None
     thermo = dict(info)
     thermo.update(p=prob.p, d=d, Q=ref.Q, Qh=ref.Qh, residual=float(np.max(np.abs(res))))
