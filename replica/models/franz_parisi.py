@@ -383,7 +383,8 @@ def local_entropy(model: str, alpha: float, kappa_ref, kappa: float, d: float, x
         if c.status[0] != "converged":
             raise ConvergenceError(
                 f"no RS saddle point reached by continuation from d = {c.d_start:.6g}; the RS "
-                f"branch was lost at d = {c.lost_below if d < c.d_start else c.lost_above}",
+                f"branch was lost at d = {c.lost_below if d < c.d_start else c.lost_above}"
+                + (f" ({c.note})" if c.note else ""),
                 model=f"fp-{model}", params={"alpha": alpha, "kappa_ref": ref.kappa_ref,
                                              "kappa": kappa, "d": d}, method=method)
         return c.solutions[0]
@@ -439,6 +440,7 @@ class CurveResult:
     lost_below: float | None = None
     lost_above: float | None = None
     reference: Reference | None = None
+    note: str = ""
 
     def __getitem__(self, key):
         return self.values[key]
@@ -667,7 +669,16 @@ def local_entropy_curve(model: str, alpha: float, kappa_ref, kappa: float, d_gri
         _validate(model, alpha, kappa_ref, kappa, d)
     ref = reference_sector(model, alpha, kappa_ref)
     kappa = float(kappa)
-    d0, s0 = _start_point(ref, kappa, quad, method, tol)
+    try:
+        d0, s0 = _start_point(ref, kappa, quad, method, tol)
+    except ConvergenceError as exc:
+        # no RS saddle point even at the starting distance (e.g. kappa above kappa_max(alpha):
+        # no solutions of margin kappa at all): every point is "no_solution", with the reason
+        return CurveResult(model=model, alpha=float(alpha), kappa_ref=ref.kappa_ref, kappa=kappa,
+                           d=d_grid, status=["no_solution"] * d_grid.size,
+                           values={"entropy": np.full(d_grid.size, np.nan)},
+                           solutions=[None] * d_grid.size, reference=ref,
+                           note=f"no RS saddle point at the starting distance: {exc}")
     store = {}
     below = sorted({float(d) for d in d_grid if d < d0}, reverse=True)
     above = sorted({float(d) for d in d_grid if d >= d0})
