@@ -531,3 +531,64 @@ def alpha_negative(model: str, kappa_ref, kappa: float = 0.0, *, alpha_range=Non
                                 "alpha")
     return _local_event("negative", model, kappa_ref, kappa, alpha_range, n_grid, xtol,
                         d_lo, n_d)
+
+
+def _kappa_ref_event(which, model, alpha, kappa, kr_range, n_grid, xtol, d_lo, n_d):
+    """The reference margin, at fixed alpha, where the indicator of ``which`` changes sign."""
+    _check_model(model)
+    alpha = check_finite("alpha", alpha)
+    if alpha <= 0:
+        raise ReplicaInputError(f"alpha must be > 0, got {alpha}")
+    kappa = check_finite("kappa", kappa)
+    from .models.gardner import kappa_max as kmax
+
+    top = kmax(model, alpha)
+    if kr_range is None:
+        lo, hi = max(kappa, top - 1.0), top * (1 - 1e-3) if top > 0 else top - 1e-3
+    else:
+        lo, hi = map(float, kr_range)
+    if not lo < hi <= top:
+        raise ReplicaInputError(f"kappa_ref range must satisfy lo < hi <= kappa_max(alpha) = "
+                                f"{top:.6g}, got ({lo}, {hi})")
+    # searched downwards from kappa_max: the first sign change met is kappa_u (nonmonotonic) or
+    # kappa_min (negative). Below kappa_min the curve is negative near the reference and may be
+    # monotonic again (typical references: S < 0 rising), a second sign change that is not the
+    # transition of the PRL's classification.
+    grid = np.linspace(hi, lo, n_grid)
+    key = "slope" if which == "nonmonotonic" else "S"
+
+    def f(kr):
+        # low-margin references lose the RS saddle at small d: the profile keeps the solved
+        # window (truncate=True), whose minimum already decides the sign there
+        prof = local_entropy_profile(model, alpha, kr, kappa, d_lo=d_lo, n_d=n_d,
+                                     refine=(key,), truncate=True)
+        return prof.min_slope if key == "slope" else prof.min_S
+    params = {"alpha": alpha, "kappa": kappa}
+    root, br, vals, ref, n = find_event(f, grid, xtol=xtol, name=f"kappa_ref_{which}",
+                                        variable="kappa_ref", context=params)
+    name = "min_{d in [d_lo, d_hi]} dS/dd" if which == "nonmonotonic" else \
+        "min_{d in [d_lo, d_hi]} S(d)"
+    return _threshold_from(which, model, "kappa_ref", root, br, vals, ref, n, name, params,
+                           xtol, {"d_lo": d_lo, "n_d": n_d, "kappa_max": top})
+
+
+def kappa_ref_nonmonotonic(model: str, alpha: float, kappa: float = 0.0, *, kappa_ref_range=None,
+                           n_grid: int = 8, xtol: float = XTOL, d_lo: float = 1e-4,
+                           n_d: int = 12) -> Threshold:
+    """kappa_u(alpha): the reference margin above which S(d) is monotonic on (0, d*) — dense
+    regions with no characteristic size around references of margin >= kappa_u (PRL 2021).
+    Found as the first sign change of min_d dS/dd met when descending from kappa_max."""
+    return _kappa_ref_event("nonmonotonic", model, alpha, kappa, kappa_ref_range, n_grid, xtol,
+                            d_lo, n_d)
+
+
+def kappa_ref_negative(model: str, alpha: float, kappa: float = 0.0, *, kappa_ref_range=None,
+                       n_grid: int = 8, xtol: float = XTOL, d_lo: float = 1e-4,
+                       n_d: int = 12) -> Threshold:
+    """kappa_min(alpha): the reference margin below which S(d) is negative on a shell near the
+    reference (isolated references; binary model)."""
+    if model == "spherical":
+        raise ReplicaInputError("kappa_ref_negative is defined for the binary model (the "
+                                "spherical S(d) -> -inf as d -> 0)")
+    return _kappa_ref_event("negative", model, alpha, kappa, kappa_ref_range, n_grid, xtol,
+                            d_lo, n_d)

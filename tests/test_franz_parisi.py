@@ -263,7 +263,3 @@ def test_maxmargin_becomes_nonmonotonic_between_072_and_074():
     assert lo["min_S"] > 0 and hi["min_S"] > 0      # still positive: no isolated shell yet
 
 
-def test_transition_bad_kind():
-    from replica.errors import ReplicaInputError
-    with pytest.raises(ReplicaInputError, match="kind"):
-        fp.find_transition("binary", "flat", (0.7, 0.8))

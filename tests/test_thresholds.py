@@ -151,3 +151,25 @@ def test_cli_threshold():
                      (["capacity", "--model", "binary", "--kappa", "nan"], "finite")]:
         r = _cli(*bad)
         assert r.returncode == 2 and msg in r.stderr and "Traceback" not in r.stderr
+
+
+def test_kappa_ref_isolation_threshold_at_fixed_alpha():
+    # kappa_min(alpha = 0.6): below it S(d) is negative on a shell near the reference. The event
+    # lies between the two bracket ends, where the indicator min_d S has opposite signs, and is
+    # found by descending from kappa_max (first sign change met).
+    res = T.kappa_ref_negative("binary", 0.6, 0.0, kappa_ref_range=(0.035, 0.05), n_grid=2,
+                               xtol=1e-4, n_d=10)
+    assert res.variable == "kappa_ref"
+    lo, hi = sorted(res.bracket)
+    assert lo < res.value < hi
+    assert res.indicator_values[0] * res.indicator_values[1] < 0
+    # independent estimate: the Franz-Parisi curve's own minimum (shape_summary, another grid)
+    from replica.models.franz_parisi import shape_summary
+    d = np.geomspace(1e-4, 0.05, 24)
+    below = shape_summary("binary", 0.6, res.value - 2e-3, 0.0, d)["min_S"]
+    above = shape_summary("binary", 0.6, res.value + 2e-3, 0.0, d)["min_S"]
+    assert below < 0 < above
+    with pytest.raises(ReplicaInputError, match="binary"):
+        T.kappa_ref_negative("spherical", 1.0)
+    with pytest.raises(ReplicaInputError, match="kappa_max"):
+        T.kappa_ref_nonmonotonic("binary", 0.6, kappa_ref_range=(0.1, 0.5))

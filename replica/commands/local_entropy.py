@@ -38,21 +38,6 @@ def register(sub) -> None:
     add_json_flag(p)
     p.set_defaults(func=run)
 
-    p = sub.add_parser("local-entropy-transition",
-                       help="where S(d) around the reference becomes non-monotonic / negative")
-    p.add_argument("--model", required=True, help="binary or spherical")
-    p.add_argument("--kind", default="monotonic", help="monotonic (min dS/dd = 0) or negative "
-                                                        "(min S = 0 on a shell)")
-    p.add_argument("--bracket", type=number, nargs=2, required=True, metavar=("LO", "HI"),
-                   help="bracket of alpha (default) or of kappa_ref (with --alpha)")
-    p.add_argument("--alpha", type=number, help="fix alpha and search in kappa_ref")
-    p.add_argument("--kappa-ref", type=kappa_ref_value, default="max",
-                   help="reference margin when searching in alpha (default max)")
-    p.add_argument("--kappa", type=number, default=0.0)
-    p.add_argument("--xtol", type=number, default=1e-5)
-    add_json_flag(p)
-    p.set_defaults(func=run_transition)
-
 
 def _grid(args):
     if args.d_grid is not None:
@@ -89,19 +74,4 @@ def run(args):
         row.update(model=args.model, alpha=args.alpha, kappa_ref=c.kappa_ref, kappa=args.kappa)
         rows.append(row)
     emit(rows, args.json)
-    return 0
-
-
-def run_transition(args):
-    from ..models import franz_parisi as fp
-
-    fp._check_model(args.model)
-    if args.alpha is not None:
-        check_range("alpha", args.alpha, 0.0, lo_open=True)
-    out = fp.find_transition(args.model, args.kind, args.bracket, alpha=args.alpha,
-                             kappa_ref=args.kappa_ref, kappa=args.kappa, xtol=args.xtol)
-    out.update(model=args.model, kappa=args.kappa,
-               kappa_ref=args.kappa_ref if args.alpha is None else "varied",
-               alpha=args.alpha if args.alpha is not None else "varied")
-    emit(out, args.json)
     return 0

@@ -31,7 +31,8 @@ def register(subparsers) -> None:
     p.add_argument("--alpha-range", type=number, nargs=2, metavar=("LO", "HI"),
                    help="alpha search grid for nonmonotonic/negative (default 0.1..0.995 "
                         "alpha_c(kappa_ref))")
-    p.add_argument("--grid", type=int, default=12, help="points of the alpha search grid")
+    p.add_argument("--grid", type=int, default=None,
+                   help="points of the search grid (default 12 in alpha, 8 in kappa_ref)")
     p.add_argument("--xtol", type=number, default=1e-6, help="bracketing tolerance (1e-6)")
     p.add_argument("--d-lo", type=number, default=1e-4,
                    help="smallest distance sampled by the local-entropy indicators")
@@ -46,7 +47,7 @@ def run(args) -> int:
     kind, model = args.kind, args.model
     if args.xtol <= 0:
         raise ReplicaInputError(f"--xtol must be positive, got {args.xtol}")
-    if args.grid < 2:
+    if args.grid is not None and args.grid < 2:
         raise ReplicaInputError(f"--grid must be at least 2, got {args.grid}")
     if kind == "capacity":
         res = T.capacity(model, 0.0 if args.kappa is None else args.kappa, xtol=args.xtol)
@@ -63,12 +64,18 @@ def run(args) -> int:
                                     "--alpha (gives kappa_AT)")
         res = (T.at_alpha(args.kappa, xtol=args.xtol) if args.kappa is not None
                else T.at_kappa(args.alpha, xtol=args.xtol))
+    elif args.kappa_ref is None and args.alpha is not None:
+        # at fixed alpha: the reference margin of the transition (kappa_u, kappa_min)
+        fn = T.kappa_ref_nonmonotonic if kind == "nonmonotonic" else T.kappa_ref_negative
+        res = fn(model, args.alpha, 0.0 if args.kappa is None else args.kappa,
+                 n_grid=args.grid or 8, xtol=args.xtol, d_lo=args.d_lo)
     else:
         if args.kappa_ref is None:
-            raise ReplicaInputError(f"{kind} needs --kappa-ref (a number or 'max')")
+            raise ReplicaInputError(f"{kind} needs --kappa-ref (a number or 'max'), or --alpha "
+                                    f"for the reference margin of the transition at that alpha")
         fn = T.alpha_nonmonotonic if kind == "nonmonotonic" else T.alpha_negative
         res = fn(model, args.kappa_ref, 0.0 if args.kappa is None else args.kappa,
-                 alpha_range=args.alpha_range, n_grid=args.grid, xtol=args.xtol,
+                 alpha_range=args.alpha_range, n_grid=args.grid or 12, xtol=args.xtol,
                  d_lo=args.d_lo)
     emit(res.as_dict(), args.json)
     return 0

@@ -86,7 +86,7 @@ def build_binary_maxmargin(out_dir, quick, data_dir):
     from ..plotting import new_figure, save
 
     # 0.729: onset of non-monotonicity; 0.7477: S touches 0 on a shell (values found with
-    # replica.models.franz_parisi.shape_summary + Brent, see the figure description)
+    # replica.thresholds.alpha_nonmonotonic / alpha_negative, see the figure description)
     alphas = [0.70, 0.78] if quick else [0.70, 0.72, 0.729, 0.74, 0.7477, 0.76, 0.78]
     d = (np.geomspace(1e-4, 0.01, 5) if quick
          else np.concatenate([np.geomspace(2e-6, 0.001, 20), np.linspace(0.0012, 0.012, 40)]))

@@ -804,35 +804,3 @@ def shape_summary(model, alpha, kappa_ref, kappa, d_grid, **kw) -> dict:
             "min_S": mS, "d_min_S": dSm, "n_failed": int((~ok).sum()),
             "lost_below": c.lost_below}
 
-
-def find_transition(model: str, kind: str, bracket, *, alpha=None, kappa_ref="max",
-                    kappa: float = 0.0, d_grid=None, xtol: float = 1e-5) -> dict:
-    """Locate, by Brent's method on a sign change, where the local-entropy curve changes shape.
-
-    ``kind = "monotonic"``: the zero of min_d dS/dd (onset of non-monotonic S(d): the local-
-    entropy transition of PRL 2021); ``kind = "negative"``: the zero of the minimum of S over
-    d > 0 (a negative shell appears). The control parameter is alpha (``alpha=None``, reference
-    ``kappa_ref``, e.g. "max") or kappa_ref (``alpha`` given, ``kappa_ref`` ignored), searched
-    in ``bracket``. ``d_grid``: distances scanned (default: a geometric grid on [1e-5, 0.08]);
-    the minimum is refined parabolically. Returns the root and the bracket values.
-    """
-    if kind not in ("monotonic", "negative"):
-        raise ReplicaInputError(f"kind must be 'monotonic' or 'negative', got {kind!r}")
-    d = np.geomspace(1e-5, 0.08, 50) if d_grid is None else np.asarray(d_grid, dtype=float)
-    key = "min_dS_dd" if kind == "monotonic" else "min_S"
-
-    if alpha is None:
-        f = lambda a: shape_summary(model, a, kappa_ref, kappa, d)[key]
-        name = "alpha"
-    else:
-        f = lambda k: shape_summary(model, alpha, k, kappa, d)[key]
-        name = "kappa_ref"
-    lo, hi = map(float, bracket)
-    flo, fhi = f(lo), f(hi)
-    if flo * fhi > 0:
-        raise ConvergenceError(f"no sign change of {key} on the bracket {name} in [{lo}, {hi}] "
-                               f"({flo:.3e}, {fhi:.3e})", model=f"fp-{model}",
-                               params={"kappa": kappa}, method="bracket")
-    root = optimize.brentq(f, lo, hi, xtol=xtol)
-    return {"parameter": name, "value": float(root), "kind": kind, "bracket": [lo, hi],
-            "at_bracket": [float(flo), float(fhi)], "xtol": xtol}
