@@ -1,9 +1,11 @@
 """``replica figures``: build every figure of the gallery (the main job) and its README."""
 from __future__ import annotations
 
-import json
+import multiprocessing
+import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from ._common import emit
@@ -18,13 +20,53 @@ def register(sub) -> None:
     p.add_argument("--quick", action="store_true", help="reduced resolution (CI)")
     p.add_argument("--list", action="store_true", help="list the figures and exit")
     p.add_argument("--no-gallery", action="store_true", help="do not (re)write OUT/README.md")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="figures built in parallel processes (default: the number of cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=run)
 
 
-def run(args):
+def _data_files(data: Path) -> dict:
+    """{file: (size, mtime)} of the data directory, ignoring SQLite's transient side files."""
+    if not data.exists():
+        return {}
+    out = {}
+    for p in data.rglob("*"):
+        if p.is_file() and not p.name.endswith(("-wal", "-shm", "-journal", ".tmp")):
+            st = p.stat()
+            out[str(p)] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def build_one(name: str, out: str, quick: bool, data: str) -> dict:
+    """Build one figure (in this process) and report status, data state, time and files."""
     from ..gallery import _cache, all_figures
+
+    fig = {f.name: f for f in all_figures()}[name]
+    before = dict(_cache.STATS)
+    files_before = _data_files(Path(data))
+    t0 = time.perf_counter()
+    try:
+        paths = fig.build(Path(out), quick, Path(data))
+        status, error = "ok", ""
+    except Exception as exc:  # recorded, reported, and the exit code says so
+        paths, status, error = [], "failed", f"{type(exc).__name__}: {exc}"
+    dt = time.perf_counter() - t0
+    misses = _cache.STATS["misses"] - before["misses"]
+    hits = _cache.STATS["hits"] - before["hits"]
+    if misses:
+        state = "computed"
+    elif hits:
+        state = "reused"
+    else:  # builders with their own caches (npz, scan stores): did the build write data?
+        state = "computed" if _data_files(Path(data)) != files_before else "reused"
+    return {"name": name, "status": status, "data": state, "seconds": round(dt, 2),
+            "files": [str(p) for p in paths], "error": error}
+
+
+def run(args):
+    from ..gallery import all_figures
     from ..gallery.readme import write_gallery
 
     figs = all_figures()
@@ -40,31 +82,42 @@ def run(args):
     out = Path(args.out)
     data = Path(args.data) if args.data else out / "data"
     out.mkdir(parents=True, exist_ok=True)
-    summary = []
+    jobs = args.jobs or os.cpu_count() or 1
+    if jobs < 1:
+        raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
     t_all = time.perf_counter()
     try:
         from tqdm import tqdm
-        bar = tqdm(figs, disable=args.quiet or args.json, unit="fig", file=sys.stderr)
+        bar = tqdm(total=len(figs), disable=args.quiet or args.json, unit="fig", file=sys.stderr)
     except ImportError:  # pragma: no cover
-        bar = figs
-    for fig in bar:
-        if hasattr(bar, "set_description"):
-            bar.set_description(fig.name)
-        before = dict(_cache.STATS)
-        t0 = time.perf_counter()
-        try:
-            paths = fig.build(out, args.quick, data)
-            status = "ok"
-            error = ""
-        except Exception as exc:  # recorded, reported, and the exit code says so
-            paths, status, error = [], "failed", f"{type(exc).__name__}: {exc}"
-        dt = time.perf_counter() - t0
-        misses = _cache.STATS["misses"] - before["misses"]
-        hits = _cache.STATS["hits"] - before["hits"]
-        data_state = "computed" if misses else ("reused" if hits else "n/a")
-        summary.append({"name": fig.name, "status": status, "data": data_state,
-                        "seconds": round(dt, 2), "files": [str(p) for p in paths],
-                        "error": error})
+        bar = None
+    tasks = [(f.name, str(out), args.quick, str(data)) for f in figs]
+    results = {}
+    if jobs == 1 or len(figs) == 1:
+        for t in tasks:
+            results[t[0]] = build_one(*t)
+            if bar is not None:
+                bar.set_description(t[0])
+                bar.update()
+    else:
+        # independent figures in parallel processes; each caches its own data files
+        with ProcessPoolExecutor(max_workers=min(jobs, len(figs)),
+                                 mp_context=multiprocessing.get_context("spawn")) as ex:
+            futures = {ex.submit(build_one, *t): t[0] for t in tasks}
+            for fut in as_completed(futures):
+                name = futures[fut]
+                try:
+                    results[name] = fut.result()
+                except Exception as exc:  # the worker itself died
+                    results[name] = {"name": name, "status": "failed", "data": "n/a",
+                                     "seconds": 0.0, "files": [],
+                                     "error": f"{type(exc).__name__}: {exc}"}
+                if bar is not None:
+                    bar.set_description(name)
+                    bar.update()
+    if bar is not None:
+        bar.close()
+    summary = [results[f.name] for f in figs]
     if not args.no_gallery:
         write_gallery(out, all_figures())
     total = time.perf_counter() - t_all
