@@ -13,8 +13,6 @@ below are over the instances with a positive count, and the fraction of zeros is
 (it is reported by quenched_summary / the figures)."""
 import math
 
-import numpy as np
-import pytest
 
 from replica.finite_n.enumerate import (enumerate_perceptron, extrapolate_in_1_over_n,
                                         profile_local_entropy, quenched_summary)

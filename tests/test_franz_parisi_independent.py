@@ -3,7 +3,6 @@
 by replica, including a max-margin reference near capacity; plus the certified references."""
 import warnings
 
-import numpy as np
 import pytest
 
 from replica.models import franz_parisi as fp

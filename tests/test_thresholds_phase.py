@@ -3,7 +3,6 @@ stored events, the binary profiles against direct local-entropy solves and bound
 re-running without recomputing."""
 from __future__ import annotations
 
-import math
 import subprocess
 import sys
 from pathlib import Path

@@ -8,7 +8,6 @@ import sys
 
 import numpy as np
 
-from ..errors import ReplicaInputError
 
 __all__ = ["number", "kappa_ref_value", "add_json_flag", "emit", "to_jsonable"]
 

@@ -1,7 +1,6 @@
 """Gardner-volume figures: entropy vs alpha, and capacity / maximum margin with the AT line."""
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -66,7 +65,8 @@ def build_entropy(out_dir: Path, quick: bool, data_dir: Path):
 
 
 def _capacity_curves(quick: bool) -> dict:
-    from ..models.gardner import alpha_at, capacity
+    from ..models.gardner import capacity
+    from ..thresholds import at_alpha
 
     nk = 16 if quick else 60
     k_sph = np.linspace(-1.5, 2.0, 2 * nk)
@@ -75,7 +75,7 @@ def _capacity_curves(quick: bool) -> dict:
     return {
         "spherical": {"kappa": k_sph.tolist(), "alpha_c": [capacity("spherical", k) for k in k_sph]},
         "binary": {"kappa": k_bin.tolist(), "alpha_c": [capacity("binary", k) for k in k_bin]},
-        "at": {"kappa": k_at.tolist(), "alpha": [alpha_at(k) for k in k_at]},
+        "at": {"kappa": k_at.tolist(), "alpha": [at_alpha(k).value for k in k_at]},
     }
 
 

@@ -10,7 +10,6 @@ Data are cached under data_dir (JSON, keyed by the parameters).
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 

@@ -21,7 +21,6 @@ nothing that is already stored (an interrupted build resumes point by point).
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np

@@ -45,7 +45,6 @@ ln H in the field) and :math:`\gamma_S = (1-q)^2` (spherical) or
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
 from scipy import optimize, special
@@ -59,7 +58,7 @@ from ..solve import Solution, solve
 __all__ = [
     "MODELS", "gardner", "capacity", "capacity_spherical_closed_form", "capacity_from_saddle",
     "kappa_max", "energetic_integrals", "entropic_integrals", "free_entropy",
-    "fixed_point_map", "spherical_A", "alpha_at",
+    "fixed_point_map", "spherical_A",
 ]
 
 MODELS = ("binary", "spherical")
@@ -567,24 +566,3 @@ def kappa_max(model: str, alpha: float, *, tol: float = 1e-12) -> float:
             break
         lo = hi = nxt
     return optimize.brentq(s, lo, hi, xtol=tol, rtol=1e-15, maxiter=200)
-
-
-def alpha_at(kappa: float, *, tol: float = 1e-12) -> float:
-    """Spherical de Almeida–Thouless line: the alpha < alpha_c(kappa) where the RS replicon
-    1 - alpha int Dz [G(u)(G(u)-u)]^2 vanishes (RS unstable beyond it).
-
-    Exists for kappa < 0 only: as q -> 1 the replicon tends to 1 - alpha Phi(kappa), and
-    alpha_c(kappa) Phi(kappa) > 1 iff kappa < 0 (at kappa = 0 the AT line meets capacity, alpha = 2).
-    Raises ReplicaInputError for kappa >= 0 (RS stable up to capacity).
-    """
-    kappa = check_finite("kappa", kappa)
-    if kappa >= 0:
-        raise ReplicaInputError(f"kappa = {kappa} >= 0: the spherical RS solution is stable up to "
-                                f"capacity (no AT line)")
-    ac = capacity_spherical_closed_form(kappa)
-    rep = lambda a: _gardner("spherical", a, kappa).thermo["replicon"]
-    hi = ac * (1 - 1e-9)
-    if rep(hi) > 0:
-        raise ConvergenceError("replicon still positive just below capacity", model="spherical",
-                               params={"kappa": kappa}, x=[hi], residual=[rep(hi)])
-    return optimize.brentq(rep, 1e-9 * ac, hi, xtol=tol, rtol=1e-15, maxiter=200)

@@ -71,7 +71,7 @@ from scipy import optimize, special
 from .._numba import jit
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
 from ..gauss import G, H, log_H, graded_gaussian_rule, phi
-from ..solve import Solution, solve
+from ..solve import Solution
 
 __all__ = [
     "bayes_overlap", "bayes_bias", "bayes_error", "bayes_R", "generalization_error",

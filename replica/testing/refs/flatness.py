@@ -8,7 +8,6 @@ replica's own code.
 """
 from __future__ import annotations
 
-import math
 
 from ..references import Reference
 
