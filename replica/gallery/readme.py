@@ -18,7 +18,7 @@ def write_gallery(out: Path, figures) -> Path:
     out = Path(out)
     lines = [HEADER, "| figure | what |\n|---|---|\n"]
     for f in figures:
-        lines.append(f"| [{f.name}](#{f.name.replace('_', '-')}) | {f.title} |\n")
+        lines.append(f"| [{f.name}](#{f.name}) | {f.title} |\n")
     lines.append("\n")
     for f in figures:
         png = out / f"{f.name}.png"
