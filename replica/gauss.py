@@ -37,7 +37,7 @@ from ._numba import JIT_ENABLED, jit
 __all__ = [
     "H", "log_H", "G", "erfcx", "log_2cosh", "phi", "log_H_scaled", "G_minus_x",
     "H_s", "log_H_s", "G_s", "log_H_scaled_s", "G_minus_x_s", "erfcx_s", "log_2cosh_s", "phi_s", "exp_neg_half_sq_s",
-    "gauss_legendre", "gauss_hermite", "graded_gaussian_rule", "integrate_gaussian",
+    "gauss_legendre", "gauss_hermite", "graded_gaussian_rule", "graded_edges", "graded_edges_on", "integrate_gaussian",
     "DEFAULT_L", "DEFAULT_NODES",
 ]
 
@@ -252,37 +252,37 @@ def gauss_hermite(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 @jit
-def graded_edges(centers, widths, L, base):
-    """Panel edges on [-L, L]: a uniform grid of spacing ``base`` plus, around each centre c with
-    width w > 0, the points c, c +- w, c +- 2w, c +- 4w, ... (up to ``base``).
+def graded_edges_on(lo, hi, centers, widths, base):
+    """Panel edges on [lo, hi]: a uniform grid of spacing ~``base`` plus, around each centre c
+    with width w > 0, the points c, c +- w, c +- 2w, c +- 4w, ... (up to ``base``).
 
     Geometric grading resolves a kink or boundary layer of width w at c with O(log(base/w))
-    panels, on each of which the integrand is smooth on the panel's own scale.
+    panels, on each of which the integrand is smooth on the panel's own scale. Used by every
+    quadrature of the package (Gardner, Franz–Parisi, local energy).
     """
-    nb = int(math.ceil(2.0 * L / base - 1e-12))
+    nb = max(1, int(math.ceil((hi - lo) / base - 1e-12)))
     cap = nb + 1
     for j in range(centers.shape[0]):
         w = widths[j]
+        cap += 1
         if w > 0.0 and w < base:
-            cap += 1 + 2 * (int(math.log2(base / w)) + 2)
-        else:
-            cap += 1
+            cap += 2 * (int(math.log2(base / w)) + 2)
     edges = np.empty(cap)
     m = 0
     for i in range(nb + 1):
-        edges[m] = -L + 2.0 * L * i / nb
+        edges[m] = lo + (hi - lo) * i / nb
         m += 1
     for j in range(centers.shape[0]):
         c = centers[j]
         w = widths[j]
-        if c > -L and c < L:
+        if c > lo and c < hi:
             edges[m] = c
             m += 1
         if w > 0.0 and w < base:
             s = w
             while s < base:
                 for e in (c - s, c + s):
-                    if e > -L and e < L:
+                    if e > lo and e < hi:
                         edges[m] = e
                         m += 1
                 s *= 2.0
@@ -295,6 +295,12 @@ def graded_edges(centers, widths, L, base):
             out[k] = e[i]
             k += 1
     return out[:k]
+
+
+@jit
+def graded_edges(centers, widths, L, base):
+    """:func:`graded_edges_on` on the symmetric range [-L, L]."""
+    return graded_edges_on(-L, L, centers, widths, base)
 
 
 @jit

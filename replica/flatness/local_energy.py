@@ -66,6 +66,7 @@ import numpy as np
 from scipy import special
 
 from .._numba import jit
+from ..gauss import graded_edges_on as _edges
 from ..errors import ReplicaInputError, check_finite, check_range
 from ..gauss import G, H, H_s, gauss_legendre, graded_gaussian_rule, log_H_s, phi_s
 
@@ -188,46 +189,6 @@ def local_energy_mc(error_fn, w, sigmas, *, noise: str = "gaussian", n_samples: 
 # ---------------------------------------------------------------------------------------------
 # Replica prediction
 # ---------------------------------------------------------------------------------------------
-
-
-@jit
-def _edges(lo, hi, centers, widths, base):
-    """Panel edges on [lo, hi]: spacing ``base`` plus geometric grading c +- w 2^j around centres."""
-    nb = max(1, int(math.ceil((hi - lo) / base)))
-    cap = nb + 1
-    for j in range(centers.shape[0]):
-        w = widths[j]
-        if w > 0.0 and w < base:
-            cap += 1 + 2 * (int(math.log2(base / w)) + 2)
-        else:
-            cap += 1
-    e = np.empty(cap)
-    m = 0
-    for i in range(nb + 1):
-        e[m] = lo + (hi - lo) * i / nb
-        m += 1
-    for j in range(centers.shape[0]):
-        c = centers[j]
-        w = widths[j]
-        if c > lo and c < hi:
-            e[m] = c
-            m += 1
-        if w > 0.0 and w < base:
-            s = w
-            while s < base:
-                for x in (c - s, c + s):
-                    if x > lo and x < hi:
-                        e[m] = x
-                        m += 1
-                s *= 2.0
-    e = np.sort(e[:m])
-    out = np.empty(e.shape[0])
-    k = 0
-    for i in range(e.shape[0]):
-        if k == 0 or e[i] - out[k - 1] > 1e-14 * (1.0 + abs(e[i])):
-            out[k] = e[i]
-            k += 1
-    return out[:k]
 
 
 @jit

@@ -39,6 +39,7 @@ import math
 import numpy as np
 
 from .._numba import jit
+from ..gauss import graded_edges_on as _edges
 from ..gauss import G_s, H_s, erfcx_s, log_2cosh_s, log_H_s, phi_s
 
 #: Gauss–Hermite rule (weights sum to 1) used for inner Gaussian integrals whose integrand is
@@ -62,51 +63,6 @@ def _lnH_G(x):
         return math.log(0.5 * ex) - 0.5 * x * x, 0.7978845608028654 / ex
     hm = H_s(-x)
     return math.log1p(-hm), phi_s(x) / (1.0 - hm)
-
-
-@jit
-def _edges(lo, hi, centers, widths, base):
-    """Sorted panel edges on [lo, hi]: uniform panels of length <= base, plus for each centre c
-    of width w the points c, c +- w, c +- 2w, ... (geometric grading up to base)."""
-    nb = max(1, int(math.ceil((hi - lo) / base - 1e-12)))
-    cap = nb + 1
-    for j in range(centers.shape[0]):
-        w = widths[j]
-        cap += 1
-        if w > 0.0 and w < base:
-            cap += 2 * (int(math.log2(base / w)) + 2)
-    e = np.empty(cap)
-    m = 0
-    for i in range(nb + 1):
-        e[m] = lo + (hi - lo) * i / nb
-        m += 1
-    for j in range(centers.shape[0]):
-        c = centers[j]
-        w = widths[j]
-        if c > lo and c < hi:
-            e[m] = c
-            m += 1
-        if w > 0.0 and w < base:
-            s = w
-            while s < base:
-                x1 = c - s
-                x2 = c + s
-                if x1 > lo and x1 < hi:
-                    e[m] = x1
-                    m += 1
-                if x2 > lo and x2 < hi:
-                    e[m] = x2
-                    m += 1
-                s *= 2.0
-    e = np.sort(e[:m])
-    out = np.empty(m)
-    k = 0
-    tiny = 1e-15 * (1.0 + max(abs(lo), abs(hi)))
-    for i in range(m):
-        if k == 0 or e[i] - out[k - 1] > tiny:
-            out[k] = e[i]
-            k += 1
-    return out[:k]
 
 
 @jit
