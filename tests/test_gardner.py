@@ -246,3 +246,22 @@ def test_property_finite_or_loud(model, kappa, frac):
     vals = list(sol.order.values()) + list(sol.thermo.values())
     assert all(np.isfinite(v) for v in vals)
     assert 0 <= sol.q < 1 and sol.residual_norm < 1e-10
+
+
+@pytest.mark.parametrize("kappa", [-3.0, 1.5, 2.5, 3.0])
+def test_binary_capacity_over_the_whole_margin_range(kappa):
+    # s vanishes at alpha_c; the annealed bound alpha_c <= ln 2 / -ln H(kappa) and the spherical
+    # capacity (binary weights lie on the sphere) bound it from above
+    from replica.gauss import log_H
+    a = capacity("binary", kappa)
+    assert abs(gardner("binary", a, kappa, allow_negative_entropy=True).entropy) < 1e-10
+    assert a <= math.log(2) / -log_H(kappa) + 1e-12
+    assert a < capacity("spherical", kappa)
+    assert abs(kappa_max("binary", a) - kappa) < 1e-8
+
+
+@pytest.mark.parametrize("alpha", [1e-3, 10.0])
+def test_binary_kappa_max_far_from_kappa_zero(alpha):
+    k = kappa_max("binary", alpha)
+    assert abs(capacity("binary", k) - alpha) < 1e-9 * max(1, alpha)
+    assert k < kappa_max("spherical", alpha)

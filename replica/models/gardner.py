@@ -515,13 +515,29 @@ def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
         if a >= hi:
             break
         a = min(hi, a + 0.05 * hi)
-    try:
-        s_hi = s(hi)
-    except ConvergenceError as exc:
+    # the RS solution may cease to exist (spinodal) a little past the zero of s: if the step
+    # landed beyond it, bisect between the last positive point and there for a negative s
+    s_hi = None
+    for _ in range(60):
+        try:
+            s_hi = s(hi)
+            break
+        except ConvergenceError:
+            mid = 0.5 * (lo + hi)
+            try:
+                s_mid = s(mid)
+            except ConvergenceError:
+                hi = mid
+                continue
+            if s_mid > 0:
+                lo = mid
+            else:
+                hi = mid
+    if s_hi is None:
         raise ConvergenceError(
             "binary capacity: the RS solution ceases to exist before the entropy vanishes",
-            model="binary", params={"kappa": kappa}, x=[lo, hi], iterations=0,
-            method="bracket") from exc
+            model="binary", params={"kappa": kappa}, x=[lo, hi], iterations=60,
+            method="bracket")
     if s_hi > 0:
         raise ConvergenceError("binary capacity: entropy still positive at the upper bracket",
                                model="binary", params={"kappa": kappa}, x=[lo, hi],
@@ -547,9 +563,18 @@ def kappa_max(model: str, alpha: float, *, tol: float = 1e-12) -> float:
         return optimize.brentq(f, lo, hi, xtol=tol, rtol=1e-15, maxiter=200)
     s = lambda k: _gardner("binary", alpha, k).entropy
     # s decreases in kappa from ln 2 (kappa -> -inf); step up from the annealed estimate
+    def s_or_none(k):
+        try:
+            return s(k)
+        except ConvergenceError:  # no RS solution there (beyond its spinodal): not positive
+            return None
+
     lo = -1.0
-    while s(lo) <= 0:
-        lo -= 1.0
+    while (s_lo := s_or_none(lo)) is None or s_lo <= 0:
+        lo = 2.0 * lo
+        if lo < -64:
+            raise ConvergenceError("binary kappa_max: no positive RS entropy found for kappa "
+                                   ">= -64", model="binary", params={"alpha": alpha})
     hi = lo
     step = 0.25
     while True:
