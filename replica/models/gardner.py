@@ -52,7 +52,7 @@ from scipy import optimize, special
 from .._numba import jit
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
 from ..gauss import (G_minus_x_s, G_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
-                     log_H_s, phi_s)
+                     log_H_s, phi_s, rule_on_edges)
 from ..solve import Solution, solve
 
 __all__ = [
@@ -116,29 +116,24 @@ def _energetic_kernel(v, kappa, xg, wg):
     er = 0.0
     jr = 0.0
     k = 0.0
-    n = xg.shape[0]
-    for p in range(edges.shape[0] - 1):
-        a = edges[p]
-        b = edges[p + 1]
-        half = 0.5 * (b - a)
-        mid = 0.5 * (b + a)
-        for i in range(n):
-            z = mid + half * xg[i]
-            w = half * wg[i] * phi_s(z)
-            u = (kappa - sq * z) / sv
-            if u > 0.0:
-                # one erfcx per node: ln H + u^2/2 = ln(erfcx/2), G = sqrt(2/pi)/erfcx
-                ex = erfcx_s(u * _INV_SQRT2)
-                g = _SQRT_2_OVER_PI / ex
-                gmu = G_minus_x_s(u) if u >= 10.0 else g - u
-                er += w * math.log(0.5 * ex)
-                jr += w * gmu * (g + u)      # G^2 - u^2 = (G - u)(G + u)
-            else:
-                g = G_s(u)
-                gmu = g - u
-                er += w * log_H_s(u)
-                jr += w * g * g
-            k += w * (g * gmu) ** 2
+    zs, ws = rule_on_edges(edges, xg, wg, True)
+    for i in range(zs.shape[0]):
+        z = zs[i]
+        w = ws[i]
+        u = (kappa - sq * z) / sv
+        if u > 0.0:
+            # one erfcx per node: ln H + u^2/2 = ln(erfcx/2), G = sqrt(2/pi)/erfcx
+            ex = erfcx_s(u * _INV_SQRT2)
+            g = _SQRT_2_OVER_PI / ex
+            gmu = G_minus_x_s(u) if u >= 10.0 else g - u
+            er += w * math.log(0.5 * ex)
+            jr += w * gmu * (g + u)      # G^2 - u^2 = (G - u)(G + u)
+        else:
+            g = G_s(u)
+            gmu = g - u
+            er += w * log_H_s(u)
+            jr += w * g * g
+        k += w * (g * gmu) ** 2
     return er, jr, k, A
 
 
@@ -155,22 +150,17 @@ def _entropic_kernel(qh, xg, wg):
     lc = 0.0
     s2 = 0.0
     s4 = 0.0
-    n = xg.shape[0]
-    for p in range(edges.shape[0] - 1):
-        a = edges[p]
-        b = edges[p + 1]
-        half = 0.5 * (b - a)
-        mid = 0.5 * (b + a)
-        for i in range(n):
-            z = mid + half * xg[i]
-            w = half * wg[i] * phi_s(z)
-            h = s * z
-            lc += w * log_2cosh_s(h)
-            # sech^2 h = 4 e^{-2|h|} / (1 + e^{-2|h|})^2, no overflow
-            e = math.exp(-2.0 * abs(h))
-            sech2 = 4.0 * e / ((1.0 + e) * (1.0 + e))
-            s2 += w * sech2
-            s4 += w * sech2 * sech2
+    zs, ws = rule_on_edges(edges, xg, wg, True)
+    for i in range(zs.shape[0]):
+        z = zs[i]
+        w = ws[i]
+        h = s * z
+        lc += w * log_2cosh_s(h)
+        # sech^2 h = 4 e^{-2|h|} / (1 + e^{-2|h|})^2, no overflow
+        e = math.exp(-2.0 * abs(h))
+        sech2 = 4.0 * e / ((1.0 + e) * (1.0 + e))
+        s2 += w * sech2
+        s4 += w * sech2 * sech2
     return lc, s2, s4
 
 
