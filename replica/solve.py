@@ -192,7 +192,6 @@ def _iterate(R, x, tol, max_iter, mixing, clip, ctx):
 
 
 def _newton(R, x, tol, max_iter, h, clip, ctx):
-    n = x.size
     r = R(x)
     for it in range(1, max_iter + 1):
         if not np.all(np.isfinite(r)):
