@@ -18,7 +18,7 @@ from ..errors import ReplicaInputError, check_range
 from ._common import add_json_flag, emit, kappa_ref_value, number
 
 _ROW_KEYS = ("d", "entropy", "status", "dS_dd", "entropic", "energetic", "q", "t", "p", "qh",
-             "th", "ph", "b", "one_minus_q", "residual")
+             "th", "ph", "b", "one_minus_q", "replicon", "residual")
 
 
 def register(sub) -> None:
