@@ -391,7 +391,8 @@ def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.
                           d_lo: float = 1e-4, d_hi: float | None = None, n_d: int = 12,
                           refine: Sequence[str] = ("slope", "S"),
                           refine_below: dict | None = None,
-                          truncate: bool = False, stop_at_negative: bool = False) -> Profile:
+                          truncate: bool = False, stop_at_negative: bool = False,
+                          stop_at_unstable: bool = True) -> Profile:
     """S(d) and dS/dd on ``n_d`` geometric distances from ``d_hi`` (default 0.8 d*, d* = (1-Q)/2)
     down to ``d_lo`` by continuation in d, with the minima of dS/dd (``"slope"``) and of S
     (``"S"``) refined by bounded Brent minimisation in ln d.
@@ -404,6 +405,12 @@ def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.
     ``stop_at_negative=True`` stops the descent in d at the first negative S (the reference is
     isolated: the class is decided); ``stopped`` says so and the minima are over the solved
     window.
+
+    ``stop_at_unstable=True`` (default) stops the descent at the first distance where the
+    replicon of the constrained replicas is negative (RS unstable: below it the RS value is not
+    the local entropy; around typical references the constrained replicas then freeze and the
+    branch runs into an asymptote, theory_notebooks/fp_small_distance.py); ``status`` says
+    "rs_unstable" and the minima are over the RS-stable window.
 
     ``truncate=True``: if the continuation in d loses the RS saddle point (ConvergenceError)
     after at least three distances, the profile stops there and ``truncated`` says where and
@@ -435,6 +442,12 @@ def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.
             status = _why_lost(exc)
             truncated = (f"no RS saddle point at d = {d:.4g} ({status}; window truncated): "
                          f"{exc}")[:400]
+            ds, S, slope, rep = ds[:j], S[:j], slope[:j], rep[:j]
+            break
+        if stop_at_unstable and j >= 1 and rep[j] < 0:
+            truncated = (f"stopped at d = {d:.4g}: replicon {rep[j]:.3g} < 0 (RS unstable at "
+                         "smaller d)")
+            status = "rs_unstable"
             ds, S, slope, rep = ds[:j], S[:j], slope[:j], rep[:j]
             break
         if stop_at_negative and S[j] < 0:
