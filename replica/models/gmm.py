@@ -72,6 +72,7 @@ from .._numba import jit
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
 from ..gauss import G, H, log_H, graded_gaussian_rule, phi
 from ..solve import Solution
+from .base import Param, SaddleModel
 
 __all__ = [
     "bayes_overlap", "bayes_bias", "bayes_error", "bayes_R", "generalization_error",
@@ -212,54 +213,92 @@ def free_entropy(q: float, R: float, alpha: float, delta: float, kappa: float = 
     return 0.5 * math.log1p(-q) + (q - R * R) / (2.0 * (1.0 - q)) + alpha * E
 
 
-def typical(alpha: float, delta: float, kappa: float = 0.0, *, x0=None, tol: float = 1e-11) -> Solution:
-    """Typical zero-error (margin kappa) bias-free classifiers: RS saddle point (q, R) of s(q, R).
+class TypicalModel(SaddleModel):
+    """Typical zero-error (margin kappa) bias-free classifiers of the Gaussian mixture as a model
+    of the protocol: RS saddle point (q, R) of s(q, R) (module docstring).
 
-    Solved in the variables (ln(1-q), R) by MINPACK's hybrid method on the stationarity
-    conditions (module docstring), warm-started along alpha from alpha -> 0 (q = R = 0).
-    Returns a Solution with order ``q``, ``R`` and thermo ``entropy``, ``error`` = H(R/sqrt Delta).
+    Unknowns (ln(1-q), R); residual r1 = (q - R^2) - (1-q) alpha I_G2,
+    r2 = R - alpha sqrt((1-q)/Delta) I_G. Known point: alpha = 0, q = R = 0.
     """
-    alpha = check_range("alpha", alpha, 0.0)
-    delta = _check_delta(delta)
-    kappa = check_finite("kappa", kappa)
-    ac = capacity(delta, kappa)
-    if alpha >= ac:
-        raise ReplicaInputError(f"alpha = {alpha} is at or beyond the separability threshold "
-                                f"alpha_c(Delta={delta}, kappa={kappa}) = {ac:.8g}: no solutions")
-    params = {"alpha": alpha, "delta": delta, "kappa": kappa}
 
-    def equations(x, a):
-        lv, R = x
+    name = "gmm-typical"
+    description = ("typical zero-error bias-free classifiers of a two-cluster Gaussian mixture "
+                   "(docs/THEORY.md, Gaussian mixture)")
+    params = (Param("alpha", 0.0, None, doc="samples per dimension n/d"),
+              Param("delta", 0.0, None, lo_open=True, doc="noise variance Delta"),
+              Param("kappa", default=0.0, doc="margin"))
+    order_names = ("q", "R")
+    unknown_names = ("log_one_minus_q", "R")
+    method = "hybrid"
+    tol = 1e-11
+
+    def check(self, p):
+        ac = capacity(p["delta"], p["kappa"])
+        if p["alpha"] >= ac:
+            raise ReplicaInputError(
+                f"alpha = {p['alpha']} is at or beyond the separability threshold "
+                f"alpha_c(Delta={p['delta']}, kappa={p['kappa']}) = {ac:.8g}: no solutions")
+        return p
+
+    def residual(self, x, p):
+        lv, R = float(x[0]), float(x[1])
+        if not lv <= 0.0:
+            return np.array([math.nan, math.nan])
         v = math.exp(lv)
         q = 1.0 - v
-        kp = (kappa - R) / math.sqrt(delta)
+        kp = (p["kappa"] - R) / math.sqrt(p["delta"])
         _, IG, IG2 = _energetic(q, kp)
-        r1 = (q - R * R) - v * a * IG2
-        r2 = R - a * math.sqrt(v / delta) * IG
-        return np.array([r1, r2])
+        return np.array([(q - R * R) - v * p["alpha"] * IG2,
+                         R - p["alpha"] * math.sqrt(v / p["delta"]) * IG])
 
-    if alpha == 0.0:
-        return Solution(order={"q": 0.0, "R": 0.0}, residual=np.zeros(2), status="converged",
-                        iterations=0, method="closed form", model="gmm", params=params,
-                        thermo={"entropy": 0.0, "error": 0.5})
-    # continuation in alpha from a small load (q, R ~ O(alpha))
-    steps = [alpha] if x0 is not None else list(np.linspace(0, alpha, 9)[1:])
-    x = np.array([math.log(1 - x0[0]), x0[1]]) if x0 is not None else np.array([-1e-3, 0.0])
-    it = 0
-    for a in steps:
-        sol = optimize.root(lambda x: equations(x, a), x, method="hybr",
-                            options={"xtol": 1e-14, "maxfev": 400})
-        it += sol.nfev
-        x = sol.x
-    res = equations(x, alpha)
-    if not np.all(np.isfinite(res)) or np.max(np.abs(res)) > tol:
-        raise ConvergenceError("GMM typical saddle point did not converge", model="gmm",
-                               params=params, x=x, residual=res, iterations=it, method="hybrid")
-    q, R = 1.0 - math.exp(x[0]), float(x[1])
-    s = free_entropy(q, R, alpha, delta, kappa)
-    return Solution(order={"q": q, "R": R}, residual=res, status="converged", iterations=it,
-                    method="hybrid", model="gmm", params=params,
-                    thermo={"entropy": s, "error": float(H(R / math.sqrt(delta)))})
+    def order(self, x, p):
+        return {"q": -math.expm1(float(x[0])), "R": float(x[1])}
+
+    def unknowns(self, order, p):
+        return np.array([math.log1p(-float(order["q"])), float(order["R"])])
+
+    def known_point(self, p):
+        return {**p, "alpha": 0.0}, np.array([0.0, 0.0])
+
+    def is_physical(self, x, p):
+        o = self.order(x, p)
+        if o["R"] ** 2 > o["q"] + 1e-12:
+            return f"R^2 = {o['R'] ** 2:.6g} exceeds q = {o['q']:.6g}"
+        return None
+
+    def free_entropy(self, order, p):
+        q, R = order["q"], order["R"]
+        E, _, _ = _energetic(q, (p["kappa"] - R) / math.sqrt(p["delta"]))
+        ent = 0.5 * math.log1p(-q) + (q - R * R) / (2.0 * (1.0 - q))
+        return {"entropic": ent, "energetic": p["alpha"] * E,
+                "free_entropy": ent + p["alpha"] * E}
+
+    def thermo(self, x, p):
+        o = self.order(x, p)
+        if p["alpha"] == 0.0:
+            return {"entropy": 0.0, "error": 0.5}
+        return {"entropy": self.free_entropy(o, p)["free_entropy"],
+                "error": float(H(o["R"] / math.sqrt(p["delta"])))}
+
+
+TYPICAL = TypicalModel()
+
+
+def typical(alpha: float, delta: float, kappa: float = 0.0, *, x0=None, tol: float = 1e-11) -> Solution:
+    """Typical zero-error (margin kappa) bias-free classifiers: RS saddle point (q, R) of s(q, R)
+    (:class:`TypicalModel`). With ``x0 = (q, R)`` a warm-started solve, else reached by
+    continuation in alpha from alpha = 0 (:func:`replica.continuation.reach`).
+    Returns a Solution with order ``q``, ``R`` and thermo ``entropy``, ``error`` = H(R/sqrt Delta).
+    """
+    from ..continuation import reach
+
+    p = TYPICAL.validate(alpha=alpha, delta=delta, kappa=kappa)
+    if p["alpha"] == 0.0:
+        return TYPICAL.solution([0.0, 0.0], p, method="closed form")
+    if x0 is not None:
+        return TYPICAL.saddle(p, x0=TYPICAL.unknowns({"q": x0[0], "R": x0[1]}, p), tol=tol,
+                              validate=False)
+    return reach(TYPICAL, p, tol=tol)
 
 
 def capacity_R(delta: float, kappa: float = 0.0) -> float:
