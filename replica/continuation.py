@@ -510,7 +510,7 @@ def _scan_events(tr, br, y, t, J, ds, a, b, ev_prev, locate):
             hit = _refine(tr, y, t, J, ds, lambda q: _safe(ev, q))
         pt = hit[1] if hit else (a if abs(ga) < abs(gb) else b)
         br.events.append(Found("event", ev.name, pt.get(tr.along), pt,
-                               (a.get(tr.along), b.get(tr.along))))
+                               (a.get(tr.along), b.get(tr.along)), index=len(br.points) - 1))
         if ev.terminal and stop is None:
             stop = ev.name
     return stop
@@ -639,7 +639,8 @@ def _natural_events(tr, br, a, b, ev_prev, locate):
                 pt = f.last
             except (_Abort, ConvergenceError, ValueError, RuntimeError):
                 pass
-        br.events.append(Found("event", ev.name, pt.get(tr.along), pt, (la, lb)))
+        br.events.append(Found("event", ev.name, pt.get(tr.along), pt, (la, lb),
+                               index=len(br.points) - 1))
         if ev.terminal and stop is None:
             stop = ev.name
     return stop
