@@ -59,8 +59,7 @@ import numpy as np
 from ..errors import ReplicaInputError
 from . import entropic as en
 from . import small_nets as sn
-from .local_energy import (local_energy_max_margin, local_energy_mc, local_energy_perceptron,
-                           local_energy_replica, rs_reference)
+from .local_energy import local_energy_mc, local_energy_perceptron, local_energy_replica
 
 __all__ = ["ALGO_DEFAULTS", "MODEL_DEFAULTS", "train_one", "compare_algorithms",
            "perceptron_flatness", "energy_vs_entropy", "legendre_link", "max_margin_weights",

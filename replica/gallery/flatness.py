@@ -12,7 +12,7 @@ from ._cache import cached
 
 
 def _js(obj):
-    from ..commands._common import to_jsonable
+    from .._json import to_jsonable
 
     return to_jsonable(obj)
 
