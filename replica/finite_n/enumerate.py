@@ -58,6 +58,7 @@ import numpy as np
 
 from .._numba import jit
 from ..errors import ReplicaInputError, check_range
+from ..gauss import h2
 
 __all__ = [
     "N_MAX", "PATTERNS", "make_patterns", "instance_seeds", "n_patterns", "field_thresholds",
@@ -510,8 +511,7 @@ def profile_local_entropy(profiles, n: int) -> dict:
     D = np.arange(n + 1)
     d = D / n
     lbin = gammaln(n + 1) - gammaln(D + 1) - gammaln(n - D + 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h2 = np.where((d > 0) & (d < 1), -d * np.log(d) - (1 - d) * np.log1p(-d), 0.0)
+    h2d = h2(d)
     out = {k: np.full(n + 1, np.nan) for k in ("raw", "raw_se", "norm", "norm_se")}
     out["frac_zero"] = np.mean(prof == 0, axis=0) if prof.shape[0] else np.full(n + 1, np.nan)
     out["d"] = d
@@ -521,7 +521,7 @@ def profile_local_entropy(profiles, n: int) -> dict:
         if pos.size:
             m, se = _mean_se(np.log(pos) / n)
             out["raw"][k] = m
-            out["norm"][k] = m + h2[k] - lbin[k] / n
+            out["norm"][k] = m + h2d[k] - lbin[k] / n
             if se is not None:
                 out["raw_se"][k] = out["norm_se"][k] = se
     return out

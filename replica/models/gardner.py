@@ -47,12 +47,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, special
+from scipy import optimize
 
 from .._numba import jit
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
-from ..gauss import (G_minus_x_s, G_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
-                     log_H_s, phi_s, rule_on_edges)
+from ..gauss import (F_margin_s, G_minus_x_s, G_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
+                     log_F_margin_s, log_H_s, rule_on_edges)
 from ..solve import Solution, solve
 from .base import Param, SaddleModel
 
@@ -92,9 +92,7 @@ def spherical_A(q, kappa):
     """
     if q <= 0.0:
         return kappa * kappa if kappa > 0.0 else 0.0
-    c = kappa / math.sqrt(q)
-    Phi = 0.5 * math.erfc(-c / math.sqrt(2.0))
-    return q * ((1.0 + c * c) * Phi + c * phi_s(c))
+    return q * F_margin_s(kappa / math.sqrt(q))
 
 
 @jit
@@ -425,20 +423,18 @@ def _gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bra
 
 
 def capacity_spherical_closed_form(kappa: float) -> float:
-    """alpha_c(kappa) = 1 / int_{-kappa}^inf Dt (t + kappa)^2 = 1/[(1+k^2) Phi(k) + k phi(k)]
-    (Gardner 1988, q -> 1 limit). alpha_c(0) = 2 (Cover 1965).
-
-    For kappa < -2 the two terms cancel (relative loss ~ kappa^4/2); there the denominator is
-    evaluated as phi(kappa) int_0^inf s^2 exp(kappa s - s^2/2) ds, a positive integral.
-    """
-    k = float(kappa)
-    if k < -2.0:
-        from scipy import integrate
-
-        val, _ = integrate.quad(lambda s: s * s * math.exp(k * s - 0.5 * s * s), 0.0, 60.0,
-                                epsabs=0.0, epsrel=1e-13, limit=200)
-        return 1.0 / (math.exp(-0.5 * k * k) / math.sqrt(2 * math.pi) * val)
-    return 1.0 / ((1.0 + k * k) * special.ndtr(k) + k * math.exp(-0.5 * k * k) / math.sqrt(2 * math.pi))
+    """alpha_c(kappa) = 1 / int_{-kappa}^inf Dt (t + kappa)^2 = 1/F(kappa),
+    F(k) = (1+k^2) Phi(k) + k phi(k) (Gardner 1988, q -> 1 limit); alpha_c(0) = 2 (Cover 1965).
+    F is evaluated without cancellation for every kappa (:func:`replica.gauss.log_F_margin_s`);
+    below kappa ~ -37.5 alpha_c exceeds the floating-point range and ReplicaInputError is
+    raised."""
+    k = check_finite("kappa", kappa)
+    lf = log_F_margin_s(k)
+    if -lf > 709.0:
+        raise ReplicaInputError(
+            f"kappa = {k}: the spherical capacity alpha_c = exp({-lf:.1f}) exceeds the "
+            "floating-point range; kappa must be above about -37.5")
+    return math.exp(-lf)
 
 
 def capacity_from_saddle(kappa: float, one_minus_q: float = 1e-10) -> float:
