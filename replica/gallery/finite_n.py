@@ -6,16 +6,14 @@ modes have different keys), so a second run only redraws. Theory imports are laz
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import os
 from pathlib import Path
 
 import numpy as np
 
 from ..gauss import h2
 from . import Figure
+from ._cache import cached
 
 ALPHA_LE = 0.5          # alpha of the local-entropy figures
 CAPACITY = 0.8331       # Krauth & Mezard 1989 (THEORY.md §1)
@@ -26,29 +24,8 @@ ALGO_RANGE = (0.75, 0.77)
 # caching
 # --------------------------------------------------------------------------------------------------
 def _cached(data_dir: Path, name: str, params: dict, compute):
-    """Load ``<data_dir>/<name>-<hash>.npz`` (hash of ``params`` and the package version) or
-    compute it (a dict of arrays) and store it atomically; counts in the gallery's cache STATS."""
-    from .. import __version__
-    from . import _cache
-
-    key = json.dumps({"params": params, "version": __version__}, sort_keys=True)
-    digest = hashlib.sha1(key.encode()).hexdigest()[:12]
-    path = Path(data_dir) / f"{name}-{digest}.npz"
-    if path.exists():
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                data = {k: z[k] for k in z.files if k != "params"}
-            _cache.STATS["hits"] += 1
-            return data
-        except (OSError, ValueError):
-            pass  # unreadable: recompute
-    data = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp.npz")
-    np.savez(tmp, params=np.array(key), **data)
-    os.replace(tmp, path)
-    _cache.STATS["misses"] += 1
-    return data
+    """The gallery's cache (:func:`replica.gallery._cache.cached`) for dicts of arrays."""
+    return cached(data_dir, name, params, compute, fmt="npz")
 
 
 def _mean_se(v):
