@@ -300,7 +300,7 @@ def get_model(name: str) -> ModelSpec:
 # -- point functions of the registered models (module-level: picklable for process pools) ----
 
 def gardner_point(params: Mapping, warm_start=None, *, weights: str) -> dict:
-    """RS Gardner volume (THEORY section 1) at ``alpha, kappa``: the lead's
+    """RS Gardner volume (docs/THEORY.md §1) at ``alpha, kappa``: the lead's
     ``replica.models.gardner.gardner(model, alpha, kappa)``; results are its order parameters and
     thermodynamics (entropy, replicon, ...)."""
     from .models import gardner as g
@@ -321,7 +321,7 @@ def gardner_spherical_point(params, warm_start=None):
 
 
 def local_entropy_point(params: Mapping, warm_start=None, *, weights: str) -> dict:
-    """Franz–Parisi local entropy S(d) (THEORY section 2) at ``alpha, kappa_ref, kappa, d``:
+    """Franz–Parisi local entropy S(d) (docs/THEORY.md §2) at ``alpha, kappa_ref, kappa, d``:
     ``replica.models.franz_parisi.local_entropy``. ``kappa_ref`` may be the word ``"max"``."""
     from .models import franz_parisi as fp
 

@@ -1,6 +1,6 @@
 r"""Exact enumeration of the binary perceptron at finite N (ground truth for the replica theory).
 
-Problem (THEORY.md §0–1). Weights :math:`w\in\{-1,+1\}^N`, patterns :math:`\xi^\mu\in\mathbb R^N`
+Problem (docs/THEORY.md §0, §1, §7). Weights :math:`w\in\{-1,+1\}^N`, patterns :math:`\xi^\mu\in\mathbb R^N`
 (i.i.d. N(0,1) entries, or i.i.d. ±1 entries), labels absorbed in the patterns, stabilities
 
 .. math:: \Delta_\mu(w) = w\cdot\xi^\mu/\sqrt N ,\qquad
@@ -501,7 +501,7 @@ def profile_local_entropy(profiles, n: int) -> dict:
     * ``norm`` = H2(d) + (1/N) mean ln[n(D)/C(N, D)] and ``norm_se``: the fraction of the vectors at
       distance D that are solutions, with the exact binomial replaced by its large-N exponent. It
       removes the Stirling term -(1/2N) ln(2 pi N d(1-d)) of (1/N) ln C(N, D), is exactly H2(d)
-      at alpha = 0, and has the same N -> infinity limit S(d) (THEORY.md §2)."""
+      at alpha = 0, and has the same N -> infinity limit S(d) (docs/THEORY.md §2)."""
     from scipy.special import gammaln
 
     prof = np.asarray(profiles)

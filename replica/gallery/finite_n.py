@@ -17,7 +17,7 @@ import numpy as np
 from . import Figure
 
 ALPHA_LE = 0.5          # alpha of the local-entropy figures
-CAPACITY = 0.8331       # Krauth & Mezard 1989 (THEORY.md §1)
+CAPACITY = 0.8331       # Krauth & Mezard 1989 (docs/THEORY.md §1)
 ALGO_RANGE = (0.75, 0.77)
 
 
@@ -523,7 +523,7 @@ FIGURES = [
                        "fraction is in the cached data), next to the RS Gardner–Derrida entropy and "
                        "kappa_max (zero of s); stars: weighted linear extrapolation in 1/N; right: the "
                        "extrapolation itself with chi^2/dof.",
-           source="Gardner & Derrida 1988; Krauth & Mezard 1989 (THEORY.md §1)",
+           source="Gardner & Derrida 1988; Krauth & Mezard 1989 (docs/THEORY.md §1)",
            params="N = 12..24, kappa = 0, Gaussian patterns", order=60),
     Figure(name="finite_n_local_entropy", title="Exact distance profiles around max-margin, random "
            "and SBPI solutions vs Franz–Parisi local entropy",
@@ -536,7 +536,7 @@ FIGURES = [
                        "references including SA and replicated SA at the largest N. Lines: RS "
                        "Franz–Parisi S(d) with kappa_ref = kappa_max and 0; dashed: H2(d).",
            source="Baldassi, Lauditi, Malatesta, Perugini, Zecchina PRL 127, 278301 (2021); "
-                  "THEORY.md §2",
+                  "docs/THEORY.md §2",
            params="alpha = 0.5, N = 12..24", order=61),
     Figure(name="finite_n_algorithms", title="Learning algorithms on the binary perceptron: success "
            "probability and local entropy around their solutions",
@@ -557,5 +557,5 @@ FIGURES = [
                        "the non-separable fraction, non-zero near alpha = 2 at small N, is stored "
                        "with the data); support-vector fraction vs "
                        "Phi(kappa_max); stability histogram above the margin vs phi(Delta).",
-           source="Gardner 1988; THEORY.md §1, §4", params="N = 25..200", order=63),
+           source="Gardner 1988; docs/THEORY.md §1.4, §7", params="N = 25..200", order=63),
 ]

@@ -228,7 +228,7 @@ FIGURES = [
                        "found by SGD, Entropy-SGD, Replicated-SGD, long CE training, the "
                        "max-margin QP and Gibbs sampling of the version space (typical "
                        "solutions); closed form from their stabilities; mean +- s.e. over seeds.",
-           source="Pittorino et al., ICLR 2021, §3 (local energy); THEORY.md §4",
+           source="Pittorino et al., ICLR 2021, §3 (local energy); docs/THEORY.md §4.1",
            params="alpha=1, N=400 (quick: 120), 4 seeds (quick: 2)", order=700,
            tags=("flatness",)),
     Figure(name="flatness_energy_entropy", title="Local energy vs local entropy, and the Legendre link",
@@ -254,6 +254,6 @@ FIGURES = [
                        "typical zero-error classifiers (RS saddle point), the maximum-margin "
                        "classifier (RS) and the Bayes-optimal estimator, Delta = 1; points: "
                        "finite-d max-margin QP and Bayes estimator (mean +- s.e.).",
-           source="Pittorino et al., ICLR 2021, §6; THEORY.md §4",
+           source="Pittorino et al., ICLR 2021, §6; docs/THEORY.md §4.3",
            params="Delta=1, rho=1/2", order=703, tags=("flatness", "gmm")),
 ]

@@ -118,7 +118,7 @@ FIGURES = [
             "past the zero is the unphysical RS branch. Right, spherical weights (entropy relative "
             "to the sphere): s -> -inf at alpha_c(kappa) (dotted lines), where q -> 1."),
         source="Gardner 1988 (spherical, eq. for phi(q)); Gardner & Derrida 1988 (binary); "
-               "THEORY.md §1",
+               "docs/THEORY.md §1",
         params="kappa in {-0.5, 0, 0.25, 0.5} (binary), {-0.5, 0, 0.5, 1} (spherical)",
         order=10,
     ),
@@ -133,7 +133,7 @@ FIGURES = [
             "of the de Almeida–Thouless line (dashed; replicon 1 - alpha int Dz [G(G-u)]^2 = 0), "
             "which meets capacity at kappa = 0, alpha = 2: in the grey band the RS capacity is "
             "only an upper bound."),
-        source="Gardner 1988; Gardner & Derrida 1988; Krauth & Mézard 1989; THEORY.md §1",
+        source="Gardner 1988; Gardner & Derrida 1988; Krauth & Mézard 1989; docs/THEORY.md §1",
         params="kappa in [-1.5, 2] (spherical), [-1, 1.5] (binary)",
         order=11,
     ),

@@ -130,7 +130,7 @@ FIGURES = [
                        "2/eta; no run converges above eta* = 2/min sharpness (crosses). Small steps "
                        "keep the sharpness set by the initialisation; large steps select flatter "
                        "minima, up to the flattest at eta*.",
-           source="Mulayoff & Michaeli, ICML 2020 (flattest minima, GD stability); THEORY.md §5",
+           source="Mulayoff & Michaeli, ICML 2020 (flattest minima, GD stability); docs/THEORY.md §5",
            params="N=3, d=3, s=(2,1,0.5), init std 1/sqrt(d), seed 0; quick: 5 step sizes x 2 inits",
            order=800, tags=("flatness", "linear")),
     Figure(name="linear_resnet", title="Linear ResNet from zero residuals: balanced, flattest only for white inputs",
@@ -144,7 +144,7 @@ FIGURES = [
                        "all global minima (dashed, coinciding), for non-white inputs it stays well "
                        "above the minimum (dashed) at the balanced value (dotted): the "
                        "'ResNets find the flattest minimum' claim holds only for whitened data.",
-           source="Mulayoff & Michaeli, ICML 2020 (linear ResNets); THEORY.md §5",
+           source="Mulayoff & Michaeli, ICML 2020 (linear ResNets); docs/THEORY.md §5",
            params="N=4, eigenvalues (2, 1.2, 0.6), skew 0.4, eta = 0.2/balanced sharpness, seed 0",
            order=801, tags=("flatness", "linear")),
     Figure(name="linear_relu", title="ReLU MLP: layer coupling and balancedness vs step size",

@@ -1,7 +1,7 @@
 r"""Gardner volume with a margin: the replica-symmetric entropy of perceptron weights that classify
 P = alpha N random patterns with stability at least kappa.
 
-Models (THEORY.md §1):
+Models (docs/THEORY.md §1):
 
 * ``"spherical"`` (Gardner 1988): :math:`|w|^2 = N`, entropy normalised by the sphere's volume;
 * ``"binary"`` (Gardner & Derrida 1988): :math:`w \in \{-1,+1\}^N`, entropy = (1/N) ln #solutions.
