@@ -12,7 +12,16 @@ Methods (choose with ``method=``):
                the new iterate.
 ``"newton"``   Newton on ``F(x) - x`` with a finite-difference Jacobian and backtracking.
 ``"hybrid"``   MINPACK's Powell hybrid method (``scipy.optimize.root(method="hybr")``).
-``"bracket"``  one unknown only: Brent's method on a sign-changing ``bracket=(a, b)``.
+``"broyden"``  Broyden's ("good") quasi-Newton method on ``F(x) - x``: a finite-difference
+               Jacobian at the start (or the one passed as ``jacobian=``, e.g. carried from the
+               previous point of a continuation), rank-one updates, backtracking; the final
+               Jacobian estimate is returned in ``Solution.jacobian`` for the next call. In one
+               unknown it is the secant method.
+``"bracket"``  one unknown only: Brent's method on a sign change. The bracket is ``bracket=(a,
+               b)``, or the first sign change along ``grid=[x_0, x_1, ...]`` (scanned in that
+               order: the root connected to the first grid point), or, with neither, an
+               expanding bracket around ``x0`` (the interval grows geometrically, by
+               ``expand`` (default 1.6) per side, until the residual changes sign).
 
 All methods end with the same check ``max|F(x) - x| <= tol`` and raise
 :class:`~replica.errors.ConvergenceError` otherwise. Unknown options raise ``TypeError``.
@@ -30,7 +39,7 @@ from .errors import ConvergenceError
 
 __all__ = ["Solution", "solve", "continuation", "ConvergenceError", "METHODS"]
 
-METHODS = ("iterate", "newton", "hybrid", "bracket")
+METHODS = ("iterate", "newton", "hybrid", "broyden", "bracket")
 
 
 @dataclass(frozen=True)
@@ -39,7 +48,9 @@ class Solution:
 
     ``order`` maps order-parameter names to values (also readable as attributes, ``sol.q``);
     ``residual`` is the undamped residual vector F(x) - x at the returned point; ``thermo`` holds
-    derived thermodynamics (entropy, its parts, replicon, ...), filled by the model.
+    derived thermodynamics (entropy, its parts, replicon, ...), filled by the model;
+    ``unknowns`` the solver's unknowns where they differ from the order parameters (models of
+    the protocol, :mod:`replica.models.base`), else None (then :attr:`x` is the unknowns).
     """
 
     order: Mapping[str, float]
@@ -50,6 +61,8 @@ class Solution:
     model: str = ""
     params: Mapping[str, float] = field(default_factory=dict)
     thermo: Mapping[str, float] = field(default_factory=dict)
+    unknowns: tuple | None = None
+    jacobian: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __getattr__(self, name):
         # only called when normal lookup fails
@@ -62,6 +75,13 @@ class Solution:
     @property
     def x(self) -> np.ndarray:
         return np.array(list(self.order.values()), dtype=float)
+
+    @property
+    def u(self) -> np.ndarray:
+        """The solver's unknowns (what a warm start of the same model takes)."""
+        if self.unknowns is not None:
+            return np.array(self.unknowns, dtype=float)
+        return self.x
 
     @property
     def residual_norm(self) -> float:
@@ -116,7 +136,8 @@ def solve(F: Callable[[np.ndarray], np.ndarray], x0, *, names: Sequence[str] | N
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
     allowed = {"iterate": {"mixing", "bounds"}, "newton": {"fd_step", "bounds"},
-               "hybrid": {"bounds"}, "bracket": {"bracket", "xtol"}}[method]
+               "hybrid": {"bounds"}, "broyden": {"fd_step", "bounds", "jacobian"},
+               "bracket": {"bracket", "grid", "expand", "xtol"}}[method]
     unknown = set(options) - allowed
     if unknown:
         raise TypeError(f"solve(method={method!r}) got unknown options {sorted(unknown)}; "
@@ -130,14 +151,22 @@ def solve(F: Callable[[np.ndarray], np.ndarray], x0, *, names: Sequence[str] | N
     def R(x):
         return np.atleast_1d(np.asarray(F(x), dtype=float)) - x
 
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    if not (isinstance(max_iter, int) and max_iter >= 1):
+        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
+    J = None
     if method == "iterate":
         x, it = _iterate(R, x0, tol, max_iter, float(options.get("mixing", 0.5)), clip, ctx)
+    elif method == "broyden":
+        x, it, J = _broyden(R, x0, tol, max_iter, float(options.get("fd_step", 1e-7)), clip,
+                            ctx, options.get("jacobian"))
     elif method == "newton":
         x, it = _newton(R, x0, tol, max_iter, float(options.get("fd_step", 1e-7)), clip, ctx)
     elif method == "hybrid":
         x, it = _hybrid(R, x0, tol, max_iter, ctx)
     else:
-        x, it = _bracket(R, options, tol, max_iter, ctx)
+        x, it = _bracket(R, x0, options, tol, max_iter, ctx)
     res = R(x)
     if not np.all(np.isfinite(res)) or np.max(np.abs(res)) > tol:
         _fail("residual above tolerance at the end of the solve", ctx, x, res, it, method,
@@ -145,7 +174,7 @@ def solve(F: Callable[[np.ndarray], np.ndarray], x0, *, names: Sequence[str] | N
     th = dict(thermo(x)) if thermo is not None else {}
     return Solution(order=dict(zip(names, map(float, x))), residual=res, status="converged",
                     iterations=int(it), method=method, model=model, params=dict(ctx["params"]),
-                    thermo=th)
+                    thermo=th, jacobian=J)
 
 
 def _iterate(R, x, tol, max_iter, mixing, clip, ctx):
@@ -163,19 +192,13 @@ def _iterate(R, x, tol, max_iter, mixing, clip, ctx):
 
 
 def _newton(R, x, tol, max_iter, h, clip, ctx):
-    n = x.size
     r = R(x)
     for it in range(1, max_iter + 1):
         if not np.all(np.isfinite(r)):
             _fail("non-finite residual in Newton", ctx, x, r, it, "newton")
         if np.max(np.abs(r)) <= tol:
             return x, it
-        J = np.empty((n, n))
-        for j in range(n):
-            dx = h * max(1.0, abs(x[j]))
-            e = np.zeros(n)
-            e[j] = dx
-            J[:, j] = (R(x + e) - R(x - e)) / (2 * dx)
+        J = fd_jacobian(R, x, h)
         try:
             step = np.linalg.solve(J, -r)
         except np.linalg.LinAlgError:
@@ -193,6 +216,57 @@ def _newton(R, x, tol, max_iter, h, clip, ctx):
     _fail("Newton did not converge", ctx, x, r, max_iter, "newton")
 
 
+def fd_jacobian(R, x, h=1e-7, r0=None):
+    """Finite-difference Jacobian of R at x: central differences, or forward ones from the
+    known value ``r0 = R(x)`` (half the evaluations)."""
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    cols = []
+    for j in range(n):
+        dx = h * max(1.0, abs(x[j]))
+        e = np.zeros(n)
+        e[j] = dx
+        if r0 is None:
+            cols.append((R(x + e) - R(x - e)) / (2 * dx))
+        else:
+            cols.append((R(x + e) - r0) / dx)
+    return np.array(cols).T.reshape(-1, n)
+
+
+def _broyden(R, x, tol, max_iter, h, clip, ctx, J):
+    r = R(x)
+    if not np.all(np.isfinite(r)):
+        _fail("non-finite residual at the starting point", ctx, x, r, 0, "broyden")
+    fresh = J is None
+    J = fd_jacobian(R, x, h, r0=r) if J is None else np.array(J, dtype=float)
+    for it in range(1, max_iter + 1):
+        if np.max(np.abs(r)) <= tol:
+            return x, it, J
+        try:
+            step = np.linalg.solve(J, -r)
+        except np.linalg.LinAlgError:
+            step = None
+        lam, norm0, ok = 1.0, np.linalg.norm(r), False
+        if step is not None and np.all(np.isfinite(step)):
+            while lam > 1e-6:
+                xn = clip(x + lam * step)
+                rn = R(xn)
+                if np.all(np.isfinite(rn)) and np.linalg.norm(rn) < (1 - 1e-4 * lam) * norm0:
+                    ok = True
+                    break
+                lam *= 0.5
+        if not ok:
+            if fresh:
+                _fail("Broyden step failed with a fresh Jacobian", ctx, x, r, it, "broyden")
+            J, fresh = fd_jacobian(R, x, h, r0=r), True   # stale Jacobian: rebuild, retry
+            continue
+        dx, dr = xn - x, rn - r
+        J = J + np.outer(dr - J @ dx, dx) / float(dx @ dx)
+        fresh = False
+        x, r = xn, rn
+    _fail("Broyden did not converge", ctx, x, r, max_iter, "broyden")
+
+
 def _hybrid(R, x0, tol, max_iter, ctx):
     sol = optimize.root(R, x0, method="hybr", options={"xtol": 1e-15, "maxfev": max_iter})
     x = np.asarray(sol.x, dtype=float)
@@ -203,11 +277,21 @@ def _hybrid(R, x0, tol, max_iter, ctx):
     return x, int(sol.nfev)
 
 
-def _bracket(R, options, tol, max_iter, ctx):
-    if "bracket" not in options:
-        raise TypeError("method='bracket' needs bracket=(a, b)")
-    a, b = map(float, options["bracket"])
+def _bracket(R, x0, options, tol, max_iter, ctx):
+    if x0.size != 1:
+        raise ValueError("method='bracket' solves for one unknown only")
     f = lambda t: float(R(np.array([t]))[0])
+    if "bracket" in options:
+        a, b = map(float, options["bracket"])
+    elif "grid" in options:
+        a, b = _first_sign_change(f, options["grid"], ctx)
+        if a == b:
+            return np.array([a]), 0
+    else:
+        a, b = _expanding_bracket(f, float(x0[0]), float(options.get("expand", 1.6)), max_iter,
+                                  ctx)
+        if a == b:
+            return np.array([a]), 0
     fa, fb = f(a), f(b)
     if not (math.isfinite(fa) and math.isfinite(fb)) or fa * fb > 0:
         _fail(f"no sign change on the bracket [{a}, {b}] (F-x = {fa:.3e}, {fb:.3e})", ctx,
@@ -219,6 +303,42 @@ def _bracket(R, options, tol, max_iter, ctx):
         _fail("Brent's method did not converge", ctx, [root], [f(root)], info.iterations,
               "bracket")
     return np.array([root]), info.iterations
+
+
+def _first_sign_change(f, grid, ctx):
+    prev = None
+    for x in map(float, grid):
+        fx = f(x)
+        if not math.isfinite(fx):
+            _fail(f"non-finite residual at x = {x:.6g} while scanning for a sign change", ctx,
+                  [x], [fx], 0, "bracket")
+        if fx == 0.0:
+            return x, x
+        if prev is not None and prev[1] * fx < 0:
+            return prev[0], x
+        prev = (x, fx)
+    _fail("no sign change of the residual along the grid", ctx,
+          [prev[0]] if prev else [], [prev[1]] if prev else [], len(list(grid)), "bracket",
+          hint="the equation has no root connected to the first grid point on this grid")
+
+
+def _expanding_bracket(f, x, factor, max_iter, ctx):
+    if not factor > 1.0:
+        raise ValueError(f"expand must be > 1, got {factor}")
+    fx = f(x)
+    if not math.isfinite(fx):
+        _fail("non-finite residual at the starting point", ctx, [x], [fx], 0, "bracket")
+    if fx == 0.0:
+        return x, x
+    h = 1e-3 * max(1.0, abs(x))
+    for _ in range(min(max_iter, 200)):
+        for y in (x - h, x + h):
+            fy = f(y)
+            if math.isfinite(fy) and fy * fx <= 0:
+                return (y, x) if y < x else (x, y)
+        h *= factor
+    _fail("no sign change of the residual in an expanding bracket", ctx, [x], [fx], 200,
+          "bracket")
 
 
 def continuation(solve_at: Callable, values: Sequence[float], x0, *, min_step: float | None = None,
