@@ -50,6 +50,7 @@ import numpy as np
 from scipy import optimize, special
 
 from .._numba import jit
+from ..arrays import along_array
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
 from ..gauss import (G_minus_x_s, G_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
                      log_H_s, phi_s, rule_on_edges)
@@ -333,6 +334,7 @@ def _solve_v(g, v_start=None, model="", params=None, tol=1e-12):
     return math.exp(sol.x[0])
 
 
+@along_array("alpha", "kappa")
 def gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bracket",
             x0=None, tol: float = 1e-12, allow_negative_entropy: bool = False,
             **options) -> Solution:
@@ -454,6 +456,7 @@ def capacity_from_saddle(kappa: float, one_minus_q: float = 1e-10) -> float:
     return q / J
 
 
+@along_array("kappa")
 def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
     """Capacity alpha_c(kappa).
 
@@ -516,6 +519,7 @@ def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
     return optimize.brentq(s, lo, hi, xtol=tol, rtol=1e-15, maxiter=200)
 
 
+@along_array("alpha")
 def kappa_max(model: str, alpha: float, *, tol: float = 1e-12) -> float:
     """Maximum margin kappa_max(alpha): the largest kappa with a non-vanishing solution volume.
 
