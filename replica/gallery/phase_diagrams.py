@@ -313,7 +313,7 @@ def build_binary(out_dir: Path, quick: bool, data_dir: Path, **scan_kw) -> list[
 
 def build_spherical(out_dir: Path, quick: bool, data_dir: Path, **scan_kw) -> list[Path]:
     from ..models.gardner import capacity_spherical_closed_form as acf
-    from ..plotting import PALETTE, new_figure, save
+    from ..plotting import LEGEND_FONTSIZE, PALETTE, new_figure, save
 
     data = spherical_data(data_dir, quick, **scan_kw)
     LAST_BUILD["spherical"] = data["scans"]
@@ -340,7 +340,7 @@ def build_spherical(out_dir: Path, quick: bool, data_dir: Path, **scan_kw) -> li
     ax.set_xlabel(r"$\alpha = P/N$")
     ax.set_ylabel(r"margin $\kappa$")
     ax.set_title("Spherical perceptron: capacity and AT line")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=6)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=LEGEND_FONTSIZE)
     return save(fig, out_dir, "phase_diagram_spherical")
 
 
