@@ -34,7 +34,7 @@ import numpy as np
 
 from ._numba import JIT_ENABLED, jit
 
-__all__ = [
+__all__ = [  # noqa: F822 (H, log_H, ... are built lazily by __getattr__)
     "H", "log_H", "G", "erfcx", "log_2cosh", "phi", "log_H_scaled", "G_minus_x",
     "H_s", "log_H_s", "G_s", "log_H_scaled_s", "G_minus_x_s", "erfcx_s", "log_2cosh_s", "phi_s", "exp_neg_half_sq_s",
     "gauss_legendre", "gauss_hermite", "graded_gaussian_rule", "graded_edges", "graded_edges_on", "integrate_gaussian",

@@ -218,7 +218,8 @@ def _newton(R, x, tol, max_iter, h, clip, ctx):
 
 def fd_jacobian(R, x, h=1e-7, r0=None):
     """Finite-difference Jacobian of R at x: central differences, or forward ones from the
-    known value ``r0 = R(x)`` (half the evaluations)."""
+    known value ``r0 = R(x)`` (half the evaluations; backward where the forward point is
+    outside the domain, i.e. R is not finite there)."""
     x = np.asarray(x, dtype=float)
     n = x.size
     cols = []
@@ -227,9 +228,15 @@ def fd_jacobian(R, x, h=1e-7, r0=None):
         e = np.zeros(n)
         e[j] = dx
         if r0 is None:
-            cols.append((R(x + e) - R(x - e)) / (2 * dx))
+            rf, rb = R(x + e), R(x - e)
+            if np.all(np.isfinite(rf)) and np.all(np.isfinite(rb)):
+                cols.append((rf - rb) / (2 * dx))
+            else:
+                rc = R(x)
+                cols.append((rf - rc) / dx if np.all(np.isfinite(rf)) else (rc - rb) / dx)
         else:
-            cols.append((R(x + e) - r0) / dx)
+            rf = R(x + e)
+            cols.append((rf - r0) / dx if np.all(np.isfinite(rf)) else (r0 - R(x - e)) / dx)
     return np.array(cols).T.reshape(-1, n)
 
 

@@ -68,7 +68,7 @@ from scipy import special
 from .._numba import jit
 from ..gauss import graded_edges_on as _edges
 from ..errors import ReplicaInputError, check_finite, check_range
-from ..gauss import G, H, H_s, gauss_legendre, graded_gaussian_rule, log_H_s, phi_s
+from ..gauss import G, H, gauss_legendre, graded_gaussian_rule, log_H_s, phi_s
 
 __all__ = [
     "stabilities", "sigma_from_flip", "local_energy_from_stabilities", "local_energy_perceptron",

@@ -12,7 +12,7 @@ from ._cache import cached
 
 
 def _js(obj):
-    from ..commands._common import to_jsonable
+    from .._json import to_jsonable
 
     return to_jsonable(obj)
 
@@ -153,6 +153,7 @@ def build_algorithms(out_dir: Path, quick: bool, data_dir: Path):
 
 
 def _gmm_data(quick, delta=1.0):
+    from ..finite_n import gmm as fgmm
     from ..models import gmm
 
     ac = gmm.capacity(delta)
@@ -174,14 +175,14 @@ def _gmm_data(quick, delta=1.0):
         Rm, Em, Rb, Eb = [], [], [], []
         n = int(a * d)
         for s in seeds:
-            X, y, v = gmm.sample_gmm(n, d, delta, 0.5, np.random.default_rng(1000 + s))
-            w, _ = gmm.max_margin_classifier(X, y)
+            X, y, v = fgmm.sample_gmm(n, d, delta, 0.5, np.random.default_rng(1000 + s))
+            w, _ = fgmm.max_margin_classifier(X, y)
             R = w @ v / (np.linalg.norm(w) * np.linalg.norm(v))
             Rm.append(R)
             Em.append(float(gmm.generalization_error(R, delta)))
-            wb, b = gmm.bayes_estimator(X, y, delta)
+            wb, b = fgmm.bayes_estimator(X, y, delta)
             Rb.append(wb @ v / (np.linalg.norm(wb) * np.linalg.norm(v)))
-            Eb.append(gmm._exact_test_error(wb, b, v, delta, 0.5))
+            Eb.append(fgmm._exact_test_error(wb, b, v, delta, 0.5))
         se = lambda x: float(np.std(x, ddof=1) / np.sqrt(len(x)))
         fin[str(a)] = {"R_mm": [float(np.mean(Rm)), se(Rm)], "E_mm": [float(np.mean(Em)), se(Em)],
                        "R_bo": [float(np.mean(Rb)), se(Rb)], "E_bo": [float(np.mean(Eb)), se(Eb)]}

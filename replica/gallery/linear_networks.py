@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..commands._common import to_jsonable
+from .._json import to_jsonable
 from . import Figure
 from ._cache import cached
 

@@ -577,9 +577,11 @@ class GardnerModel(SaddleModel):
     """RS Gardner volume as a model of the protocol.
 
     Unknown: ``log_one_minus_q`` = ln(1 - q) (the conjugate qh is eliminated analytically,
-    :func:`_residual_v`); residual g(1 - q) (spherical: alpha J - q; binary:
-    int Dz sech^2(sqrt(qh) z) - (1 - q) with qh = alpha J/(1-q)^2). Known point: alpha = 0,
-    q = 0. Parameters: ``alpha`` >= 0, ``kappa`` (default 0) and, binary only,
+    :func:`_residual_v`); residual g(1 - q) (spherical: alpha J - q, absolute; binary:
+    [int Dz sech^2(sqrt(qh) z) - (1 - q)]/(1 - q) with qh = alpha J/(1-q)^2, relative, since
+    both terms vanish as q -> 1, where the binary branch ends at alpha = (2/pi)
+    alpha_c^sph(kappa)). Domain: 1 - q >= 1e-13 (spherical), 1e-11 (binary: below it the
+    relative residual is at its rounding level). Known point: alpha = 0, q = 0. Parameters: ``alpha`` >= 0, ``kappa`` (default 0) and, binary only,
     ``allow_negative_entropy`` (the RS continuation past kappa_max / capacity).
     """
 
@@ -590,6 +592,7 @@ class GardnerModel(SaddleModel):
     def __init__(self, weights: str):
         self.weights = check_model(weights)
         self.name = f"gardner-{weights}"
+        self._v_min = _ONE_MINUS_Q_MIN if weights == "spherical" else 1e-11
         self.description = (f"RS Gardner volume of the {weights} perceptron with margin kappa "
                             "(docs/THEORY.md, Gardner volume)")
         self.order_names = ("q",) if weights == "spherical" else ("q", "qh")
@@ -606,9 +609,10 @@ class GardnerModel(SaddleModel):
 
     def residual(self, x, p):
         v = math.exp(float(np.atleast_1d(x)[0]))
-        if not 0.0 < v <= 1.0:
+        if not self._v_min <= v <= 1.0:
             return np.array([math.nan])
-        return np.array([_residual_v(self.weights, p["alpha"], p["kappa"])(v)])
+        g = _residual_v(self.weights, p["alpha"], p["kappa"])(v)
+        return np.array([g / v if self.weights == "binary" else g])
 
     def order(self, x, p):
         v = math.exp(float(np.atleast_1d(x)[0]))
