@@ -1,10 +1,13 @@
 """Array inputs for functions of scalar parameters: one implementation, used as a decorator.
 
 ``gardner("binary", alpha=np.linspace(0.1, 0.8, 8), kappa=0)`` solves the saddle point at every
-alpha in the order given, warm-starting each point from the previous one (the ``x0`` argument of
-the wrapped function), and returns a :class:`Curve`. Functions that return a number
-(``capacity``, ``kappa_max``) return a numpy array instead. Exactly one parameter may be an
-array; a scalar call is passed through untouched.
+alpha in the order given and returns a :class:`Curve`. Between consecutive values the branch is
+followed by the continuation engine's natural-parameter march
+(:func:`replica.continuation.march`: secant predictor for the ``x0`` warm start of the wrapped
+function, step halving when a step fails), so a coarse array does not jump branches or fail
+where smaller steps succeed. Functions that return a number (``capacity``, ``kappa_max``) return
+a numpy array instead. Exactly one parameter may be an array; a scalar call is passed through
+untouched.
 
 A point that fails raises at once: :class:`~replica.errors.ConvergenceError` as the wrapped
 function raised it (its message names the parameters), :class:`~replica.errors.ReplicaInputError`
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .continuation import Lost, march
 from .errors import ReplicaInputError
 
 __all__ = ["Curve", "along_array"]
@@ -96,7 +100,8 @@ def along_array(*names: str, warm_start: str | None = "x0"):
 
     Along the array the function is called point by point in the given order; if it has a
     parameter ``warm_start`` (default ``x0``) that the caller left unset, each point after the
-    first starts from the previous result's ``x``. Returns a :class:`Curve` (results with order
+    first is reached from the previous one by :func:`replica.continuation.march` (warm starts
+    with a secant predictor, step halving on failure). Returns a :class:`Curve` (results with order
     parameters) or a float array (functions returning numbers).
     """
 
@@ -128,17 +133,32 @@ def along_array(*names: str, warm_start: str | None = "x0"):
                 raise ReplicaInputError(f"{name}: a non-empty 1-D array is needed, got shape "
                                         f"{values.shape}")
             use_warm = warm is not None and bound.arguments.get(warm) is None
-            results, prev = [], None
+
+            def solve_at(value, x_pred):
+                bound.arguments[name] = float(value)
+                if use_warm and x_pred is not None:
+                    bound.arguments[warm] = x_pred
+                r = fn(*bound.args, **bound.kwargs)
+                return (np.asarray(r.x, dtype=float) if hasattr(r, "x") else None), r
+
+            results, prev_x = [], None
             for i, v in enumerate(values):
-                bound.arguments[name] = float(v)
-                if use_warm and prev is not None and hasattr(prev, "x"):
-                    bound.arguments[warm] = prev.x
                 try:
-                    r = fn(*bound.args, **bound.kwargs)
+                    if i == 0 or not use_warm or prev_x is None or v == values[i - 1]:
+                        prev_x, r = solve_at(v, None if i == 0 else prev_x)
+                    else:      # continuation from the previous element, halving if needed
+                        for _, prev_x, r, _ in march(solve_at, float(values[i - 1]), float(v),
+                                                     prev_x, h=abs(float(v - values[i - 1])),
+                                                     max_halvings=6):
+                            pass
+                except Lost as lost:
+                    exc = lost.first
+                    if isinstance(exc, ReplicaInputError):
+                        raise ReplicaInputError(f"{name}[{i}] = {v:g}: {exc}") from exc
+                    raise exc from None
                 except ReplicaInputError as exc:
                     raise ReplicaInputError(f"{name}[{i}] = {v:g}: {exc}") from exc
                 results.append(r)
-                prev = r
             if all(isinstance(r, numbers.Real) for r in results):
                 return np.array(results, dtype=float)
             return Curve(parameter=name, values=values, results=tuple(results))
