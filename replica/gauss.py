@@ -1,6 +1,6 @@
 r"""Gaussian special functions and quadrature rules — the hot path of every replica computation.
 
-Conventions (THEORY.md §0):
+Conventions (docs/THEORY.md §0):
 
 .. math::
 

@@ -339,7 +339,7 @@ def get_model(name: str) -> ModelSpec:
 # -- point functions of the registered models (module-level: picklable for process pools) ----
 
 def local_entropy_point(params: Mapping, warm_start=None, *, weights: str) -> dict:
-    """Franz–Parisi local entropy S(d) (THEORY section 2) at ``alpha, kappa_ref, kappa, d``:
+    """Franz–Parisi local entropy S(d) (docs/THEORY.md §2) at ``alpha, kappa_ref, kappa, d``:
     ``replica.models.franz_parisi.local_entropy``. ``kappa_ref`` may be the word ``"max"``."""
     from .models import franz_parisi as fp
 

@@ -16,7 +16,7 @@ alpha_nonmonotonic     min_{d in [d_lo, d_hi]} dS/dd          Franz–Parisi loc
 alpha_negative         min_{d in [d_lo, d_hi]} S(d)           idem (binary)
 =====================  =====================================  ===================================
 
-Local-entropy indicators (THEORY.md §2, §3; Baldassi, Lauditi, Malatesta, Perugini, Zecchina,
+Local-entropy indicators (docs/THEORY.md §2, §3; Baldassi, Lauditi, Malatesta, Perugini, Zecchina,
 PRL 127, 278301 (2021)). Around references of margin ``kappa_ref`` (``"max"`` for the max-margin
 reference), neighbours of margin ``kappa``: S(d) is sampled on a geometric grid of distances from
 ``d_hi`` = 0.8 (1-Q)/2 (below the typical distance d* = (1-Q)/2, where dS/dd = 0) down to
@@ -292,7 +292,7 @@ def _replicon(alpha, kappa):
 
 def at_alpha(kappa: float, *, xtol: float = XTOL, n_grid: int = 40) -> Threshold:
     """alpha_AT(kappa), kappa < 0: the alpha where the RS replicon of the spherical Gardner
-    volume, lambda_R = 1 - alpha gamma_E gamma_S, first becomes 0 (RS unstable beyond; THEORY §1,
+    volume, lambda_R = 1 - alpha gamma_E gamma_S, first becomes 0 (RS unstable beyond; docs/THEORY.md §1.5,
     de Almeida–Thouless). Scanned from alpha = 0 towards alpha_c(kappa)."""
     from .models.gardner import capacity_spherical_closed_form
 

@@ -1,7 +1,7 @@
 r"""Gardner volume with a margin: the replica-symmetric entropy of perceptron weights that classify
 P = alpha N random patterns with stability at least kappa.
 
-Models (THEORY.md §1):
+Models (docs/THEORY.md §1):
 
 * ``"spherical"`` (Gardner 1988): :math:`|w|^2 = N`, entropy normalised by the sphere's volume;
 * ``"binary"`` (Gardner & Derrida 1988): :math:`w \in \{-1,+1\}^N`, entropy = (1/N) ln #solutions.
@@ -50,6 +50,7 @@ import numpy as np
 from scipy import optimize
 
 from .._numba import jit
+from ..arrays import along_array
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
 from ..gauss import (F_margin_s, G_minus_x_s, G_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
                      log_F_margin_s, log_H_s, rule_on_edges)
@@ -331,6 +332,7 @@ def _solve_v(g, v_start=None, model="", params=None, tol=1e-12):
     return math.exp(sol.x[0])
 
 
+@along_array("alpha", "kappa")
 def gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bracket",
             x0=None, tol: float = 1e-12, allow_negative_entropy: bool = False,
             **options) -> Solution:
@@ -450,6 +452,7 @@ def capacity_from_saddle(kappa: float, one_minus_q: float = 1e-10) -> float:
     return q / J
 
 
+@along_array("kappa")
 def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
     """Capacity alpha_c(kappa).
 
@@ -512,6 +515,7 @@ def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
     return optimize.brentq(s, lo, hi, xtol=tol, rtol=1e-15, maxiter=200)
 
 
+@along_array("alpha")
 def kappa_max(model: str, alpha: float, *, tol: float = 1e-12) -> float:
     """Maximum margin kappa_max(alpha): the largest kappa with a non-vanishing solution volume.
 

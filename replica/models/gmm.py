@@ -6,8 +6,8 @@ Data (Pittorino et al., ICLR 2021, §6; Mignacco et al. 2020):
 :math:`v^* \sim N(0, I_d)` (so :math:`|v^*|^2/d \to 1`), :math:`P(y=+1) = \rho`,
 :math:`\alpha = n/d`.
 
-Bayes-optimal classifier (derived here; THEORY.md §4 states it without derivation)
----------------------------------------------------------------------------------
+Bayes-optimal classifier (derived here; docs/THEORY.md §4.3)
+-----------------------------------------------------------
 The labels are observed, so :math:`y^\mu x^\mu = v^*/\sqrt d + \sqrt\Delta\, y^\mu z^\mu` is a
 Gaussian observation of :math:`v^*` and the posterior is Gaussian with precision
 :math:`(1 + \alpha/\Delta)` and mean :math:`\hat v = \sum_\mu y^\mu x^\mu / (\sqrt d(\Delta+\alpha))`
@@ -25,12 +25,12 @@ pre-activation of a test point is :math:`yM + \sqrt{\Delta Q}\,\xi`, hence
 .. math:: \varepsilon_{BO} = \rho\, H\!\Big(\frac{M+b}{\sqrt{\Delta M}}\Big)
           + (1-\rho)\, H\!\Big(\frac{M-b}{\sqrt{\Delta M}}\Big),
 
-which agrees with THEORY.md §4 (bias and all). Balanced: :math:`H(\sqrt{\alpha/(\Delta(\alpha+\Delta))})`.
+(docs/THEORY.md §4.3). Balanced: :math:`H(\sqrt{\alpha/(\Delta(\alpha+\Delta))})`.
 Limits: alpha -> 0 gives min(rho, 1-rho); alpha -> inf gives the oracle error with v* known.
 The normalised Bayes overlap is :math:`R_{BO} = M/\sqrt Q = \sqrt{\alpha/(\alpha+\Delta)}`.
 
-Gardner volume of bias-free classifiers (derived; THEORY.md §4 is correct as written)
--------------------------------------------------------------------------------------
+Gardner volume of bias-free classifiers (derived; docs/THEORY.md §4.3)
+---------------------------------------------------------------------
 For :math:`|w|^2 = d`, :math:`y\, w\cdot x/\sqrt d = R + \sqrt\Delta\,\zeta` with
 :math:`R = w\cdot v^*/d` (the normalised overlap, since :math:`|w|^2 = |v^*|^2 = d`) and
 :math:`\zeta \sim N(0,1)` independent of the label; rho drops out. Replicas of w have mutual
@@ -52,7 +52,7 @@ margin kappa is non-empty iff some R makes the bracket positive:
 
 .. math:: \alpha_c(\kappa,\Delta) = \max_R \frac{1-R^2}{F((\kappa-R)/\sqrt\Delta)} .
 
-At kappa = 0: Delta -> inf gives 2 (Cover), Delta = 1 gives 3.6995 (THEORY.md's 3.70 checks out).
+At kappa = 0: Delta -> inf gives 2 (Cover), Delta = 1 gives 3.6995 (Pittorino et al. 2021 quote 3.70).
 The maximiser R is the overlap of the max-margin classifier at alpha = alpha_c(kappa).
 
 Finite-d data, estimators, the max-margin QP and the version-space sampler are in
