@@ -1,5 +1,5 @@
-r"""Phase diagrams of wide flat minima: the data and the classification (docs/THEORY.md,
-"Phase diagrams"); :mod:`replica.gallery.phase_diagrams` only draws them.
+r"""Phase diagrams of wide flat minima: the data and the classification (docs/THEORY.md §3);
+the gallery module :mod:`replica.gallery.phase_diagrams` only draws them.
 
 * Binary perceptron in the (alpha, kappa_ref) plane, neighbours counted with kappa = 0
   (Baldassi, Lauditi, Malatesta, Perugini, Zecchina, PRL 127, 278301 (2021)). At every grid

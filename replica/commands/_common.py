@@ -6,8 +6,7 @@ import json
 import math
 import sys
 
-import numpy as np
-
+from .._json import to_jsonable
 
 __all__ = ["number", "kappa_ref_value", "add_json_flag", "emit", "to_jsonable"]
 
@@ -24,34 +23,18 @@ def number(text: str) -> float:
 
 
 def kappa_ref_value(text: str):
-    """argparse type for --kappa-ref: a number or the word 'max'."""
-    if text.strip().lower() == "max":
-        return "max"
-    return number(text)
+    """argparse type for --kappa-ref: a number or the word 'max'
+    (:func:`replica.models.base.parse_kappa_ref`)."""
+    from ..models.base import parse_kappa_ref
+
+    try:
+        return parse_kappa_ref(text, "--kappa-ref")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
-
-
-def to_jsonable(obj):
-    """Convert numpy scalars/arrays (recursively) to plain Python; refuse NaN/inf loudly."""
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, (np.bool_, bool)):
-        return bool(obj)
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        v = float(obj)
-        if not math.isfinite(v):
-            return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
-        return v
-    return obj
 
 
 def emit(obj, as_json: bool, stream=None) -> None:

@@ -4,7 +4,9 @@
   counts at several margins, max margin, distance profiles; quenched averages, 1/N extrapolation;
 * :mod:`replica.finite_n.spherical` — the spherical hard-margin classifier (QP) with
   separability certificates;
-* :mod:`replica.finite_n.algorithms` — SBPI, simulated annealing, replicated SA.
+* :mod:`replica.finite_n.algorithms` — SBPI, simulated annealing, replicated SA;
+* :mod:`replica.finite_n.gmm` — Gaussian-mixture data, the finite-d Bayes rule, the bias-free
+  max-margin classifier and the version-space sampler.
 
 The main entry points are re-exported lazily (importing this package compiles nothing).
 """

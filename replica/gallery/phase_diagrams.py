@@ -1,4 +1,4 @@
-r"""Phase-diagram figures (docs/THEORY.md, "Phase diagrams"): drawn from the data of
+r"""Phase-diagram figures (docs/THEORY.md §3): drawn from the data of
 :mod:`replica.phase_diagram` (which computes, stores and classifies; this module only draws).
 
 * ``phase_diagram_binary`` — binary perceptron in the (alpha, kappa_ref) plane, neighbours with
@@ -46,7 +46,7 @@ def build_spherical(out_dir: Path, quick: bool, data_dir: Path, **scan_kw) -> li
 
 def draw_binary(data: dict, out_dir: Path, quick: bool) -> list[Path]:
     from ..models.gardner import kappa_max
-    from ..plotting import PALETTE, new_figure, save
+    from ..plotting import LEGEND_FONTSIZE, PALETTE, new_figure, save
 
     ref, mx, ac = data["ref"], data["max"], data["capacity"]
     fig, ax = new_figure(width=4.6, height=3.4)
@@ -136,13 +136,13 @@ def draw_binary(data: dict, out_dir: Path, quick: bool) -> list[Path]:
     ax.set_xlabel(r"$\alpha = P/N$")
     ax.set_ylabel(r"reference margin $\kappa_{\rm ref}$")
     ax.set_title(r"Binary perceptron: local entropy around references ($\kappa = 0$)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=6, ncol=1)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=LEGEND_FONTSIZE, ncol=1)
     return save(fig, out_dir, "phase_diagram_binary")
 
 
 def draw_spherical(data: dict, out_dir: Path, quick: bool) -> list[Path]:
     from ..models.gardner import capacity_spherical_closed_form as acf
-    from ..plotting import PALETTE, new_figure, save
+    from ..plotting import LEGEND_FONTSIZE, PALETTE, new_figure, save
 
     g, at = data["gardner"], data["at"]
     fig, ax = new_figure(width=4.2, height=3.2)
@@ -167,7 +167,7 @@ def draw_spherical(data: dict, out_dir: Path, quick: bool) -> list[Path]:
     ax.set_xlabel(r"$\alpha = P/N$")
     ax.set_ylabel(r"margin $\kappa$")
     ax.set_title("Spherical perceptron: capacity and AT line")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=6)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=LEGEND_FONTSIZE)
     return save(fig, out_dir, "phase_diagram_spherical")
 
 
@@ -189,7 +189,7 @@ FIGURES = [
             "kappa_max), beyond capacity 0.833, and the range 0.75–0.77 where algorithms "
             "stop."),
         source="Baldassi, Lauditi, Malatesta, Perugini, Zecchina, PRL 127, 278301 (2021), "
-               "Figs. 1–2; THEORY.md §2–3",
+               "Figs. 1–2; docs/THEORY.md §2–3",
         params="kappa = 0; d in [1e-4, 0.8 d*]; alpha and kappa_ref grids in BINARY_DEFAULT",
         order=60, tags=("phase diagram", "local entropy")),
     Figure(
@@ -202,7 +202,7 @@ FIGURES = [
             "over the replicon sign of a warm-started continuation scan of the Gardner volume. "
             "For kappa < 0 RS is unstable between the AT line and capacity, where the RS "
             "capacity is only an upper bound."),
-        source="Gardner 1988; Franz & Parisi 2016; Franz et al. 2017; THEORY.md §1, §3",
+        source="Gardner 1988; Franz & Parisi 2016; Franz et al. 2017; docs/THEORY.md §1, §3",
         params="kappa in [-2, 1]; alpha up to 0.96 alpha_c(kappa)",
         order=61, tags=("phase diagram",)),
 ]

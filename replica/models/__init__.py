@@ -79,9 +79,13 @@ def get(name: str):
     _load_entry_points()
     if name in _BUILTIN:
         mod, _, attr = _BUILTIN[name].partition(":")
-        obj = importlib.import_module(mod)
-        for part in attr.split("."):
-            obj = getattr(obj, part)
+        try:
+            obj = importlib.import_module(mod)
+            for part in attr.split("."):
+                obj = getattr(obj, part)
+        except (ImportError, AttributeError) as exc:
+            raise ReplicaInputError(f"model: {name!r} is registered as {_BUILTIN[name]} but "
+                                    f"cannot be loaded ({exc})") from None
         _REGISTRY[name] = obj
         return obj
     raise ReplicaInputError(f"model: unknown model {name!r}; choose one of "

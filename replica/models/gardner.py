@@ -1,7 +1,7 @@
 r"""Gardner volume with a margin: the replica-symmetric entropy of perceptron weights that classify
 P = alpha N random patterns with stability at least kappa.
 
-Models (THEORY.md §1):
+Models (docs/THEORY.md §1):
 
 * ``"spherical"`` (Gardner 1988): :math:`|w|^2 = N`, entropy normalised by the sphere's volume;
 * ``"binary"`` (Gardner & Derrida 1988): :math:`w \in \{-1,+1\}^N`, entropy = (1/N) ln #solutions.
@@ -47,12 +47,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, special
+from scipy import optimize
 
 from .._numba import jit
+from ..arrays import along_array
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
-from ..gauss import (G_minus_x_s, G_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
-                     log_H_s, phi_s, rule_on_edges)
+from ..gauss import (F_margin_s, G_minus_x_s, G_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
+                     log_F_margin_s, log_H_s, rule_on_edges)
 from ..solve import Solution, solve
 from .base import Param, SaddleModel
 
@@ -92,9 +93,7 @@ def spherical_A(q, kappa):
     """
     if q <= 0.0:
         return kappa * kappa if kappa > 0.0 else 0.0
-    c = kappa / math.sqrt(q)
-    Phi = 0.5 * math.erfc(-c / math.sqrt(2.0))
-    return q * ((1.0 + c * c) * Phi + c * phi_s(c))
+    return q * F_margin_s(kappa / math.sqrt(q))
 
 
 @jit
@@ -333,6 +332,7 @@ def _solve_v(g, v_start=None, model="", params=None, tol=1e-12):
     return math.exp(sol.x[0])
 
 
+@along_array("alpha", "kappa")
 def gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bracket",
             x0=None, tol: float = 1e-12, allow_negative_entropy: bool = False,
             **options) -> Solution:
@@ -425,20 +425,18 @@ def _gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bra
 
 
 def capacity_spherical_closed_form(kappa: float) -> float:
-    """alpha_c(kappa) = 1 / int_{-kappa}^inf Dt (t + kappa)^2 = 1/[(1+k^2) Phi(k) + k phi(k)]
-    (Gardner 1988, q -> 1 limit). alpha_c(0) = 2 (Cover 1965).
-
-    For kappa < -2 the two terms cancel (relative loss ~ kappa^4/2); there the denominator is
-    evaluated as phi(kappa) int_0^inf s^2 exp(kappa s - s^2/2) ds, a positive integral.
-    """
-    k = float(kappa)
-    if k < -2.0:
-        from scipy import integrate
-
-        val, _ = integrate.quad(lambda s: s * s * math.exp(k * s - 0.5 * s * s), 0.0, 60.0,
-                                epsabs=0.0, epsrel=1e-13, limit=200)
-        return 1.0 / (math.exp(-0.5 * k * k) / math.sqrt(2 * math.pi) * val)
-    return 1.0 / ((1.0 + k * k) * special.ndtr(k) + k * math.exp(-0.5 * k * k) / math.sqrt(2 * math.pi))
+    """alpha_c(kappa) = 1 / int_{-kappa}^inf Dt (t + kappa)^2 = 1/F(kappa),
+    F(k) = (1+k^2) Phi(k) + k phi(k) (Gardner 1988, q -> 1 limit); alpha_c(0) = 2 (Cover 1965).
+    F is evaluated without cancellation for every kappa (:func:`replica.gauss.log_F_margin_s`);
+    below kappa ~ -37.5 alpha_c exceeds the floating-point range and ReplicaInputError is
+    raised."""
+    k = check_finite("kappa", kappa)
+    lf = log_F_margin_s(k)
+    if -lf > 709.0:
+        raise ReplicaInputError(
+            f"kappa = {k}: the spherical capacity alpha_c = exp({-lf:.1f}) exceeds the "
+            "floating-point range; kappa must be above about -37.5")
+    return math.exp(-lf)
 
 
 def capacity_from_saddle(kappa: float, one_minus_q: float = 1e-10) -> float:
@@ -454,6 +452,7 @@ def capacity_from_saddle(kappa: float, one_minus_q: float = 1e-10) -> float:
     return q / J
 
 
+@along_array("kappa")
 def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
     """Capacity alpha_c(kappa).
 
@@ -516,6 +515,7 @@ def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
     return optimize.brentq(s, lo, hi, xtol=tol, rtol=1e-15, maxiter=200)
 
 
+@along_array("alpha")
 def kappa_max(model: str, alpha: float, *, tol: float = 1e-12) -> float:
     """Maximum margin kappa_max(alpha): the largest kappa with a non-vanishing solution volume.
 
@@ -573,9 +573,11 @@ class GardnerModel(SaddleModel):
     """RS Gardner volume as a model of the protocol.
 
     Unknown: ``log_one_minus_q`` = ln(1 - q) (the conjugate qh is eliminated analytically,
-    :func:`_residual_v`); residual g(1 - q) (spherical: alpha J - q; binary:
-    int Dz sech^2(sqrt(qh) z) - (1 - q) with qh = alpha J/(1-q)^2). Known point: alpha = 0,
-    q = 0. Parameters: ``alpha`` >= 0, ``kappa`` (default 0) and, binary only,
+    :func:`_residual_v`); residual g(1 - q) (spherical: alpha J - q, absolute; binary:
+    [int Dz sech^2(sqrt(qh) z) - (1 - q)]/(1 - q) with qh = alpha J/(1-q)^2, relative, since
+    both terms vanish as q -> 1, where the binary branch ends at alpha = (2/pi)
+    alpha_c^sph(kappa)). Domain: 1 - q >= 1e-13 (spherical), 1e-11 (binary: below it the
+    relative residual is at its rounding level). Known point: alpha = 0, q = 0. Parameters: ``alpha`` >= 0, ``kappa`` (default 0) and, binary only,
     ``allow_negative_entropy`` (the RS continuation past kappa_max / capacity).
     """
 
@@ -586,6 +588,7 @@ class GardnerModel(SaddleModel):
     def __init__(self, weights: str):
         self.weights = check_model(weights)
         self.name = f"gardner-{weights}"
+        self._v_min = _ONE_MINUS_Q_MIN if weights == "spherical" else 1e-11
         self.description = (f"RS Gardner volume of the {weights} perceptron with margin kappa "
                             "(docs/THEORY.md, Gardner volume)")
         self.order_names = ("q",) if weights == "spherical" else ("q", "qh")
@@ -602,9 +605,10 @@ class GardnerModel(SaddleModel):
 
     def residual(self, x, p):
         v = math.exp(float(np.atleast_1d(x)[0]))
-        if not 0.0 < v <= 1.0:
+        if not self._v_min <= v <= 1.0:
             return np.array([math.nan])
-        return np.array([_residual_v(self.weights, p["alpha"], p["kappa"])(v)])
+        g = _residual_v(self.weights, p["alpha"], p["kappa"])(v)
+        return np.array([g / v if self.weights == "binary" else g])
 
     def order(self, x, p):
         v = math.exp(float(np.atleast_1d(x)[0]))
