@@ -47,7 +47,7 @@ def _arr(v):
 #: refined reference-margin thresholds at alpha = 0.5 (kappa = 0), for the caption:
 #: ``replica threshold negative|nonmonotonic --model binary --alpha 0.5`` (xtol 1e-6; a test
 #: recomputes them)
-KAPPA_MIN_05 = 0.0254
+KAPPA_MIN_05 = 0.029118
 KAPPA_U_05 = 0.036430
 
 
