@@ -68,7 +68,7 @@ __all__ = [
     "MODELS", "Reference", "reference_sector", "free_entropy", "local_entropy",
     "local_entropy_curve", "CurveResult", "legendre", "h2", "Quadrature", "FPModel",
     "FP_BINARY", "FP_SPHERICAL", "cached_reference", "boundary_density", "small_distance_law",
-    "first_moment_energetic",
+    "first_moment_energetic", "consistency_guard",
 ]
 
 MODELS = ("binary", "spherical")
@@ -589,6 +589,21 @@ def _consistent(s_old, s_new, d_old, d_new):
     pred = a["entropy"] + 0.5 * (a["dS_dd"] + b["dS_dd"]) * dd
     scale = abs(dd) * (abs(a["dS_dd"]) + abs(b["dS_dd"]) + 1e-3)
     return abs(b["entropy"] - pred) <= 0.05 * scale + 1e-10
+
+
+def consistency_guard(prev, cand) -> str | None:
+    """Branch-jump guard for :func:`replica.continuation.follow` along ``d`` (signature
+    ``guard(previous_point, candidate_point) -> None | reason``): the trapezoidal integral of
+    dS/dd between the two points must reproduce the change of S (:func:`_consistent`)."""
+    a, b = prev.thermo, cand.thermo
+    da, db = float(prev.params["d"]), float(cand.params["d"])
+    dd = db - da
+    pred = a["entropy"] + 0.5 * (a["dS_dd"] + b["dS_dd"]) * dd
+    scale = abs(dd) * (abs(a["dS_dd"]) + abs(b["dS_dd"]) + 1e-3)
+    if abs(b["entropy"] - pred) <= 0.05 * scale + 1e-10:
+        return None
+    return (f"thermodynamic inconsistency between d = {da:.6g} and {db:.6g}: S changed by "
+            f"{b['entropy'] - a['entropy']:.3e}, the integral of dS/dd gives {pred - a['entropy']:.3e}")
 
 
 def _march(ref, kappa, targets, start_d, start_sol, quad, method, tol, min_step, store,
