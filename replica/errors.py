@@ -204,7 +204,7 @@ def check_memory(name: str, nbytes: float, what: str) -> None:
     if not nbytes <= budget:
         raise ReplicaInputError(f"{name}: {what} would need {format_bytes(float(nbytes))}, more "
                                 f"than the memory budget of this machine "
-                                f"({format_bytes(budget)}); reduce {name}")
+                                f"({format_bytes(budget)})")
 
 
 def check_work(name: str, operations: float, what: str, limit: float = WORK_LIMIT) -> None:
@@ -212,8 +212,7 @@ def check_work(name: str, operations: float, what: str, limit: float = WORK_LIMI
     not finish in reasonable time), naming the parameter that sets it."""
     if not operations <= limit:
         raise ReplicaInputError(f"{name}: {what} would take about {operations:.2g} elementary "
-                                f"operations (limit {limit:.2g}, a few minutes on one core); "
-                                f"reduce {name}")
+                                f"operations (limit {limit:.2g}, a few minutes on one core)")
 
 
 def check_workers(name: str, value, *, local: bool = True) -> int | None:

@@ -45,7 +45,8 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .errors import ReplicaInputError
+from ._process import process_pool
+from .errors import ReplicaInputError, check_workers
 from .store import ScanStore, canonical_json, point_key, _plain
 
 __all__ = ["scan", "Grid", "Paths", "ScanResult", "ModelSpec", "MODELS", "register_model",
@@ -439,9 +440,10 @@ class SerialExecutor(cf.Executor):
 def make_executor(executor=None, *, workers: int | None = None, scheduler: str | None = None):
     """Return ``(executor, slots, close)``: a concurrent.futures Executor, how many tasks to keep
     in flight, and a function that shuts down what this call started."""
-    if workers is not None and (int(workers) != workers or workers < 1):
-        raise ReplicaInputError(f"workers must be a positive integer, got {workers!r}")
     ncpu = os.cpu_count() or 1
+    local = not (scheduler is not None or type(executor).__name__ == "Client"
+                 or isinstance(executor, cf.Executor))
+    workers = check_workers("workers", workers, local=local)
     if scheduler is not None and executor in (None, "dask"):
         executor = "dask"
     if isinstance(executor, cf.Executor):
@@ -449,7 +451,7 @@ def make_executor(executor=None, *, workers: int | None = None, scheduler: str |
         return executor, 2 * int(slots), lambda: None
     if executor is None or executor == "process":
         n = int(workers or ncpu)
-        ex = cf.ProcessPoolExecutor(max_workers=n)
+        ex = process_pool(n)     # workers exit when this driver dies (no orphans)
         return ex, 2 * n, lambda: ex.shutdown(wait=True, cancel_futures=True)
     if executor == "serial":
         return SerialExecutor(), 1, lambda: None
@@ -738,8 +740,8 @@ def scan(point, grid, *, fixed: Mapping | None = None, store=None, executor=None
         already = sum(1 for r in runners for p in r.points if point_key(r.full(p)) in done)
         counts = {"ok": 0, "failed": 0, "nonfinite": 0}
         lost, evaluations = [], 0
-        progress = _Progress(total, already, quiet=quiet, as_json=json, desc=model_name,
-                             stream=stream)
+        progress = _Progress(total, already, quiet=quiet, as_json=json,
+                             desc=_label(model_name), stream=stream)
         t0 = time.perf_counter()
         todo = total - already
         if todo > 0:
@@ -763,6 +765,12 @@ def scan(point, grid, *, fixed: Mapping | None = None, store=None, executor=None
         raise RuntimeError(f"{len(lost)} task(s) lost to executor failures (not stored; rerun "
                            f"the same scan to compute them): {'; '.join(msgs)[:500]}")
     return result
+
+
+def _label(model_name: str) -> str:
+    """Progress-bar label in words: the model name, or a function's name without its path."""
+    name = model_name.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+    return f"{name.replace('_', ' ')} points"
 
 
 def _callable_name(fn) -> str:

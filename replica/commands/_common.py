@@ -14,7 +14,7 @@ import sys
 
 from .._json import to_jsonable as _to_jsonable
 
-__all__ = ["number", "integer", "positive_int", "kappa_ref_value", "add_json_flag", "add_model_arg",
+__all__ = ["check_out_dir", "number", "integer", "positive_int", "kappa_ref_value", "add_json_flag", "add_model_arg",
            "emit", "to_jsonable"]
 
 
@@ -80,6 +80,23 @@ def add_model_arg(parser, choices, help_text: str = "", *, required: bool = True
     parser.add_argument("--model", type=model, required=required, default=default,
                         metavar="{" + ",".join(choices) + "}",
                         help=help_text or f"the model: {', '.join(choices)}")
+
+
+def check_out_dir(option: str, path) -> None:
+    """Refuse, before any computation, an output directory that cannot be one: an existing
+    non-directory, or a parent path that is a regular file."""
+    from pathlib import Path
+
+    from ..errors import ReplicaInputError
+
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise ReplicaInputError(f"{option} {path} exists and is not a directory")
+    for parent in p.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ReplicaInputError(f"{option} {path}: {parent} is a file, not a directory")
+            break
 
 
 def to_jsonable(obj):
