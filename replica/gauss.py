@@ -28,15 +28,18 @@ around given centres (the boundary layers of width ~ sqrt(1-q) that appear as q 
 from __future__ import annotations
 
 import math
+import types
 from functools import lru_cache
 
 import numpy as np
 
+from . import special as _special
 from ._numba import JIT_ENABLED, jit
 
 __all__ = [  # noqa: F822 (H, log_H, ... are built lazily by __getattr__)
     "H", "log_H", "G", "erfcx", "log_2cosh", "phi", "log_H_scaled", "G_minus_x",
-    "F_margin", "log_F_margin", "F_margin_s", "log_F_margin_s", "tail_moments_s", "h2",
+    "F_margin", "log_F_margin", "F_margin_s", "log_F_margin_s", "tail_moments_s",
+    "tail_moment_log_s", "h2",
     "H_s", "log_H_s", "G_s", "log_H_scaled_s", "G_minus_x_s", "erfcx_s", "log_2cosh_s", "phi_s", "exp_neg_half_sq_s",
     "gauss_legendre", "gauss_hermite", "graded_gaussian_rule", "graded_edges", "graded_edges_on", "integrate_gaussian",
     "DEFAULT_L", "DEFAULT_NODES",
@@ -193,45 +196,27 @@ def log_2cosh_s(h):
 # The q -> 1 energetic cost F(x) = int_{-x}^inf Dt (t + x)^2 and the binary entropy
 # ----------------------------------------------------------------------------------------------
 
-_LAG_X, _LAG_W = np.polynomial.laguerre.laggauss(60)
-# numpy's Laguerre weights carry ~1e-13 relative error; normalising by the exact moments
-# (int u e^-u = 1, int u^2 e^-u = 2) removes it to first order
-_LAG_N1 = float((_LAG_W * _LAG_X).sum())
-_LAG_N2 = float((_LAG_W * _LAG_X ** 2).sum()) / 2.0
-
-
-@jit
-def tail_moments_s(a):
-    """(I1, I2) = int_0^inf s^k exp(-a s - s^2/2) ds, k = 1, 2, for a >= 2, by 60-point
-    Gauss–Laguerre in u = a s: I_k = a^{-k-1} int_0^inf u^k e^{-u} exp(-u^2/(2 a^2)) du (a smooth
-    integrand: no cancellation). phi(-a) I_k are the tail moments int_a^inf Dt (t - a)^k."""
-    s1 = 0.0
-    s2 = 0.0
-    for i in range(_LAG_X.size):
-        g = _LAG_W[i] * _LAG_X[i] * math.exp(-0.5 * (_LAG_X[i] / a) ** 2)
-        s1 += g
-        s2 += g * _LAG_X[i]
-    return s1 / (_LAG_N1 * a * a), s2 / (_LAG_N2 * a * a * a)
-
-
-@jit
-def log_F_margin_s(x):
-    """ln F(x), F(x) = int_{-x}^inf Dt (t + x)^2 = (1 + x^2) Phi(x) + x phi(x) (Gardner 1988:
-    1/F(kappa) is the spherical capacity). For x < -2 the closed form cancels (relative loss
-    ~ x^4), so there F = phi(x) I2(-x) (:func:`tail_moments_s`), in the log domain: finite for
-    every finite x."""
-    if x < -2.0:
-        return -0.5 * x * x - math.log(SQRT_2PI) + math.log(tail_moments_s(-x)[1])
-    return math.log((1.0 + x * x) * 0.5 * math.erfc(-x / SQRT2) + x * phi_s(x))
+# the pure-math functions of replica.special, compiled here (one implementation): log_F calls
+# log_tail_moment, so it is compiled against the compiled version of it
+tail_moment_log_s = jit(_special.log_tail_moment)
+log_F_margin_s = jit(types.FunctionType(_special.log_F.__code__,
+                                        {**vars(_special), "log_tail_moment": tail_moment_log_s},
+                                        "log_F_margin_s"))
+log_F_margin_s.__doc__ = _special.log_F.__doc__
 
 
 @jit
 def F_margin_s(x):
-    """F(x) = (1 + x^2) Phi(x) + x phi(x) (see :func:`log_F_margin_s`); underflows to 0 only
-    below x ~ -38."""
-    if x < -2.0:
-        return phi_s(x) * tail_moments_s(-x)[1]
-    return (1.0 + x * x) * 0.5 * math.erfc(-x / SQRT2) + x * phi_s(x)
+    """F(x) = (1 + x^2) Phi(x) + x phi(x) = int_{-x}^inf Dt (t + x)^2, accurate for every x
+    (exp of :func:`log_F_margin_s`; underflows to 0 below x ~ -38)."""
+    return math.exp(log_F_margin_s(x))
+
+
+@jit
+def tail_moments_s(a):
+    """(I1, I2), I_k = int_0^inf s^k exp(-a s - s^2/2) ds for a >= 1
+    (:func:`replica.special.log_tail_moment`)."""
+    return math.exp(tail_moment_log_s(a, 1)), math.exp(tail_moment_log_s(a, 2))
 
 
 def h2(d):

@@ -36,7 +36,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 from scipy import optimize
 
-from .errors import ConvergenceError
+from .errors import ConvergenceError, ReplicaInputError
 
 __all__ = ["Solution", "solve", "fd_jacobian", "ConvergenceError", "METHODS"]
 
@@ -135,7 +135,7 @@ def solve(F: Callable[[np.ndarray], np.ndarray], x0, *, names: Sequence[str] | N
         ``fd_step`` (newton, default 1e-7), ``bounds=(lo, hi)`` arrays that clip iterates.
     """
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
+        raise ReplicaInputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     allowed = {"iterate": {"mixing", "bounds"}, "newton": {"fd_step", "bounds"},
                "hybrid": {"bounds"}, "broyden": {"fd_step", "bounds", "jacobian"},
                "bracket": {"bracket", "grid", "expand", "xtol"}}[method]
@@ -144,7 +144,19 @@ def solve(F: Callable[[np.ndarray], np.ndarray], x0, *, names: Sequence[str] | N
         raise TypeError(f"solve(method={method!r}) got unknown options {sorted(unknown)}; "
                         f"allowed: {sorted(allowed)}")
     ctx = {"model": model, "params": dict(params or {})}
-    x0 = np.atleast_1d(np.asarray(x0, dtype=float)).copy()
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
+        raise ReplicaInputError(f"tol must be a positive number, got {tol!r}")
+    if isinstance(max_iter, bool) or int(max_iter) != max_iter or max_iter < 1:
+        raise ReplicaInputError(f"max_iter must be a positive integer, got {max_iter!r}")
+    try:
+        x0 = np.atleast_1d(np.asarray(x0, dtype=float)).copy()
+    except (TypeError, ValueError):
+        raise ReplicaInputError(f"x0 must be a vector of numbers, got {x0!r}") from None
+    if x0.ndim != 1 or not np.all(np.isfinite(x0)):
+        raise ReplicaInputError(f"x0 must be a vector of finite numbers, got {x0!r}")
+    if names is not None and len(names) != x0.size:
+        raise ReplicaInputError(f"x0 has {x0.size} value(s) but the unknowns are "
+                                f"{', '.join(names)} ({len(names)})")
     names = list(names) if names is not None else [f"x{i}" for i in range(x0.size)]
     bounds = options.get("bounds")
     clip = (lambda x: np.clip(x, bounds[0], bounds[1])) if bounds is not None else (lambda x: x)

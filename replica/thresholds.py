@@ -43,13 +43,16 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy import optimize
 
-from .errors import ConvergenceError, ReplicaInputError, check_finite, check_range
+from .errors import ConvergenceError, ReplicaInputError, check_finite, check_int, check_range
+from .special import log_gardner_moment
 
 __all__ = ["Threshold", "find_event", "event", "fold", "capacity", "kappa_max", "at_alpha", "at_kappa",
            "alpha_nonmonotonic", "alpha_negative", "local_entropy_profile", "Profile",
            "nonmonotonic_indicator", "negative_indicator"]
 
 XTOL = 1e-6
+#: the AT line is searched for kappa >= this (alpha_c(-20) ~ 1e90: beyond, 1 - q underflows)
+AT_KAPPA_MIN = -20.0
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,9 @@ def find_event(f: Callable[[float], float], grid: Sequence[float], *, xtol: floa
             break
         prev = (x, v)
     else:
-        vals = ", ".join(f"{x:.6g}: {v:.3e}" for x, v in seen)
+        shown = seen if len(seen) <= 8 else seen[:3] + [None] + seen[-3:]
+        vals = ", ".join("..." if item is None else f"{item[0]:.6g}: {item[1]:.3e}"
+                         for item in shown)
         raise ConvergenceError(
             f"{name}: the indicator does not change sign on the {variable} grid "
             f"[{xs[0]:.6g} .. {xs[-1]:.6g}] ({vals})", params=context, x=xs,
@@ -237,8 +242,12 @@ def capacity(model: str, kappa: float = 0.0, *, xtol: float = XTOL) -> Threshold
 
     _check_model(model)
     kappa = check_finite("kappa", kappa)
+    xtol = check_range("xtol", xtol, 0.0, lo_open=True)
     ac = gd.capacity(model, kappa)
-    br = (ac - xtol, ac + xtol)
+    # the saddle-point route to the spherical alpha_c carries a relative error ~1e-9 (its
+    # 1 - q = 1e-10): the bracket is at least that wide, so that it holds the sign change
+    w = xtol if model == "binary" else max(xtol, 1e-8 * ac)
+    br = (ac - w, ac + w)
     if model == "binary":
         vals = (_binary_entropy(br[0], kappa), _binary_entropy(br[1], kappa))
         ind = "RS entropy s(alpha)"
@@ -252,8 +261,12 @@ def capacity(model: str, kappa: float = 0.0, *, xtol: float = XTOL) -> Threshold
         acs = gd.capacity_from_saddle(kappa)
         vals = (acs - br[0], acs - br[1])
         ind = "alpha_c(saddle, q->1) - alpha"
+        if not (vals[0] > 0 > vals[1]):
+            raise ConvergenceError("capacity: the saddle-point indicator does not change sign "
+                                   "across the closed-form alpha_c", model=model,
+                                   params={"kappa": kappa}, x=list(br), residual=list(vals))
     return _threshold_from("capacity", model, "alpha", ac, br, vals, br, 2, ind,
-                           {"kappa": kappa}, xtol)
+                           {"kappa": kappa}, w)
 
 
 def kappa_max(model: str, alpha: float, *, xtol: float = XTOL) -> Threshold:
@@ -297,9 +310,15 @@ def at_alpha(kappa: float, *, xtol: float = XTOL, n_grid: int = 40) -> Threshold
     from .models.gardner import capacity_spherical_closed_form
 
     kappa = check_finite("kappa", kappa)
+    xtol = check_range("xtol", xtol, 0.0, lo_open=True)
+    n_grid = check_int("n_grid", n_grid, 2, 10 ** 4)
     if kappa >= 0:
         raise ReplicaInputError(f"the AT line exists for kappa < 0 (RS is stable for kappa >= 0), "
                                 f"got kappa = {kappa}")
+    if kappa < AT_KAPPA_MIN:
+        raise ReplicaInputError(f"kappa must be >= {AT_KAPPA_MIN} for the AT line (alpha_c("
+                                f"{kappa}) = exp({-log_gardner_moment(kappa):.4g}): the RS "
+                                "saddle point is not resolved in double precision there)")
     ac = capacity_spherical_closed_form(kappa)
     grid = ac * np.concatenate([np.linspace(0.02, 0.98, n_grid), [0.995, 0.999, 0.99999]])
     root, br, vals, ref, n = find_event(lambda a: _replicon(a, kappa), grid, xtol=xtol,
@@ -317,7 +336,15 @@ def at_kappa(alpha: float, *, xtol: float = XTOL, kappa_min: float = -6.0,
     from .models.gardner import kappa_max as km
 
     alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    kappa_min = check_finite("kappa_min", kappa_min)
+    xtol = check_range("xtol", xtol, 0.0, lo_open=True)
+    n_grid = check_int("n_grid", n_grid, 2, 10 ** 4)
     top = min(0.0, km("spherical", alpha) - 1e-9)
+    if not kappa_min < top:
+        raise ReplicaInputError(f"kappa_min must be below the top of the search, min(0, "
+                                f"kappa_max(alpha = {alpha})) = {top:.10g}, got {kappa_min}")
+    if kappa_min < AT_KAPPA_MIN:
+        raise ReplicaInputError(f"kappa_min must be >= {AT_KAPPA_MIN}, got {kappa_min}")
     grid = np.linspace(top, kappa_min, n_grid)
     root, br, vals, ref, n = find_event(lambda k: _replicon(alpha, k), grid, xtol=xtol,
                                         name="AT line", variable="kappa",

@@ -9,7 +9,7 @@ Deep linear networks (sharpness, flattest minima, balancedness) are :mod:`replic
 
 Main entry points are re-exported lazily.
 """
-import importlib
+from .._lazy import lazy_exports
 
 _EXPORTS = {
     "local_energy_perceptron": "local_energy", "local_energy_replica": "local_energy",
@@ -18,8 +18,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

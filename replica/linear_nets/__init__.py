@@ -8,7 +8,7 @@ linear networks).
 
 Main entry points are re-exported lazily.
 """
-import importlib
+from .._lazy import lazy_exports
 
 _EXPORTS = {
     "sharpness": "networks", "min_sharpness": "networks", "balanced_minimum": "networks",
@@ -16,8 +16,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -57,7 +57,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import optimize
 
-from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
+from ..errors import (MAX_GRID_POINTS, ConvergenceError, ReplicaInputError, check_finite,
+                      check_int, check_range)
 from ..gauss import G_s, gauss_legendre, graded_gaussian_rule, log_H_s
 from ..solve import Solution, solve
 from . import gardner as _gd
@@ -669,12 +670,26 @@ def local_entropy_curve(model: str, alpha: float, kappa_ref, kappa: float, d_gri
     side: the remaining points on that side get status "no_solution" and the last reached
     distance is recorded in ``lost_below`` / ``lost_above``.
     """
-    d_grid = np.atleast_1d(np.asarray(d_grid, dtype=float))
+    try:
+        d_grid = np.atleast_1d(np.asarray(d_grid, dtype=float))
+    except (TypeError, ValueError):
+        raise ReplicaInputError(f"d_grid must be numbers, got {d_grid!r}") from None
+    if d_grid.ndim != 1 or d_grid.size == 0:
+        raise ReplicaInputError("d_grid must be a non-empty list of distances")
+    check_int("number of distances", d_grid.size, 1, MAX_GRID_POINTS)
     for d in d_grid:
         _validate(model, alpha, kappa_ref, kappa, d)
+    if not (isinstance(min_step, (int, float)) and math.isfinite(min_step) and min_step > 0):
+        raise ReplicaInputError(f"min_step must be a positive number, got {min_step!r}")
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
+        raise ReplicaInputError(f"tol must be a positive number, got {tol!r}")
     ref = cached_reference(model, alpha, kappa_ref)
     kappa = float(kappa)
     try:
+        km = ref.kappa_max
+        if kappa > km + 1e-12 * max(1.0, abs(km)):   # no configuration of margin kappa exists at this load (any distance)
+            raise ConvergenceError(f"kappa = {kappa} exceeds kappa_max(alpha = {alpha}) = "
+                                   f"{km:.10g}: no configuration has margin kappa")
         d0, s0 = _start_point(ref, kappa, quad, method, tol)
     except ConvergenceError as exc:
         # no RS saddle point even at the starting distance (e.g. kappa above kappa_max(alpha):
@@ -733,6 +748,8 @@ def legendre(model: str, alpha: float, kappa_ref, kappa: float, gammas, *, d_gri
                                     quad=quad)
     ref = curve.reference
     ok = curve.ok
+    if not ok.any():
+        return [{"gamma": g, "status": "no_solution"} for g in gammas]
     dd, S, dS = curve.d[ok], curve["entropy"][ok], curve["dS_dd"][ok]
     sols = [s for s, o in zip(curve.solutions, ok) if o]
     out = []
