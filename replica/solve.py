@@ -1,5 +1,6 @@
 """One front door for saddle-point equations: :func:`solve`, the frozen :class:`Solution`, and
-:func:`continuation` (warm starts along a control parameter).
+the finite-difference Jacobian :func:`fd_jacobian`. Continuation along a parameter is
+:mod:`replica.continuation`.
 
 A saddle point is given as a fixed-point map ``F`` (order parameters -> updated order
 parameters); the **undamped residual** ``F(x) - x`` is the source of truth for every method, for
@@ -12,7 +13,16 @@ Methods (choose with ``method=``):
                the new iterate.
 ``"newton"``   Newton on ``F(x) - x`` with a finite-difference Jacobian and backtracking.
 ``"hybrid"``   MINPACK's Powell hybrid method (``scipy.optimize.root(method="hybr")``).
-``"bracket"``  one unknown only: Brent's method on a sign-changing ``bracket=(a, b)``.
+``"broyden"``  Broyden's ("good") quasi-Newton method on ``F(x) - x``: a finite-difference
+               Jacobian at the start (or the one passed as ``jacobian=``, e.g. carried from the
+               previous point of a continuation), rank-one updates, backtracking; the final
+               Jacobian estimate is returned in ``Solution.jacobian`` for the next call. In one
+               unknown it is the secant method.
+``"bracket"``  one unknown only: Brent's method on a sign change. The bracket is ``bracket=(a,
+               b)``, or the first sign change along ``grid=[x_0, x_1, ...]`` (scanned in that
+               order: the root connected to the first grid point), or, with neither, an
+               expanding bracket around ``x0`` (the interval grows geometrically, by
+               ``expand`` (default 1.6) per side, until the residual changes sign).
 
 All methods end with the same check ``max|F(x) - x| <= tol`` and raise
 :class:`~replica.errors.ConvergenceError` otherwise. Unknown options raise ``TypeError``.
@@ -28,9 +38,9 @@ from scipy import optimize
 
 from .errors import ConvergenceError, ReplicaInputError
 
-__all__ = ["Solution", "solve", "continuation", "ConvergenceError", "METHODS"]
+__all__ = ["Solution", "solve", "fd_jacobian", "ConvergenceError", "METHODS"]
 
-METHODS = ("iterate", "newton", "hybrid", "bracket")
+METHODS = ("iterate", "newton", "hybrid", "broyden", "bracket")
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,9 @@ class Solution:
 
     ``order`` maps order-parameter names to values (also readable as attributes, ``sol.q``);
     ``residual`` is the undamped residual vector F(x) - x at the returned point; ``thermo`` holds
-    derived thermodynamics (entropy, its parts, replicon, ...), filled by the model.
+    derived thermodynamics (entropy, its parts, replicon, ...), filled by the model;
+    ``unknowns`` the solver's unknowns where they differ from the order parameters (models of
+    the protocol, :mod:`replica.models.base`), else None (then :attr:`x` is the unknowns).
     """
 
     order: Mapping[str, float]
@@ -50,6 +62,8 @@ class Solution:
     model: str = ""
     params: Mapping[str, float] = field(default_factory=dict)
     thermo: Mapping[str, float] = field(default_factory=dict)
+    unknowns: tuple | None = None
+    jacobian: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __getattr__(self, name):
         # only called when normal lookup fails
@@ -62,6 +76,13 @@ class Solution:
     @property
     def x(self) -> np.ndarray:
         return np.array(list(self.order.values()), dtype=float)
+
+    @property
+    def u(self) -> np.ndarray:
+        """The solver's unknowns (what a warm start of the same model takes)."""
+        if self.unknowns is not None:
+            return np.array(self.unknowns, dtype=float)
+        return self.x
 
     @property
     def residual_norm(self) -> float:
@@ -116,7 +137,8 @@ def solve(F: Callable[[np.ndarray], np.ndarray], x0, *, names: Sequence[str] | N
     if method not in METHODS:
         raise ReplicaInputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     allowed = {"iterate": {"mixing", "bounds"}, "newton": {"fd_step", "bounds"},
-               "hybrid": {"bounds"}, "bracket": {"bracket", "xtol"}}[method]
+               "hybrid": {"bounds"}, "broyden": {"fd_step", "bounds", "jacobian"},
+               "bracket": {"bracket", "grid", "expand", "xtol"}}[method]
     unknown = set(options) - allowed
     if unknown:
         raise TypeError(f"solve(method={method!r}) got unknown options {sorted(unknown)}; "
@@ -142,14 +164,22 @@ def solve(F: Callable[[np.ndarray], np.ndarray], x0, *, names: Sequence[str] | N
     def R(x):
         return np.atleast_1d(np.asarray(F(x), dtype=float)) - x
 
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive number, got {tol!r}")
+    if not (isinstance(max_iter, int) and max_iter >= 1):
+        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
+    J = None
     if method == "iterate":
         x, it = _iterate(R, x0, tol, max_iter, float(options.get("mixing", 0.5)), clip, ctx)
+    elif method == "broyden":
+        x, it, J = _broyden(R, x0, tol, max_iter, float(options.get("fd_step", 1e-7)), clip,
+                            ctx, options.get("jacobian"))
     elif method == "newton":
         x, it = _newton(R, x0, tol, max_iter, float(options.get("fd_step", 1e-7)), clip, ctx)
     elif method == "hybrid":
         x, it = _hybrid(R, x0, tol, max_iter, ctx)
     else:
-        x, it = _bracket(R, options, tol, max_iter, ctx)
+        x, it = _bracket(R, x0, options, tol, max_iter, ctx)
     res = R(x)
     if not np.all(np.isfinite(res)) or np.max(np.abs(res)) > tol:
         _fail("residual above tolerance at the end of the solve", ctx, x, res, it, method,
@@ -157,7 +187,7 @@ def solve(F: Callable[[np.ndarray], np.ndarray], x0, *, names: Sequence[str] | N
     th = dict(thermo(x)) if thermo is not None else {}
     return Solution(order=dict(zip(names, map(float, x))), residual=res, status="converged",
                     iterations=int(it), method=method, model=model, params=dict(ctx["params"]),
-                    thermo=th)
+                    thermo=th, jacobian=J)
 
 
 def _iterate(R, x, tol, max_iter, mixing, clip, ctx):
@@ -175,19 +205,13 @@ def _iterate(R, x, tol, max_iter, mixing, clip, ctx):
 
 
 def _newton(R, x, tol, max_iter, h, clip, ctx):
-    n = x.size
     r = R(x)
     for it in range(1, max_iter + 1):
         if not np.all(np.isfinite(r)):
             _fail("non-finite residual in Newton", ctx, x, r, it, "newton")
         if np.max(np.abs(r)) <= tol:
             return x, it
-        J = np.empty((n, n))
-        for j in range(n):
-            dx = h * max(1.0, abs(x[j]))
-            e = np.zeros(n)
-            e[j] = dx
-            J[:, j] = (R(x + e) - R(x - e)) / (2 * dx)
+        J = fd_jacobian(R, x, h)
         try:
             step = np.linalg.solve(J, -r)
         except np.linalg.LinAlgError:
@@ -205,6 +229,64 @@ def _newton(R, x, tol, max_iter, h, clip, ctx):
     _fail("Newton did not converge", ctx, x, r, max_iter, "newton")
 
 
+def fd_jacobian(R, x, h=1e-7, r0=None):
+    """Finite-difference Jacobian of R at x: central differences, or forward ones from the
+    known value ``r0 = R(x)`` (half the evaluations; backward where the forward point is
+    outside the domain, i.e. R is not finite there)."""
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    cols = []
+    for j in range(n):
+        dx = h * max(1.0, abs(x[j]))
+        e = np.zeros(n)
+        e[j] = dx
+        if r0 is None:
+            rf, rb = R(x + e), R(x - e)
+            if np.all(np.isfinite(rf)) and np.all(np.isfinite(rb)):
+                cols.append((rf - rb) / (2 * dx))
+            else:
+                rc = R(x)
+                cols.append((rf - rc) / dx if np.all(np.isfinite(rf)) else (rc - rb) / dx)
+        else:
+            rf = R(x + e)
+            cols.append((rf - r0) / dx if np.all(np.isfinite(rf)) else (r0 - R(x - e)) / dx)
+    return np.array(cols).T.reshape(-1, n)
+
+
+def _broyden(R, x, tol, max_iter, h, clip, ctx, J):
+    r = R(x)
+    if not np.all(np.isfinite(r)):
+        _fail("non-finite residual at the starting point", ctx, x, r, 0, "broyden")
+    fresh = J is None
+    J = fd_jacobian(R, x, h, r0=r) if J is None else np.array(J, dtype=float)
+    for it in range(1, max_iter + 1):
+        if np.max(np.abs(r)) <= tol:
+            return x, it, J
+        try:
+            step = np.linalg.solve(J, -r)
+        except np.linalg.LinAlgError:
+            step = None
+        lam, norm0, ok = 1.0, np.linalg.norm(r), False
+        if step is not None and np.all(np.isfinite(step)):
+            while lam > 1e-6:
+                xn = clip(x + lam * step)
+                rn = R(xn)
+                if np.all(np.isfinite(rn)) and np.linalg.norm(rn) < (1 - 1e-4 * lam) * norm0:
+                    ok = True
+                    break
+                lam *= 0.5
+        if not ok:
+            if fresh:
+                _fail("Broyden step failed with a fresh Jacobian", ctx, x, r, it, "broyden")
+            J, fresh = fd_jacobian(R, x, h, r0=r), True   # stale Jacobian: rebuild, retry
+            continue
+        dx, dr = xn - x, rn - r
+        J = J + np.outer(dr - J @ dx, dx) / float(dx @ dx)
+        fresh = False
+        x, r = xn, rn
+    _fail("Broyden did not converge", ctx, x, r, max_iter, "broyden")
+
+
 def _hybrid(R, x0, tol, max_iter, ctx):
     sol = optimize.root(R, x0, method="hybr", options={"xtol": 1e-15, "maxfev": max_iter})
     x = np.asarray(sol.x, dtype=float)
@@ -215,11 +297,21 @@ def _hybrid(R, x0, tol, max_iter, ctx):
     return x, int(sol.nfev)
 
 
-def _bracket(R, options, tol, max_iter, ctx):
-    if "bracket" not in options:
-        raise TypeError("method='bracket' needs bracket=(a, b)")
-    a, b = map(float, options["bracket"])
+def _bracket(R, x0, options, tol, max_iter, ctx):
+    if x0.size != 1:
+        raise ValueError("method='bracket' solves for one unknown only")
     f = lambda t: float(R(np.array([t]))[0])
+    if "bracket" in options:
+        a, b = map(float, options["bracket"])
+    elif "grid" in options:
+        a, b = _first_sign_change(f, options["grid"], ctx)
+        if a == b:
+            return np.array([a]), 0
+    else:
+        a, b = _expanding_bracket(f, float(x0[0]), float(options.get("expand", 1.6)), max_iter,
+                                  ctx)
+        if a == b:
+            return np.array([a]), 0
     fa, fb = f(a), f(b)
     if not (math.isfinite(fa) and math.isfinite(fb)) or fa * fb > 0:
         _fail(f"no sign change on the bracket [{a}, {b}] (F-x = {fa:.3e}, {fb:.3e})", ctx,
@@ -233,47 +325,37 @@ def _bracket(R, options, tol, max_iter, ctx):
     return np.array([root]), info.iterations
 
 
-def continuation(solve_at: Callable, values: Sequence[float], x0, *, min_step: float | None = None,
-                 max_halvings: int = 12):
-    """Warm-started solves along a control parameter, with step halving on failure.
-
-    ``solve_at(value, x_start) -> Solution``. For each requested value the previous solution is
-    the starting point; if a solve raises ConvergenceError the step from the last converged value
-    is halved (intermediate values are solved and discarded) up to ``max_halvings`` times.
-    Returns a list of ``(value, Solution | ConvergenceError)``: failures are recorded, never
-    swallowed silently, and the continuation goes on from the last good point.
-    """
-    out = []
-    x = np.asarray(x0, dtype=float)
-    last = None
-    for v in values:
-        try:
-            sol = solve_at(v, x)
-        except ConvergenceError as exc:
-            sol = exc
-            if last is not None:
-                sol = _halve_towards(solve_at, last, v, x, max_halvings, min_step) or exc
-        if isinstance(sol, Solution):
-            x, last = sol.x, v
-        out.append((v, sol))
-    return out
+def _first_sign_change(f, grid, ctx):
+    prev = None
+    for x in map(float, grid):
+        fx = f(x)
+        if not math.isfinite(fx):
+            _fail(f"non-finite residual at x = {x:.6g} while scanning for a sign change", ctx,
+                  [x], [fx], 0, "bracket")
+        if fx == 0.0:
+            return x, x
+        if prev is not None and prev[1] * fx < 0:
+            return prev[0], x
+        prev = (x, fx)
+    _fail("no sign change of the residual along the grid", ctx,
+          [prev[0]] if prev else [], [prev[1]] if prev else [], len(list(grid)), "bracket",
+          hint="the equation has no root connected to the first grid point on this grid")
 
 
-def _halve_towards(solve_at, v0, v1, x, max_halvings, min_step):
-    step = v1 - v0
-    for _ in range(max_halvings):
-        step *= 0.5
-        if min_step is not None and abs(step) < min_step:
-            return None
-        v, xs, ok = v0, x, True
-        while ok and (v1 - v) * np.sign(step) > 1e-15:
-            nxt = v + step if abs(v1 - v) > abs(step) else v1
-            try:
-                s = solve_at(nxt, xs)
-            except ConvergenceError:
-                ok = False
-                break
-            v, xs = nxt, s.x
-        if ok:
-            return s
-    return None
+def _expanding_bracket(f, x, factor, max_iter, ctx):
+    if not factor > 1.0:
+        raise ValueError(f"expand must be > 1, got {factor}")
+    fx = f(x)
+    if not math.isfinite(fx):
+        _fail("non-finite residual at the starting point", ctx, [x], [fx], 0, "bracket")
+    if fx == 0.0:
+        return x, x
+    h = 1e-3 * max(1.0, abs(x))
+    for _ in range(min(max_iter, 200)):
+        for y in (x - h, x + h):
+            fy = f(y)
+            if math.isfinite(fy) and fy * fx <= 0:
+                return (y, x) if y < x else (x, y)
+        h *= factor
+    _fail("no sign change of the residual in an expanding bracket", ctx, [x], [fx], 200,
+          "bracket")

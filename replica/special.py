@@ -1,7 +1,7 @@
 r"""Closed forms of the spherical perceptron in pure :mod:`math` (no numpy, no numba), so that
 closed-form commands start fast and stay finite for every margin.
 
-The Gardner moment (THEORY.md §1; Gardner 1988)
+The Gardner moment (docs/THEORY.md §1; Gardner 1988)
 
 .. math::  J(\kappa) = \int_{-\infty}^{\kappa} Dt\,(\kappa - t)^2
            = (1+\kappa^2)\Phi(\kappa) + \kappa\,\phi(\kappa) = 1/\alpha_c(\kappa)
@@ -21,26 +21,37 @@ import math
 
 from .errors import ReplicaInputError, check_finite, check_range
 
-__all__ = ["log_gardner_moment", "log_capacity_spherical", "capacity_spherical",
-           "kappa_max_spherical"]
+__all__ = ["log_tail_moment", "log_F", "log_gardner_moment", "log_capacity_spherical",
+           "capacity_spherical", "kappa_max_spherical"]
 
-_LN_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 _LN_FLOAT_MAX = math.log(1.7976931348623157e308)
 
 
-def _log_G(x: float) -> float:
-    """ln int_0^inf s^2 exp(-x s - s^2/2) ds for x >= 1 (see the module docstring)."""
+def log_tail_moment(x: float, k: int) -> float:
+    """ln I_k(x), I_k(x) = int_0^inf s^k exp(-x s - s^2/2) ds, for k = 1, 2 and x >= 1 (so that
+    phi(x) I_k(x) = int_x^inf Dt (t - x)^k); see the module docstring for the numerics. Pure
+    :mod:`math`, self-contained: :mod:`replica.gauss` compiles this very function for its numba
+    kernels."""
     if x > 9.0:
-        total, term, n = 0.0, 2.0 / x ** 3, 0
+        # sum_n (-1/2)^n (2n+k)!/(n! x^(2n+k+1)), truncated at its smallest term
+        term = 1.0
+        for j in range(2, k + 1):
+            term *= j
+        term /= x ** (k + 1)
+        total = 0.0
+        n = 0
         while True:
             total += term
-            nxt = term * -0.5 * (2 * n + 3) * (2 * n + 4) / ((n + 1) * x * x)
+            nxt = term * -0.5 * (2 * n + k + 1) * (2 * n + k + 2) / ((n + 1) * x * x)
             if abs(nxt) >= abs(term) or abs(nxt) < 1e-17 * abs(total):
                 break
-            term, n = nxt, n + 1
+            term = nxt
+            n += 1
         return math.log(total)
     # rho_n = I_n / I_{n-1} = n / (x + rho_{n+1}) (a continued fraction), from the top down
-    rho, rho1, rho2 = 0.0, 0.0, 0.0
+    rho = 0.0
+    rho1 = 0.0
+    rho2 = 0.0
     for n in range(int((40.0 / x) ** 2) + 20, 0, -1):
         rho = n / (x + rho)
         if n == 2:
@@ -48,18 +59,25 @@ def _log_G(x: float) -> float:
         elif n == 1:
             rho1 = rho
     mills = math.sqrt(math.pi / 2.0) * math.erfc(x / math.sqrt(2.0)) * math.exp(0.5 * x * x)
-    return math.log(mills) + math.log(rho1) + math.log(rho2)
+    out = math.log(mills) + math.log(rho1)
+    return out + math.log(rho2) if k == 2 else out
 
 
-def log_gardner_moment(kappa: float) -> float:
-    """ln J(kappa), J = int_{-inf}^kappa Dt (kappa - t)^2 = 1/alpha_c^sph(kappa); any finite
-    kappa (J itself underflows for kappa < -37.5, its logarithm does not)."""
-    k = check_finite("kappa", kappa)
+def log_F(k: float) -> float:
+    """ln F(k), F(k) = (1+k^2) Phi(k) + k phi(k) = int_{-k}^inf Dt (t + k)^2, for finite k
+    (no validation): the closed form for k >= -1, ln phi(k) + ln I_2(-k) below (no
+    cancellation). Compiled for numba by :mod:`replica.gauss` (``log_F_margin_s``)."""
     if k >= -1.0:
         phi = math.exp(-0.5 * k * k) / math.sqrt(2.0 * math.pi)
         big_phi = 0.5 * math.erfc(-k / math.sqrt(2.0))
         return math.log((1.0 + k * k) * big_phi + k * phi)
-    return -0.5 * k * k - _LN_SQRT_2PI + _log_G(-k)
+    return -0.5 * k * k - 0.5 * math.log(2.0 * math.pi) + log_tail_moment(-k, 2)
+
+
+def log_gardner_moment(kappa: float) -> float:
+    """ln J(kappa), J = int_{-inf}^kappa Dt (kappa - t)^2 = F(kappa) = 1/alpha_c^sph(kappa); any
+    finite kappa (J itself underflows for kappa < -37.5, its logarithm does not)."""
+    return log_F(check_finite("kappa", kappa))
 
 
 def log_capacity_spherical(kappa: float) -> float:

@@ -325,8 +325,9 @@ class ScanStore:
 
         Columns: the meta columns (``path, step, status, message, residual, halvings, elapsed,
         version, timestamp, key``), then every parameter, then every result (a result whose name
-        is also a parameter's is stored as ``result.<name>``). ``status="ok"`` keeps only the
-        rows with that status.
+        is also a parameter's is stored as ``result.<name>``; a result that repeats a meta
+        column's value, such as ``residual``, is not repeated). ``status="ok"`` keeps only the
+        rows with that status. The columns are described in :mod:`replica.export`.
         """
         return _columns(self.rows(), as_frame=as_frame, status=status)
 
@@ -396,6 +397,8 @@ def _columns(rows: list[dict], *, as_frame=False, status=None):
     for k in pnames:
         cols[k] = _column([r["params"].get(k) for r in rows])
     for k in rnames:
+        if k in META_COLUMNS and all(r["results"].get(k) in (None, r[k]) for r in rows):
+            continue  # the same number as the meta column (e.g. residual): not repeated
         name = f"result.{k}" if k in cols else k
         cols[name] = _column([r["results"].get(k) for r in rows])
     if as_frame:

@@ -16,7 +16,7 @@ alpha_nonmonotonic     min_{d in [d_lo, d_hi]} dS/dd          Franz–Parisi loc
 alpha_negative         min_{d in [d_lo, d_hi]} S(d)           idem (binary)
 =====================  =====================================  ===================================
 
-Local-entropy indicators (THEORY.md §2, §3; Baldassi, Lauditi, Malatesta, Perugini, Zecchina,
+Local-entropy indicators (docs/THEORY.md §2, §3; Baldassi, Lauditi, Malatesta, Perugini, Zecchina,
 PRL 127, 278301 (2021)). Around references of margin ``kappa_ref`` (``"max"`` for the max-margin
 reference), neighbours of margin ``kappa``: S(d) is sampled on a geometric grid of distances from
 ``d_hi`` = 0.8 (1-Q)/2 (below the typical distance d* = (1-Q)/2, where dS/dd = 0) down to
@@ -46,7 +46,7 @@ from scipy import optimize
 from .errors import ConvergenceError, ReplicaInputError, check_finite, check_int, check_range
 from .special import log_gardner_moment
 
-__all__ = ["Threshold", "find_event", "capacity", "kappa_max", "at_alpha", "at_kappa",
+__all__ = ["Threshold", "find_event", "event", "fold", "capacity", "kappa_max", "at_alpha", "at_kappa",
            "alpha_nonmonotonic", "alpha_negative", "local_entropy_profile", "Profile",
            "nonmonotonic_indicator", "negative_indicator"]
 
@@ -145,6 +145,70 @@ def find_event(f: Callable[[float], float], grid: Sequence[float], *, xtol: floa
     return root, (a, b), (fa, fb), (left, right), len(seen)
 
 
+# =============================================================================================
+# Events and folds of any registered model, along a branch (the continuation engine)
+# =============================================================================================
+
+def _engine_threshold(found, br, name, indicator, params):
+    a = br.points[found.index]
+    b = br.points[min(found.index + 1, len(br.points) - 1)]
+    if found.kind == "fold":
+        vals = (float(a.tangent[-1]), float(b.tangent[-1]))
+    else:
+        vals = (float(a.get(indicator)) if indicator in a.thermo or indicator in a.order
+                else math.nan, float(b.get(indicator)) if indicator in b.thermo or
+                indicator in b.order else math.nan)
+    details = {"order": dict(found.point.order),
+               "state": {k: v for k, v in found.point.thermo.items()
+                         if isinstance(v, (int, float)) and math.isfinite(v)},
+               "branch_end": br.end}
+    return Threshold(name=name, model=getattr(br.model, "name", ""), variable=br.along,
+                     value=float(found.value), bracket=tuple(map(float, found.bracket)),
+                     indicator=indicator, indicator_values=vals,
+                     refined_bracket=(float(found.value), float(found.value)),
+                     params={k: v for k, v in params.items() if k != br.along},
+                     xtol=1e-10, evaluations=len(br.points), details=details)
+
+
+def event(model, params, along: str, indicator, *, to: float, name: str | None = None,
+          **follow_options) -> Threshold:
+    """The first sign change of ``indicator`` (a thermo key, or an
+    :class:`replica.continuation.Event`) along the branch of ``model`` (a registry name or an
+    instance) from ``params`` towards ``along = to``, located by the continuation engine.
+    Raises ConvergenceError (with the branch's end) if the indicator does not change sign on
+    the branch."""
+    from . import models
+    from .continuation import Event, follow
+
+    m = models.get(model) if isinstance(model, str) else model
+    ev = indicator if isinstance(indicator, Event) else Event(str(indicator))
+    br = follow(m, params, along, to, events=[ev], **follow_options)
+    hits = [e for e in br.events if e.name == ev.name]
+    if not hits:
+        rng = br.param
+        raise ConvergenceError(
+            f"{ev.name} does not change sign along {along} in [{rng.min():.10g}, "
+            f"{rng.max():.10g}] (branch end: {br.end})", model=m.name, params=dict(params),
+            method="continuation")
+    return _engine_threshold(hits[0], br, name or f"{ev.name}=0", ev.name, m.validate(params))
+
+
+def fold(model, params, along: str, *, to: float, **follow_options) -> Threshold:
+    """The first turning point (fold, spinodal) of the branch of ``model`` from ``params``
+    along ``along`` towards ``to``, located by the continuation engine (pseudo-arclength) to
+    ~1e-10 in the parameter; the state there is in ``details``. Raises ConvergenceError if the
+    branch has no fold on the way."""
+    from . import models
+    from .continuation import follow
+
+    m = models.get(model) if isinstance(model, str) else model
+    br = follow(m, params, along, to, mode="arclength", stop_at_fold=True, **follow_options)
+    if not br.folds:
+        raise ConvergenceError(f"no fold along {along} (branch end: {br.end})", model=m.name,
+                               params=dict(params), method="continuation")
+    return _engine_threshold(br.folds[0], br, "fold", f"d{along}/ds", m.validate(params))
+
+
 def _threshold_from(name, model, variable, root, bracket, values, refined, n, indicator,
                     params, xtol, details=None):
     return Threshold(name=name, model=model, variable=variable, value=float(root),
@@ -241,7 +305,7 @@ def _replicon(alpha, kappa):
 
 def at_alpha(kappa: float, *, xtol: float = XTOL, n_grid: int = 40) -> Threshold:
     """alpha_AT(kappa), kappa < 0: the alpha where the RS replicon of the spherical Gardner
-    volume, lambda_R = 1 - alpha gamma_E gamma_S, first becomes 0 (RS unstable beyond; THEORY §1,
+    volume, lambda_R = 1 - alpha gamma_E gamma_S, first becomes 0 (RS unstable beyond; docs/THEORY.md §1.5,
     de Almeida–Thouless). Scanned from alpha = 0 towards alpha_c(kappa)."""
     from .models.gardner import capacity_spherical_closed_form
 

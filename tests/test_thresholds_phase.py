@@ -42,7 +42,7 @@ def test_spherical_phase_diagram_quick_and_rerun(tmp_path):
     g = load(next((tmp_path / "data").glob("phase_spherical_quick-*_gardner.sqlite")))
     ok = g["status"] == "ok"
     assert ok.all()
-    # kappa >= 0: RS stable everywhere below capacity (THEORY §1)
+    # kappa >= 0: RS stable everywhere below capacity (docs/THEORY.md §1.5)
     assert np.all(g["replicon"][g["kappa"] >= 0] > 0)
     # rerun: nothing recomputed, the figure is redrawn from the stores
     pd.build_spherical(tmp_path, True, tmp_path / "data", executor="serial")

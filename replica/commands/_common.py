@@ -53,10 +53,14 @@ def positive_int(text: str) -> int:
 
 
 def kappa_ref_value(text: str):
-    """argparse type for --kappa-ref: a number or the word 'max'."""
-    if text.strip().lower() == "max":
-        return "max"
-    return number(text)
+    """argparse type for --kappa-ref: a number or the word 'max'
+    (:func:`replica.models.base.parse_kappa_ref`)."""
+    from ..models.base import parse_kappa_ref
+
+    try:
+        return parse_kappa_ref(text, "--kappa-ref")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:

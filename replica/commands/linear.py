@@ -57,7 +57,7 @@ def register(subparsers) -> None:
 
 
 def run_min_sharpness(args) -> int:
-    from ..flatness.linear_networks import min_sharpness_details
+    from ..linear_nets.networks import min_sharpness_details
 
     T = _matrix("--target", args.target)
     S = None if args.input_cov is None else _matrix("--input-cov", args.input_cov)
@@ -95,7 +95,7 @@ def _rows(name, res):
 
 
 def run_experiment(args) -> int:
-    from ..flatness.linear_experiments import EXPERIMENTS
+    from ..linear_nets.experiments import EXPERIMENTS
 
     if args.out:   # refused before computing: a file in the way, an unwritable place
         check_out_dir("--out", args.out)

@@ -1,5 +1,5 @@
 """``replica local-energy``: replica prediction of the local energy dE(sigma) around a typical
-margin-kappa solution or around the max-margin solution (Pittorino et al. 2021; THEORY.md §4).
+margin-kappa solution or around the max-margin solution (Pittorino et al. 2021; docs/THEORY.md §4.1).
 
 Noise: ``--noise gaussian`` (default, both models) perturbs w -> w (1 + sigma z); ``--noise flip``
 (binary weights) reads the --sigma values as flip probabilities p in (0, 1/2].

@@ -392,7 +392,6 @@ def _flip_kernel(X, w, ks, samples, thr, rng):
             base[mu] += w[i] * X[mu, i]
     ok = np.zeros(ks.size, dtype=np.int64)
     perm = np.arange(n)
-    f = np.empty(p)
     for a in range(ks.size):
         k = ks[a]
         for s in range(samples):

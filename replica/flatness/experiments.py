@@ -59,8 +59,7 @@ import numpy as np
 from ..errors import ReplicaInputError, check_int, check_memory, check_range, check_work
 from . import entropic as en
 from . import small_nets as sn
-from .local_energy import (local_energy_max_margin, local_energy_mc, local_energy_perceptron,
-                           local_energy_replica, rs_reference)
+from .local_energy import local_energy_mc, local_energy_perceptron, local_energy_replica
 
 __all__ = ["ALGO_DEFAULTS", "MODEL_DEFAULTS", "train_one", "compare_algorithms",
            "perceptron_flatness", "energy_vs_entropy", "legendre_link", "max_margin_weights",
@@ -242,7 +241,7 @@ def perceptron_flatness(alpha: float = 1.0, *, N: int = 400, seeds=range(4),
         margins["max_margin"].append(k)
         train_err["max_margin"].append(0.0)
         # typical zero-error solution: Gibbs sampling of the version space from the max margin
-        from ..models.gmm import sample_cone
+        from ..finite_n.gmm import sample_cone
         wt = sample_cone(y[:, None] * X, w, sweeps=300 if quick else 1500, seed=s)
         finite["typical_gibbs"].append(local_energy_perceptron(wt, X, y, sigmas))
         margins["typical_gibbs"].append(float((y * (X @ wt)).min() / np.linalg.norm(wt)))

@@ -1,5 +1,5 @@
 r"""Local energy: how much the training error grows when the weights are perturbed — a flatness
-measure (Pittorino et al., ICLR 2021, §3; THEORY.md §4).
+measure (Pittorino et al., ICLR 2021, §3; docs/THEORY.md §4.1).
 
 Definitions
 -----------
@@ -17,7 +17,7 @@ Gaussian z); :math:`s_\mu \to 1` at large N. Hence
 
 .. math:: \delta E(\sigma) = \frac1P\sum_\mu H\Big(\frac{\Delta_\mu}{\sigma s_\mu}\Big) - E_{\rm train},
 
-``exact=False`` (default) uses :math:`s_\mu = 1` (the large-N law of THEORY.md §4), ``exact=True``
+``exact=False`` (default) uses :math:`s_\mu = 1` (the large-N law of docs/THEORY.md §4.1), ``exact=True``
 keeps the per-pattern :math:`s_\mu` (then the formula is the exact noise average for the given
 data). Bit flips with probability p: :math:`\Delta \to (1-2p)\Delta + 2\sqrt{p(1-p)}\,\eta` (CLT),
 i.e. the same formula with :math:`\sigma_{\rm eff}(p) = 2\sqrt{p(1-p)}/(1-2p)`.
@@ -26,7 +26,7 @@ Replica prediction (derived)
 ----------------------------
 Typical solutions of margin kappa (RS, overlap q from :func:`replica.models.gardner.gardner`):
 :math:`P(\Delta) = \theta(\Delta-\kappa)\int Dt\, N(\Delta; m, s^2)/H(a)`, :math:`m=\sqrt q t`,
-:math:`s = \sqrt{1-q}`, :math:`a = (\kappa-m)/s` (THEORY.md §4; it is normalised, and it holds for
+:math:`s = \sqrt{1-q}`, :math:`a = (\kappa-m)/s` (docs/THEORY.md §4.1; it is normalised, and it holds for
 both weight models with their own q). Then
 :math:`\delta E = \int Dt\,[C(t) - E_{\rm tr}(t)]` with the Delta-integral done in closed form for
 each noise value: :math:`H(\Delta/\sigma) = P(\sigma\eta > \Delta)` and
@@ -68,7 +68,7 @@ from scipy import special
 from .._numba import jit
 from ..gauss import graded_edges_on as _edges
 from ..errors import ReplicaInputError, check_finite, check_range
-from ..gauss import G, H, H_s, gauss_legendre, graded_gaussian_rule, log_H_s, phi_s
+from ..gauss import G, H, gauss_legendre, graded_gaussian_rule, log_H_s, phi_s
 
 __all__ = [
     "stabilities", "sigma_from_flip", "local_energy_from_stabilities", "local_energy_perceptron",
@@ -115,7 +115,7 @@ def _effective(sigmas, noise):
 
 
 def stabilities(w, X, y):
-    """Delta_mu = y_mu w.x_mu/|w| (normalised by |w|; with |w|^2 = N this is THEORY.md's Delta)."""
+    """Delta_mu = y_mu w.x_mu/|w| (normalised by |w|; with |w|^2 = N this is the Delta of docs/THEORY.md §0)."""
     w = np.asarray(w, dtype=float)
     return y * (X @ w) / np.linalg.norm(w)
 

@@ -1,6 +1,6 @@
 """Figures: flat minima of deep linear (and small ReLU) networks, Mulayoff & Michaeli (ICML 2020).
 
-Data come from :mod:`replica.flatness.linear_experiments` (seeded, CPU) and are cached as JSON in
+Data come from :mod:`replica.linear_nets.experiments` (seeded, CPU) and are cached as JSON in
 ``data_dir`` keyed by the parameters (:func:`replica.gallery._cache.cached`).
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..commands._common import to_jsonable
+from .._json import to_jsonable
 from . import Figure
 from ._cache import cached
 
@@ -25,8 +25,8 @@ def _data(data_dir, name, quick, fn):
 
 
 def build_gd_step_size(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
-    from ..flatness.linear_experiments import gd_step_size_experiment
-    from ..plotting import PALETTE, new_figure, save
+    from ..linear_nets.experiments import gd_step_size_experiment
+    from ..plotting import PALETTE, new_figure, place_legend, save
 
     d = _data(data_dir, "gd-step-size", quick, gd_step_size_experiment)
     fig, ax = new_figure(width=4.2, height=3.0)
@@ -55,13 +55,13 @@ def build_gd_step_size(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]
     ax.set_xlabel(r"step size $\eta$")
     ax.set_ylabel(r"sharpness $\lambda_{\max}$ at the end of GD")
     ax.set_title(f"depth {d['depth']} linear net, whitened inputs", fontsize=9)
-    ax.legend(loc="upper right", fontsize=7)
+    place_legend(ax, loc="upper right")
     return save(fig, out_dir, "linear_gd_step_size")
 
 
 def build_resnet(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
-    from ..flatness.linear_experiments import resnet_experiment
-    from ..plotting import PALETTE, new_figure, save
+    from ..linear_nets.experiments import resnet_experiment
+    from ..plotting import PALETTE, new_figure, place_legend, save
 
     d = _data(data_dir, "resnet", quick, resnet_experiment)
     fig, (a1, a2) = new_figure(ncols=2, width=3.3, height=2.7)
@@ -81,17 +81,17 @@ def build_resnet(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
                        label=f"{c['inputs']}: balanced minimum")
     a1.set_xscale("log"); a1.set_yscale("log")
     a1.set_xlabel("GD step"); a1.set_ylabel("relative imbalance (max over layer pairs)")
-    a1.legend(fontsize=7)
+    place_legend(a1)
     a2.set_xscale("log")
     a2.set_xlabel("GD step"); a2.set_ylabel(r"sharpness $\lambda_{\max}$")
-    a2.legend(fontsize=6, loc="center right")
+    place_legend(a2, loc="center right")
     fig.suptitle(f"linear ResNet $W_i = I + A_i$, $A_i(0)=0$, depth {d['depth']}", fontsize=9)
     return save(fig, out_dir, "linear_resnet")
 
 
 def build_relu(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
-    from ..flatness.linear_experiments import relu_experiment
-    from ..plotting import PALETTE, new_figure, save
+    from ..linear_nets.experiments import relu_experiment
+    from ..plotting import PALETTE, new_figure, place_legend, save
 
     d = _data(data_dir, "relu", quick, relu_experiment)
     blocks = d["inits"]
@@ -114,7 +114,7 @@ def build_relu(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
                             for l, s in zip(labels, sharp)], fontsize=7)
         ax.set_ylim(0, max(1.05, max(s.get("gain_spread", 0) for s in sums) * 1.1))
         ax.set_title(f"init scale {b['init_scale']:g} x He", fontsize=9)
-    axes[0][0].legend(fontsize=6, loc="upper left")
+    place_legend(axes[0][0], loc="upper left")
     fig.suptitle(f"bias-free ReLU MLP {d['dims']} on ReLU-teacher data, full-batch GD", fontsize=9)
     return save(fig, out_dir, "linear_relu")
 
@@ -130,7 +130,7 @@ FIGURES = [
                        "2/eta; no run converges above eta* = 2/min sharpness (crosses). Small steps "
                        "keep the sharpness set by the initialisation; large steps select flatter "
                        "minima, up to the flattest at eta*.",
-           source="Mulayoff & Michaeli, ICML 2020 (flattest minima, GD stability); THEORY.md §5",
+           source="Mulayoff & Michaeli, ICML 2020 (flattest minima, GD stability); docs/THEORY.md §5",
            params="N=3, d=3, s=(2,1,0.5), init std 1/sqrt(d), seed 0; quick: 5 step sizes x 2 inits",
            order=800, tags=("flatness", "linear")),
     Figure(name="linear_resnet", title="Linear ResNet from zero residuals: balanced, flattest only for white inputs",
@@ -144,7 +144,7 @@ FIGURES = [
                        "all global minima (dashed, coinciding), for non-white inputs it stays well "
                        "above the minimum (dashed) at the balanced value (dotted): the "
                        "'ResNets find the flattest minimum' claim holds only for whitened data.",
-           source="Mulayoff & Michaeli, ICML 2020 (linear ResNets); THEORY.md §5",
+           source="Mulayoff & Michaeli, ICML 2020 (linear ResNets); docs/THEORY.md §5",
            params="N=4, eigenvalues (2, 1.2, 0.6), skew 0.4, eta = 0.2/balanced sharpness, seed 0",
            order=801, tags=("flatness", "linear")),
     Figure(name="linear_relu", title="ReLU MLP: layer coupling and balancedness vs step size",

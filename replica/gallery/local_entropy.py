@@ -82,7 +82,7 @@ def build_binary_margins(out_dir, quick, data_dir):
 
 def build_binary_maxmargin(out_dir, quick, data_dir):
     from ..models.franz_parisi import h2
-    from ..plotting import new_figure, save
+    from ..plotting import new_figure, place_legend, save
 
     # 0.729: onset of non-monotonicity; 0.7477: S touches 0 on a shell (values found with
     # replica.thresholds.alpha_nonmonotonic / alpha_negative, see the figure description)
@@ -109,13 +109,13 @@ def build_binary_maxmargin(out_dir, quick, data_dir):
     a1.set_ylabel(r"$S(d)$")
     a2.set_ylabel(r"$dS/dd$")
     a1.set_title(r"binary, max-margin reference, $\kappa=0$")
-    a1.legend(fontsize=6.5)
+    place_legend(a1)
     return save(fig, out_dir, "local_entropy_binary_maxmargin")
 
 
 def build_spherical(out_dir, quick, data_dir):
     from ..models.gardner import gardner
-    from ..plotting import new_figure, save
+    from ..plotting import new_figure, place_legend, save
 
     d = (np.array([0.01, 0.05, 0.15, 0.3]) if quick
          else np.concatenate([np.geomspace(1e-4, 0.01, 10), np.linspace(0.015, 0.49, 50)]))
@@ -140,7 +140,7 @@ def build_spherical(out_dir, quick, data_dir):
         ax.set_xlabel(r"$d$")
         ax.set_ylabel(r"$S(d)$")
         ax.set_title(r"spherical, $\alpha=%g$, $\kappa=%g$" % (alpha, kappa))
-        ax.legend(fontsize=6, loc="lower right")
+        place_legend(ax, loc="lower right")
     return save(fig, out_dir, "local_entropy_spherical")
 
 

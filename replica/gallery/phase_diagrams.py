@@ -1,4 +1,4 @@
-r"""Phase diagrams of wide flat minima (THEORY.md §3), built from stored scan results.
+r"""Phase diagrams of wide flat minima (docs/THEORY.md §3), built from stored scan results.
 
 * ``phase_diagram_binary`` — binary perceptron in the (alpha, kappa_ref) plane, neighbours
   counted with kappa = 0 (Baldassi, Lauditi, Malatesta, Perugini, Zecchina, PRL 127, 278301
@@ -313,7 +313,7 @@ def build_binary(out_dir: Path, quick: bool, data_dir: Path, **scan_kw) -> list[
 
 def build_spherical(out_dir: Path, quick: bool, data_dir: Path, **scan_kw) -> list[Path]:
     from ..models.gardner import capacity_spherical_closed_form as acf
-    from ..plotting import PALETTE, new_figure, save
+    from ..plotting import LEGEND_FONTSIZE, PALETTE, new_figure, save
 
     data = spherical_data(data_dir, quick, **scan_kw)
     LAST_BUILD["spherical"] = data["scans"]
@@ -340,7 +340,7 @@ def build_spherical(out_dir: Path, quick: bool, data_dir: Path, **scan_kw) -> li
     ax.set_xlabel(r"$\alpha = P/N$")
     ax.set_ylabel(r"margin $\kappa$")
     ax.set_title("Spherical perceptron: capacity and AT line")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=6)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=LEGEND_FONTSIZE)
     return save(fig, out_dir, "phase_diagram_spherical")
 
 
@@ -359,7 +359,7 @@ FIGURES = [
             "binary --kappa-ref max`). Shaded: no reference (kappa_ref > kappa_max), beyond "
             "capacity 0.833, and the range 0.75–0.77 where algorithms stop."),
         source="Baldassi, Lauditi, Malatesta, Perugini, Zecchina, PRL 127, 278301 (2021), "
-               "Figs. 1–2; THEORY.md §2–3",
+               "Figs. 1–2; docs/THEORY.md §2–3",
         params="kappa = 0; d in [1e-4, 0.8 d*]; alpha and kappa_ref grids in BINARY_DEFAULT",
         order=60, tags=("phase diagram", "local entropy")),
     Figure(
@@ -372,7 +372,7 @@ FIGURES = [
             "over the replicon sign of a warm-started continuation scan of the Gardner volume. "
             "For kappa < 0 RS is unstable between the AT line and capacity, where the RS "
             "capacity is only an upper bound."),
-        source="Gardner 1988; Franz & Parisi 2016; Franz et al. 2017; THEORY.md §1, §3",
+        source="Gardner 1988; Franz & Parisi 2016; Franz et al. 2017; docs/THEORY.md §1, §3",
         params="kappa in [-2, 1]; alpha up to 0.96 alpha_c(kappa)",
         order=61, tags=("phase diagram",)),
 ]

@@ -1,1 +1,92 @@
-"""Saddle-point models: one module per model (order parameters, free entropy, saddle-point equations)."""
+"""Saddle-point models and their registry.
+
+Every model implements the protocol of :mod:`replica.models.base` and is registered here under
+a name; scans, the continuation engine, thresholds and the CLI (``replica solve MODEL``) look
+models up with :func:`get` and list them with :func:`available`.
+
+Built-in models are registered lazily (name -> ``"module:attribute"``) so that importing this
+package imports no numerics. A model defined elsewhere (a user's file, a test) calls
+:func:`register` with an instance; third-party packages can also expose models through the
+entry-point group ``replica.models``.
+"""
+from __future__ import annotations
+
+import importlib
+
+from ..errors import ReplicaInputError
+
+__all__ = ["register", "get", "available", "unregister"]
+
+# name -> "module:attribute" of a SaddleModel instance (imported on first use)
+_BUILTIN = {
+    "gardner-binary": "replica.models.gardner:BINARY",
+    "gardner-spherical": "replica.models.gardner:SPHERICAL",
+    "fp-binary": "replica.models.franz_parisi:FP_BINARY",
+    "fp-spherical": "replica.models.franz_parisi:FP_SPHERICAL",
+    "gmm-typical": "replica.models.gmm:TYPICAL",
+}
+_REGISTRY: dict = {}
+_ENTRY_POINTS_LOADED = False
+
+
+def register(model, name: str | None = None, *, replace: bool = False):
+    """Register a model instance (an object implementing :class:`~replica.models.base.SaddleModel`)
+    under ``name`` (default ``model.name``); returns the model. Re-registering a name raises
+    unless ``replace``."""
+    name = name or getattr(model, "name", "")
+    if not name:
+        raise ValueError("a registered model needs a name")
+    for attr in ("validate", "residual", "saddle", "known_point", "thermo"):
+        if not callable(getattr(model, attr, None)):
+            raise TypeError(f"model {name!r} does not implement {attr}() of the model protocol")
+    if not replace and (name in _REGISTRY or name in _BUILTIN):
+        existing = _REGISTRY.get(name)
+        if existing is not model:
+            raise ValueError(f"a model named {name!r} is already registered")
+    _REGISTRY[name] = model
+    return model
+
+
+def unregister(name: str) -> None:
+    """Remove a model registered with :func:`register` (built-ins stay)."""
+    _REGISTRY.pop(name, None)
+
+
+def _load_entry_points():
+    global _ENTRY_POINTS_LOADED
+    if _ENTRY_POINTS_LOADED:
+        return
+    _ENTRY_POINTS_LOADED = True
+    try:
+        from importlib.metadata import entry_points
+        for ep in entry_points(group="replica.models"):
+            if ep.name not in _REGISTRY and ep.name not in _BUILTIN:
+                _BUILTIN[ep.name] = ep.value
+    except Exception:  # pragma: no cover - broken third-party metadata must not break replica
+        pass
+
+
+def available() -> list[str]:
+    """Names of every registered model, sorted."""
+    _load_entry_points()
+    return sorted(set(_BUILTIN) | set(_REGISTRY))
+
+
+def get(name: str):
+    """The registered model ``name`` (a SaddleModel instance); ReplicaInputError if unknown."""
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    _load_entry_points()
+    if name in _BUILTIN:
+        mod, _, attr = _BUILTIN[name].partition(":")
+        try:
+            obj = importlib.import_module(mod)
+            for part in attr.split("."):
+                obj = getattr(obj, part)
+        except (ImportError, AttributeError) as exc:
+            raise ReplicaInputError(f"model: {name!r} is registered as {_BUILTIN[name]} but "
+                                    f"cannot be loaded ({exc})") from None
+        _REGISTRY[name] = obj
+        return obj
+    raise ReplicaInputError(f"model: unknown model {name!r}; choose one of "
+                            f"{', '.join(available())}")

@@ -1,7 +1,7 @@
 r"""Numba kernels of the Franz–Parisi (local-entropy) computation: the energetic term with its
 derivatives, and the binary entropic term with its moments.
 
-Notation (THEORY.md §2, re-derived in ``theory_notebooks/franz_parisi_derivation.py``). Given a
+Notation (docs/THEORY.md §2, re-derived in ``theory_notebooks/franz_parisi_derivation.py``). Given a
 common Gaussian ``z0`` the reference field is ``u~ = sqrt(Q) z0 + sqrt(1-Q) y~`` with the reference
 constraint ``y~ > a(z0) = (kappa_ref - sqrt(Q) z0)/sqrt(1-Q)``; the constrained field is
 ``u = A z0 + B y~ + C z1 + sqrt(1-q) y`` with
@@ -359,7 +359,7 @@ def _sigmoid(x):
 
 @jit
 def binary_entropic_terms(Qh, qh, th, ph, xg, wg, base):
-    """Binary entropic term and its moments, in the gauge w~_1 = +1 (THEORY.md §2):
+    """Binary entropic term and its moments, in the gauge w~_1 = +1 (docs/THEORY.md §2):
 
     G_S = int Dz0 (1 + tanh(sqrt(Qh) z0)) int Dz1 ln 2cosh(h),
     h = (th/sqrt(Qh)) z0 + sqrt(qh - th^2/Qh) z1 + ph,

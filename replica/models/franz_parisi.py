@@ -20,10 +20,9 @@ the other reference replicas.
 * binary:  Phi = -qh(1-q)/2 - (p-t) th - p ph + G_S(qh, th, ph) + alpha G_E(q, t, p),
   G_S = int Dz0 (1 + tanh(sqrt(Qh) z0)) int Dz1 ln 2cosh(h),
   h = (th/sqrt(Qh)) z0 + sqrt(qh - th^2/Qh) z1 + ph.
-  **Convention**: ``ph`` is the field along the reference *in excess of* th (THEORY.md writes the
-  total coupling ph_total = ph + th, with h = ... + ph_total - th). With this convention ph = 0
-  at the typical point, where THEORY.md's "ph = 0" and "all conjugates equal Qh" are both true
-  (they contradict each other in THEORY's own convention, where ph_total = Qh there).
+  **Convention** (docs/THEORY.md §2.4): ``ph`` is the field along the reference *in excess of*
+  th (the total coupling to the reference is ph + th); ph = 0 and qh = th = Qh at the typical
+  point.
 * spherical: Phi = 1/2 [ln(1-q) + (q - gamma)/(1-q)] + alpha G_E(q, t, p),
   gamma = [(p^2 - t^2) - Q (p-t)^2/(1-Q)]/(1-Q) (Schur complement of the reference block);
   conjugates are reported as qh = 2 dS_ent/dq, th = dS_ent/dt, ph = -th - dS_ent/dp, the same
@@ -45,23 +44,9 @@ Broyden quasi-Newton that carries the Jacobian from point to point, with a quadr
 in ln d, step halving on failure and a thermodynamic-consistency guard against branch jumps
 (the trapezoidal integral of dS/dd must reproduce the change of S).
 
-Notes on THEORY.md §2 (checked numerically here and in the tests / derivation notebook):
-
-* "ph = 0 at the typical point" and "all conjugates equal Qh" contradict each other in
-  THEORY's convention (h = ... + ph - th): there ph_total = Qh. Both hold with ph defined as the
-  excess field (ph_total - th), the convention used here and in the output.
-* "The physical branch has b < 0" (spherical max-margin) is not right in general: b -> p as
-  d -> 0 (the constrained fields follow the reference's, pinned at kappa_max), b vanishes at the
-  typical distance of the margin-kappa solutions — where m = p z0 + sqrt(q-p^2) z1 and S equals
-  the Gardner entropy s(alpha, kappa), its maximum — and b < 0 beyond. Starting from several b
-  (positive and negative) at d = 0.05, 0.1, 0.25 the solver found a single solution.
-* The typical point (kappa = kappa_ref, d = d*) lies on the boundary C^2 = 0 of the physical
-  domain (positivity of the overlap matrix); C^2 > 0 on both sides of it along the curve.
-* Binary, typical reference (kappa_ref = kappa = 0, alpha = 0.6): following the RS branch down
-  from d*, S turns negative below d ~ 0.015 and the branch is lost at d ~ 9.4e-4, where ph and
-  dS/dd diverge (1-q << d: the constrained replicas freeze); those points are reported as
-  "no_solution". Spherical max-margin reference: the branch is lost just below d = 1/2
-  (b -> -infinity).
+Behaviour of the branches (docs/THEORY.md §2.6, §2.10): the typical point lies on the boundary
+C^2 = 0 of the physical domain; points where the RS branch is lost are reported as
+"no_solution" with the distance where it was lost.
 """
 from __future__ import annotations
 
@@ -733,7 +718,7 @@ def legendre(model: str, alpha: float, kappa_ref, kappa: float, gammas, *, d_gri
     maximum on the curve is taken and refined by Brent's method on dS/dd - 2 gamma between the
     neighbouring grid points (each evaluation a converged saddle point). gamma > 0 pulls towards
     the reference (d < d*). Returns one dict per gamma: gamma, Phi, d, entropy, status.
-    (On the sphere, with THEORY.md §4's Phi = max_p [S(p) - gamma'(1-p)], gamma' = gamma.)
+    (docs/THEORY.md §2.8; on the sphere Phi = max_p [S(p) - gamma'(1-p)] has gamma' = gamma.)
     """
     gammas = [check_finite("gamma", g) for g in np.atleast_1d(gammas)]
     if curve is None:

@@ -1,7 +1,7 @@
 r"""Gardner volume with a margin: the replica-symmetric entropy of perceptron weights that classify
 P = alpha N random patterns with stability at least kappa.
 
-Models (THEORY.md §1):
+Models (docs/THEORY.md §1):
 
 * ``"spherical"`` (Gardner 1988): :math:`|w|^2 = N`, entropy normalised by the sphere's volume;
 * ``"binary"`` (Gardner & Derrida 1988): :math:`w \in \{-1,+1\}^N`, entropy = (1/N) ln #solutions.
@@ -50,12 +50,14 @@ import numpy as np
 from scipy import optimize
 
 from .._numba import jit
+from ..arrays import along_array
 from ..errors import (ConvergenceError, ReplicaInputError, check_finite, check_options,
                       check_range)
-from ..gauss import (G_minus_x_s, G_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
-                     log_H_s, phi_s, rule_on_edges)
+from ..gauss import (F_margin_s, G_minus_x_s, G_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
+                     log_H_s, rule_on_edges)
 from ..solve import Solution, solve
 from ..special import capacity_spherical, kappa_max_spherical, log_capacity_spherical
+from .base import Param, SaddleModel
 
 __all__ = [
     "MODELS", "gardner", "capacity", "capacity_spherical_closed_form", "capacity_from_saddle",
@@ -93,9 +95,7 @@ def spherical_A(q, kappa):
     """
     if q <= 0.0:
         return kappa * kappa if kappa > 0.0 else 0.0
-    c = kappa / math.sqrt(q)
-    Phi = 0.5 * math.erfc(-c / math.sqrt(2.0))
-    return q * ((1.0 + c * c) * Phi + c * phi_s(c))
+    return q * F_margin_s(kappa / math.sqrt(q))
 
 
 @jit
@@ -297,64 +297,45 @@ def _check_inputs(model, alpha, kappa):
     return alpha, kappa
 
 
-def _secant(g, v0, max_iter=12):
-    """Secant iterations on g from a warm start v0 (a continuation step); None if they wander
-    off (0, 1) or do not converge, in which case the caller brackets."""
-    v1 = v0 * (1.0 + 1e-4)
-    g0, g1 = g(v0), g(v1)
-    for _ in range(max_iter):
-        if not (np.isfinite(g0) and np.isfinite(g1)) or g1 == g0:
-            return None
-        v2 = v1 - g1 * (v1 - v0) / (g1 - g0)
-        if not 0.0 < v2 < 1.0:
-            return None
-        if abs(v2 - v1) <= 4e-16 * v2:
-            return v2
-        v0, g0 = v1, g1
-        v1, g1 = v2, g(v2)
-        if abs(g1) <= 2e-15:  # the residual's own rounding level (|g| is O(1) off the root)
-            return v1
-    return None
+# log grid in v = 1 - q from the q = 0 end down to 1 - q = 1e-13: the root connected to q = 0
+_V_GRID = np.concatenate([[1.0], 1.0 - np.linspace(0.05, 0.95, 19), np.logspace(-1.5, -13, 24)])
 
 
-def _bracket_root(g, v_start=None, model="", params=None):
-    """Find the root of g(v) on (0, 1] continuously connected to q = 0 (largest v first).
+def _solve_v(g, v_start=None, model="", params=None, tol=1e-12):
+    """The root v of g(v) on (0, 1] connected to q = 0, in the unknown ln v, through
+    :func:`replica.solve.solve`: from a warm start the secant method (``"broyden"`` in one
+    unknown), then an expanding bracket around it; cold, Brent on the first sign change along
+    the log grid from v = 1 (the q = 0 end)."""
+    def F(x):
+        v = math.exp(float(x[0]))
+        return np.array([x[0] + g(v)]) if v <= 1.0 else np.array([math.nan])
 
-    g(1) is the q = 0 end. With a warm start v_start, a small bracket around it is tried first.
-    """
     if v_start is not None and 0.0 < v_start < 1.0:
-        v = _secant(g, v_start)
-        if v is not None:
-            return v
-        lo, hi = v_start * 0.7, min(1.0, v_start * 1.3)
+        x0 = [math.log(v_start)]
         try:
-            glo, ghi = g(lo), g(hi)
-            if np.isfinite(glo) and np.isfinite(ghi) and glo * ghi < 0:
-                return optimize.brentq(g, lo, hi, xtol=1e-300, rtol=1e-15, maxiter=200)
-        except (ValueError, ZeroDivisionError):
+            return math.exp(solve(F, x0, method="broyden", tol=4e-15, max_iter=12,
+                                  model=model, params=params).x[0])
+        except ConvergenceError:
             pass
-    # log grid in v from 1 down to 1e-13
-    grid = np.concatenate([[1.0], 1.0 - np.linspace(0.05, 0.95, 19), np.logspace(-1.5, -13, 24)])
-    prev_v, prev_g = None, None
-    for v in grid:
-        gv = g(v)
-        if not np.isfinite(gv):
-            raise ConvergenceError("non-finite residual while bracketing 1-q", model=model,
-                                   params=params, x=[1 - v], residual=[gv], iterations=0,
-                                   method="bracket")
-        if prev_g is not None and (gv == 0.0 or prev_g * gv < 0):
-            return optimize.brentq(g, v, prev_v, xtol=1e-300, rtol=1e-15, maxiter=200)
-        if gv == 0.0:
-            return v
-        prev_v, prev_g = v, gv
-    raise ConvergenceError(
-        "no RS saddle point: the residual does not change sign for 1-q in [1e-13, 1]",
-        model=model, params=params, x=[1 - prev_v], residual=[prev_g], iterations=len(grid),
-        method="bracket",
-        hint="alpha is beyond the range where the RS solution exists (binary: beyond the "
-             "spinodal of the RS solution, past capacity)")
+        try:
+            return math.exp(solve(F, x0, method="bracket", tol=tol, max_iter=40, model=model,
+                                  params=params).x[0])
+        except ConvergenceError:
+            pass
+    try:
+        sol = solve(F, [0.0], method="bracket", grid=np.log(_V_GRID), tol=tol, model=model,
+                    params=params)
+    except ConvergenceError as exc:
+        raise ConvergenceError(
+            "no RS saddle point: the residual does not change sign for 1-q in [1e-13, 1]",
+            model=model, params=params, x=exc.x, residual=exc.residual,
+            iterations=len(_V_GRID), method="bracket",
+            hint="alpha is beyond the range where the RS solution exists (binary: beyond the "
+                 "spinodal of the RS solution, past capacity)") from None
+    return math.exp(sol.x[0])
 
 
+@along_array("alpha", "kappa")
 def gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bracket",
             x0=None, tol: float = 1e-12, allow_negative_entropy: bool = False,
             **options) -> Solution:
@@ -437,7 +418,7 @@ def _gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bra
         v_start = None
         if x0 is not None:
             v_start = 1.0 - float(np.atleast_1d(x0)[0])
-        v = _bracket_root(g, v_start, model, params)
+        v = _solve_v(g, v_start, model, params, tol=max(tol, 64 * np.finfo(float).eps))
         q = 1.0 - v
         en = energetic_integrals(q, kappa)
         if model == "spherical":
@@ -501,6 +482,7 @@ def capacity_from_saddle(kappa: float, one_minus_q: float = 1e-10) -> float:
     return q / J
 
 
+@along_array("kappa")
 def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
     """Capacity alpha_c(kappa).
 
@@ -563,6 +545,7 @@ def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
     return optimize.brentq(s, lo, hi, xtol=tol, rtol=1e-15, maxiter=200)
 
 
+@along_array("alpha")
 def kappa_max(model: str, alpha: float, *, tol: float = 1e-12) -> float:
     """Maximum margin kappa_max(alpha): the largest kappa with a non-vanishing solution volume.
 
@@ -603,3 +586,87 @@ def kappa_max(model: str, alpha: float, *, tol: float = 1e-12) -> float:
             break
         lo = hi = nxt
     return optimize.brentq(s, lo, hi, xtol=tol, rtol=1e-15, maxiter=200)
+
+
+# ---------------------------------------------------------------------------------------------
+# The model protocol (replica.models.base): "gardner-binary", "gardner-spherical"
+# ---------------------------------------------------------------------------------------------
+
+
+class GardnerModel(SaddleModel):
+    """RS Gardner volume as a model of the protocol.
+
+    Unknown: ``log_one_minus_q`` = ln(1 - q) (the conjugate qh is eliminated analytically,
+    :func:`_residual_v`); residual g(1 - q) (spherical: alpha J - q, absolute; binary:
+    [int Dz sech^2(sqrt(qh) z) - (1 - q)]/(1 - q) with qh = alpha J/(1-q)^2, relative, since
+    both terms vanish as q -> 1, where the binary branch ends at alpha = (2/pi)
+    alpha_c^sph(kappa)). Domain: 1 - q >= 1e-13 (spherical), 1e-11 (binary: below it the
+    relative residual is at its rounding level). Known point: alpha = 0, q = 0. Parameters: ``alpha`` >= 0, ``kappa`` (default 0) and, binary only,
+    ``allow_negative_entropy`` (the RS continuation past kappa_max / capacity).
+    """
+
+    unknown_names = ("log_one_minus_q",)
+    method = "bracket"
+    tol = 1e-12
+
+    def __init__(self, weights: str):
+        self.weights = check_model(weights)
+        self.name = f"gardner-{weights}"
+        self._v_min = _ONE_MINUS_Q_MIN if weights == "spherical" else 1e-11
+        self.description = (f"RS Gardner volume of the {weights} perceptron with margin kappa "
+                            "(docs/THEORY.md, Gardner volume)")
+        self.order_names = ("q",) if weights == "spherical" else ("q", "qh")
+        ps = [Param("alpha", 0.0, None, doc="load P/N"),
+              Param("kappa", default=0.0, doc="margin")]
+        if weights == "binary":
+            ps.append(Param("allow_negative_entropy", kind="bool", default=False,
+                            doc="return the RS continuation where the entropy is negative"))
+        self.params = tuple(ps)
+
+    def check(self, p):
+        _check_inputs(self.weights, p["alpha"], p["kappa"])
+        return p
+
+    def residual(self, x, p):
+        v = math.exp(float(np.atleast_1d(x)[0]))
+        if not self._v_min <= v <= 1.0:
+            return np.array([math.nan])
+        g = _residual_v(self.weights, p["alpha"], p["kappa"])(v)
+        return np.array([g / v if self.weights == "binary" else g])
+
+    def order(self, x, p):
+        v = math.exp(float(np.atleast_1d(x)[0]))
+        if self.weights == "spherical":
+            return {"q": 1.0 - v}
+        return {"q": 1.0 - v, "qh": p["alpha"] * _energetic_kernel_J(v, p["kappa"]) / (v * v)}
+
+    def unknowns(self, order, p):
+        return np.array([math.log1p(-float(order["q"]))])
+
+    def known_point(self, p):
+        return {**p, "alpha": 0.0}, np.array([0.0])
+
+    def free_entropy(self, order, p):
+        out = free_entropy(self.weights, p["alpha"], p["kappa"], order["q"], order.get("qh"))
+        out["free_entropy"] = out.pop("entropy")
+        return out
+
+    def thermo(self, x, p):
+        o = self.order(x, p)
+        return _thermo(self.weights, p["alpha"], p["kappa"], o["q"], o.get("qh", 0.0))
+
+    def saddle(self, params=None, x0=None, *, method=None, tol=None, validate=True, **options):
+        p = self.validate(params) if validate else dict(params)
+        q0 = None if x0 is None else 1.0 - math.exp(float(np.atleast_1d(x0)[0]))
+        sol = gardner(self.weights, p["alpha"], p["kappa"], method=method or self.method,
+                      x0=q0, tol=self.tol if tol is None else tol,
+                      allow_negative_entropy=bool(p.get("allow_negative_entropy", False)),
+                      **options)
+        lv = math.log1p(-sol.order["q"])
+        return Solution(order=sol.order, residual=sol.residual, status=sol.status,
+                        iterations=sol.iterations, method=sol.method, model=self.name,
+                        params=dict(p), thermo=sol.thermo, unknowns=(lv,))
+
+
+BINARY = GardnerModel("binary")
+SPHERICAL = GardnerModel("spherical")
