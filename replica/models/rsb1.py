@@ -72,7 +72,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, special
+from scipy import optimize
 
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
 from ..gauss import gauss_legendre, log_H_s
@@ -488,3 +488,133 @@ def sbp_capacity(kappa: float) -> float:
     kappa = 1)."""
     kappa = _check_kappa(kappa, "symmetric")
     return -math.log(2.0) / _sbp_window(kappa)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spherical jamming (SAT/UNSAT) line at 1RSB: q1 -> 1 with m = mu (1 - q1)
+# ---------------------------------------------------------------------------------------------
+
+
+def _jam_AB(q0, mu, kappa, rule=None):
+    xg, wg, L, base = _rule(rule)
+    A = math.log1p(mu * (1.0 - q0)) / (2.0 * mu) + q0 / (2.0 * (1.0 + mu * (1.0 - q0)))
+    B = K.jamming_energetic(float(q0), float(mu), float(kappa), xg, wg, L, base) / mu
+    return A, B
+
+
+def jamming_psi(alpha: float, kappa: float, q0: float, mu: float, *, rule=None) -> dict:
+    r""":math:`\Psi(q_0, \mu) = A(q_0,\mu) + \alpha B(q_0,\mu)`, the coefficient of
+    :math:`1/(1-q_1)` in the spherical 1RSB free entropy as q1 -> 1 with m = mu (1 - q1)
+    (module docstring). Keys ``A`` (entropic), ``B`` (energetic per unit alpha), ``psi``,
+    ``alpha_zero`` (= -A/B, the load where Psi vanishes)."""
+    q0 = check_range("q0", q0, 0.0, 1.0, hi_open=True)
+    mu = check_range("mu", mu, 0.0, lo_open=True)
+    A, B = _jam_AB(q0, mu, check_finite("kappa", kappa), rule)
+    return {"A": A, "B": B, "psi": A + alpha * B, "alpha_zero": -A / B}
+
+
+def alpha_c_1rsb(kappa: float, *, rule=None, log_mu=(-12.0, 18.0), xtol: float = 1e-9) -> dict:
+    r"""The spherical SAT/UNSAT (jamming) load at 1RSB, :math:`\alpha_c^{\rm 1RSB}(\kappa)`:
+    the stationary value of :math:`\alpha(q_0,\mu) = -A/B` (where Psi = 0 at its stationary
+    point; since Psi is affine in alpha the two conditions coincide). It is the minimum over
+    (q0, mu), found by nested bounded Brent minimisations (q0 inside, ln mu outside, on
+    ``log_mu``). For kappa >= 0 (RS exact) the minimum sits at mu -> 0, where alpha = Gardner's
+    :math:`1/\int Dt(\kappa-t)_+^2` for every q0: the RS capacity is returned with mu = 0.
+    Returns ``{"alpha", "q0", "mu", "alpha_rs", "rs"}``."""
+    kappa = check_finite("kappa", kappa)
+    a_rs = capacity_spherical_closed_form(kappa)
+
+    def inner(lmu):
+        mu = math.exp(lmu)
+        r = optimize.minimize_scalar(lambda t: -_ratio(t, mu), bounds=(-12.0, 12.0),
+                                     method="bounded", options={"xatol": xtol})
+        return r.fun, 1.0 / (1.0 + math.exp(-r.x))
+
+    def _ratio(t, mu):
+        q0 = 1.0 / (1.0 + math.exp(-t))
+        A, B = _jam_AB(q0, mu, kappa, rule)
+        return A / B
+
+    if kappa >= 0.0:
+        return {"alpha": float(a_rs), "q0": 0.0, "mu": 0.0, "alpha_rs": float(a_rs),
+                "rs": True}
+    lo, hi = log_mu
+    # coarse scan in ln mu for the bracket of the minimum, then Brent
+    grid = np.linspace(lo, hi, 61)
+    vals = np.array([inner(g)[0] for g in grid])
+    i = int(np.argmin(vals))
+    if i == len(grid) - 1:
+        raise ConvergenceError("alpha_c^1RSB: the minimum over mu lies at the upper end of the "
+                               f"range ln mu <= {hi}", model="rsb1-spherical",
+                               params={"kappa": kappa}, x=grid[-3:], residual=vals[-3:])
+    if i == 0 or vals[i] >= a_rs * (1 - 1e-12):
+        return {"alpha": float(a_rs), "q0": 0.0, "mu": 0.0, "alpha_rs": float(a_rs),
+                "rs": True}
+    r = optimize.minimize_scalar(lambda g: inner(g)[0], bracket=(grid[i - 1], grid[i],
+                                                                  grid[i + 1]),
+                                 method="brent", options={"xtol": xtol})
+    a, q0 = inner(r.x)
+    return {"alpha": float(a), "q0": float(q0), "mu": float(math.exp(r.x)), "alpha_rs": float(a_rs),
+            "rs": False}
+
+
+# ---------------------------------------------------------------------------------------------
+# Equilibrium 1RSB, spherical weights
+# ---------------------------------------------------------------------------------------------
+
+
+def _sph_state(alpha, kappa, x, m_fixed, rule):
+    """Residual and thermodynamics of the spherical 1RSB equations; unknowns x = (q0, q1) at
+    fixed m or (q0, q1, m)."""
+    q0, q1 = float(x[0]), float(x[1])
+    m = float(x[2]) if m_fixed is None else m_fixed
+    if not (0.0 <= q0 < q1 < 1.0 and 0.0 < m):
+        return np.full(len(x), math.nan), None
+    en = energetic_terms("margin", q0, q1, m, kappa, rule)
+    es = entropic_spherical_terms(q0, q1, m)
+    D = es["D"]
+    r0 = alpha * en["Q0"] * D * D - q0
+    # q1 equation times (1 - q1): both sides stay finite as q1 -> 1
+    r1 = ((q1 - q0) / D + (1.0 - q1) * q0 / (D * D) - (1.0 - q1) * alpha * en["Q1"])
+    dm = es["dm"] + alpha * en["dm"]
+    res = [r0, r1] if m_fixed is None else [r0, r1]
+    if m_fixed is None:
+        res.append(dm)
+    phi = es["G_S"] + alpha * en["G_E"]
+    th = {"free_entropy": phi, "entropic": es["G_S"], "energetic": alpha * en["G_E"],
+          "dphi_dm": dm, "complexity": -m * m * dm, "q1_minus_q0": q1 - q0}
+    return np.array(res), (q0, q1, m, th)
+
+
+def rsb1_spherical(alpha: float, kappa: float, *, m: float | None = None, x0=None,
+                   rule=None, tol: float = 1e-11) -> Solution:
+    r"""Equilibrium 1RSB saddle point of the spherical perceptron at (alpha, kappa): the q0 and
+    q1 equations (module docstring) and, unless ``m`` is given, the m equation
+    :math:`\partial_m\phi = 0` (zero complexity). ``x0`` = (q0, q1[, m]) warm start (required
+    in practice: the RS point q1 = q0 always solves the q0, q1 equations, and the 1RSB branch
+    exists only beyond the AT line, kappa < 0). Returns a Solution with order q0, q1, m and
+    thermo ``free_entropy``, ``complexity`` (= -m^2 d phi/dm), ``q1_minus_q0``."""
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    kappa = check_finite("kappa", kappa)
+    if m is not None:
+        m = check_range("m", m, 0.0, lo_open=True)
+    if x0 is None:
+        raise ReplicaInputError("x0: the spherical 1RSB solver needs a starting point (q0, q1"
+                                "[, m]) off the RS solution")
+    x0 = np.atleast_1d(np.asarray(x0, dtype=float))
+    n = 2 if m is not None else 3
+    if x0.size != n:
+        raise ReplicaInputError(f"x0 must have {n} entries (q0, q1{', m' if n == 3 else ''})")
+    params = {"alpha": alpha, "kappa": kappa} | ({"m": m} if m is not None else {})
+    sol = solve(lambda x: x + _sph_state(alpha, kappa, x, m, rule)[0], x0,
+                names=("q0", "q1", "m")[:n], method="hybrid", tol=tol, model="rsb1-spherical",
+                params=params)
+    res, st = _sph_state(alpha, kappa, sol.x, m, rule)
+    q0, q1, mm, th = st
+    if q1 - q0 < 1e-7:
+        raise ConvergenceError("the 1RSB solve fell back onto the RS solution q1 = q0",
+                               model="rsb1-spherical", params=params, x=sol.x, residual=res,
+                               hint="start closer to the 1RSB branch (beyond the AT line)")
+    return Solution(order={"q0": q0, "q1": q1, "m": mm}, residual=res, status="converged",
+                    iterations=sol.iterations, method="hybrid", model="rsb1-spherical",
+                    params=params, thermo=th, unknowns=tuple(map(float, sol.x)))

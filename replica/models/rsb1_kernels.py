@@ -241,3 +241,46 @@ def entropic_binary(qh0, qh1, m, xg, wg, L, base):
             t1 += wz * s1 * s1
             t2 += wz * s2
     return t0, t1, t2
+
+
+@jit
+def _log_add(a, b):
+    if a < b:
+        a, b = b, a
+    if b == -math.inf:
+        return a
+    return a + math.log1p(math.exp(b - a))
+
+
+@jit
+def jamming_inner(c, s, mu):
+    """ln int Dz1 exp(-(mu/2)(c - s z1)_+^2) in closed form: the Gaussian integral on the
+    constrained side, H(-c/(s r)) exp(-mu c^2/(2 r^2))/r with r^2 = 1 + mu s^2, plus the
+    free side H(c/s)."""
+    r2 = 1.0 + mu * s * s
+    r = math.sqrt(r2)
+    if s <= 0.0:
+        return -0.5 * mu * c * c if c > 0.0 else 0.0
+    return _log_add(log_H_s(c / s), -0.5 * mu * c * c / r2 - math.log(r) + log_H_s(-c / (s * r)))
+
+
+@jit
+def jamming_energetic(q0, mu, kappa, xg, wg, L, base):
+    """int Dz0 ln int Dz1 exp(-(mu/2)(kappa - sqrt(q0) z0 - sqrt(1-q0) z1)_+^2)."""
+    s = math.sqrt(1.0 - q0)
+    if q0 <= 0.0:
+        return jamming_inner(kappa, s, mu)
+    sq = math.sqrt(q0)
+    edges = graded_edges_on(-L, L, np.array([kappa / sq]), np.array([s / sq]), base)
+    n = xg.shape[0]
+    t0 = 0.0
+    for p in range(edges.shape[0] - 1):
+        a = edges[p]
+        b = edges[p + 1]
+        half = 0.5 * (b - a)
+        mid = 0.5 * (b + a)
+        for i in range(n):
+            z = mid + half * xg[i]
+            wz = half * wg[i] * math.exp(-0.5 * z * z - _LN_SQRT_2PI)
+            t0 += wz * jamming_inner(kappa - sq * z, s, mu)
+    return t0
