@@ -90,7 +90,7 @@ __all__ = [
 WEIGHTS = ("binary", "spherical")
 CONSTRAINTS = ("margin", "symmetric")
 #: default quadrature: (Gauss–Legendre nodes per panel, half-range L, coarse panel width)
-RULE = (8, 8.0, 3.0)
+RULE = (12, 8.0, 3.0)
 #: the coarse rule of the first (tabulation) stage of :func:`alpha_ogp`
 COARSE_RULE = (6, 8.0, 2.0)
 _RULES: dict = {}
