@@ -154,8 +154,7 @@ def test_spherical_1rsb_is_stationary_and_equilibrium_m():
     dm = (f([x[0], x[1], 0.6 + h]) - f([x[0], x[1], 0.6 - h])) / (2 * h)
     assert abs(dm - s.thermo["dphi_dm"]) < 1e-7
     # equilibrium m (zero complexity): stationary in all three
-    s3 = rsb1.rsb1_spherical(a, k, m=0.3, x0=x[:2])     # d phi/dm changes sign near m = 0.3
-    e = rsb1.rsb1_spherical(a, k, x0=[s3.order["q0"], s3.order["q1"], 0.3])
+    e = rsb1.rsb1_spherical(a, k, x0=[x[0], x[1], 0.6])   # the zero of d phi/dm is near 0.3
     assert 0 < e.order["m"] < 1 and abs(e.thermo["complexity"]) < 1e-9
     assert_stationary(f, [e.order["q0"], e.order["q1"], e.order["m"]], ["q0", "q1", "m"],
                       atol=1e-8, noise=1e-13)
@@ -253,3 +252,22 @@ def test_bad_input_names_the_parameter(kw, name):
     with pytest.raises(ReplicaInputError, match=name):
         rsb1.mclone_saddle(args.pop("weights"), args.pop("alpha"), args.pop("kappa"),
                            args.pop("m"), args.pop("q1"), **args)
+
+
+# --- protocol models ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,p", [
+    ("mclone-sbp", dict(alpha=1.6, m=3, q1=0.97)), ("mclone-binary", dict(alpha=0.7, m=2, q1=0.95)),
+    ("mclone-spherical", dict(alpha=1.0, m=2, q1=0.9)), ("sbp-rs", dict(alpha=1.5))])
+def test_registered_models_reach_the_saddle(name, p):
+    from replica import models
+    from replica.continuation import reach
+    M = models.get(name)
+    s, r = M.saddle(p), reach(M, p)
+    assert abs(s.thermo["entropy"] - r.thermo["entropy"]) < 1e-10
+    assert np.max(np.abs(M.residual(np.array(s.unknowns), M.validate(p)))) < 1e-10
+    f = M.free_entropy(s.order, M.validate(p))["free_entropy"]
+    assert abs(f - s.thermo["entropy"]) < 1e-12
+    if name == "sbp-rs":
+        assert s.order["q"] == 0.0
+        assert abs(s.thermo["entropy"] - rsb1.sbp_rs_entropy(1.5, 1.0)) < 1e-12

@@ -78,6 +78,7 @@ from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_ra
 from ..gauss import gauss_legendre, log_H_s
 from ..solve import Solution, solve
 from . import rsb1_kernels as K
+from .base import Param, SaddleModel
 from .gardner import capacity_spherical_closed_form
 from .gardner import gardner as _gardner_rs
 
@@ -85,6 +86,8 @@ __all__ = [
     "RULE", "WEIGHTS", "CONSTRAINTS", "energetic_terms", "entropic_binary_terms",
     "entropic_spherical_terms", "free_entropy", "mclone_saddle", "mclone_free_entropy",
     "alpha_m", "alpha_ogp", "sbp_capacity", "sbp_rs_entropy", "jamming_psi", "alpha_c_1rsb",
+    "rsb1_spherical", "MCloneModel", "SBPModel", "MCLONE_BINARY", "MCLONE_SBP",
+    "MCLONE_SPHERICAL", "SBP_RS",
 ]
 
 WEIGHTS = ("binary", "spherical")
@@ -247,7 +250,7 @@ def _mclone_state(weights, constraint, alpha, kappa, m, q1, x, rule):
 
 def _check_mclone(weights, alpha, kappa, m, q1, constraint):
     _check_family(weights, constraint)
-    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    alpha = check_range("alpha", alpha, 0.0)
     kappa = _check_kappa(kappa, constraint)
     if weights == "binary":
         if check_finite("m", m) != int(m) or m < 2:
@@ -339,25 +342,32 @@ def mclone_saddle(weights: str, alpha: float, kappa: float, m, q1: float, *,
 
 
 def _solve_scalar(R, x0, name, weights, q1, tol, label, params):
+    """The one-unknown m-clone saddle by Brent's method (:func:`replica.solve.solve`,
+    ``"bracket"``) on a bracket found by expansion: q0 in [0, q1] (spherical), or qh1 (the
+    entropic q1 equation increases with qh1)."""
     f = lambda v: float(R(np.array([v]))[0])
     if weights == "spherical":
         lo, hi = 0.0, q1
         flo, fhi = f(lo), f(hi)
+        if flo == 0:
+            return np.array([0.0])
         if flo * fhi > 0:
             raise ConvergenceError("m spherical clones: no q0 in [0, q1] solves the q0 equation",
                                    model=label, params=params, x=[lo, hi], residual=[flo, fhi],
                                    method="bracket")
-        if flo == 0:
-            return np.array([0.0])
     else:
-        # qh1: q1_ent(qh1) - q1 increases with qh1
         lo, hi = x0 - 1e-3 * (1 + abs(x0)), x0 + 1e-3 * (1 + abs(x0))
-        while f(lo) > 0:
+        for _ in range(200):
+            if f(lo) <= 0:
+                break
             lo -= 2.0 * (hi - lo)
-        while f(hi) < 0:
+        for _ in range(200):
+            if f(hi) >= 0:
+                break
             hi += 2.0 * (hi - lo)
-    v = optimize.brentq(f, lo, hi, xtol=1e-15, rtol=1e-15, maxiter=300)
-    return np.array([v])
+    sol = solve(lambda x: x + R(x), [x0], names=(name,), method="bracket", bracket=(lo, hi),
+                tol=tol, model=label, params=params)
+    return sol.x
 
 
 def mclone_free_entropy(weights: str, alpha: float, kappa: float, m, q1: float, *,
@@ -587,7 +597,7 @@ def _sph_state(alpha, kappa, x, m_fixed, rule):
 
 
 def rsb1_spherical(alpha: float, kappa: float, *, m: float | None = None, x0=None,
-                   rule=None, tol: float = 1e-11) -> Solution:
+                   rule=None, tol: float = 1e-11, _direct: bool = False) -> Solution:
     r"""Equilibrium 1RSB saddle point of the spherical perceptron at (alpha, kappa): the q0 and
     q1 equations (module docstring) and, unless ``m`` is given, the m equation
     :math:`\partial_m\phi = 0` (zero complexity). ``x0`` = (q0, q1[, m]) warm start (required
@@ -606,6 +616,9 @@ def rsb1_spherical(alpha: float, kappa: float, *, m: float | None = None, x0=Non
     if x0.size != n:
         raise ReplicaInputError(f"x0 must have {n} entries (q0, q1{', m' if n == 3 else ''})")
     params = {"alpha": alpha, "kappa": kappa} | ({"m": m} if m is not None else {})
+    if m is None and not _direct:
+        return rsb1_spherical(alpha, kappa, m=None, x0=_sph_equilibrium_start(
+            alpha, kappa, x0, rule), rule=rule, tol=tol, _direct=True)
     sol = solve(lambda x: x + _sph_state(alpha, kappa, x, m, rule)[0], x0,
                 names=("q0", "q1", "m")[:n], method="hybrid", tol=tol, model="rsb1-spherical",
                 params=params)
@@ -618,3 +631,188 @@ def rsb1_spherical(alpha: float, kappa: float, *, m: float | None = None, x0=Non
     return Solution(order={"q0": q0, "q1": q1, "m": mm}, residual=res, status="converged",
                     iterations=sol.iterations, method="hybrid", model="rsb1-spherical",
                     params=params, thermo=th, unknowns=tuple(map(float, sol.x)))
+
+
+def _sph_equilibrium_start(alpha, kappa, x0, rule):
+    """(q0, q1, m) near the zero-complexity point: fixed-m solves marched in m from x0's m by
+    steps of 0.05 (warm starts) until d phi/dm changes sign, then Brent on m."""
+    q0, q1, m0 = map(float, x0)
+    x = [q0, q1]
+
+    def at(m, x):
+        s = rsb1_spherical(alpha, kappa, m=m, x0=x, rule=rule)
+        return s.thermo["dphi_dm"], list(s.unknowns)
+
+    d0, x = at(m0, x)
+    step = -0.05 if d0 > 0 else 0.05      # phi is minimal in m at the equilibrium
+    m, d, xs = m0, d0, {m0: x}
+    while True:
+        mn = m + step
+        if not 1e-3 < mn < 1.0:
+            raise ConvergenceError("spherical 1RSB: d phi/dm does not change sign for m in "
+                                   "(0, 1)", model="rsb1-spherical",
+                                   params={"alpha": alpha, "kappa": kappa}, x=[m], residual=[d])
+        dn, xn = at(mn, xs[m])
+        xs[mn] = xn
+        if dn * d <= 0:
+            break
+        m, d = mn, dn
+    lo, hi = sorted((m, mn))
+    mm = optimize.brentq(lambda v: at(v, xs[m])[0], lo, hi, xtol=1e-12)
+    return [*at(mm, xs[m])[1], mm]
+
+
+# ---------------------------------------------------------------------------------------------
+# The model protocol (replica.models.base): "mclone-binary", "mclone-sbp", "mclone-spherical",
+# "sbp-rs"
+# ---------------------------------------------------------------------------------------------
+
+
+class MCloneModel(SaddleModel):
+    """m real clones at fixed mutual overlap q1 as a model of the protocol (see
+    :func:`mclone_saddle`). Parameters alpha >= 0, kappa, m (the number of clones), q1.
+    Unknowns: (q0, qh0, qh1) (binary, margin), qh1 (symmetric: q0 = qh0 = 0), q0 (spherical).
+    Known point: alpha = 0, where the energetic term vanishes, qh0 = q0 = 0 and qh1 solves the
+    entropic q1 equation alone (spherical: q0 = 0). ``thermo``: ``entropy`` = ``free_entropy``
+    = phi_m(q1) (per clone), its parts, ``dphi_dq1``, ``dphi_dalpha``."""
+
+    method = "hybrid"
+    tol = 1e-11
+
+    def __init__(self, name, weights, constraint, kappa_default, description):
+        _check_family(weights, constraint)
+        self.name = name
+        self.weights, self.constraint = weights, constraint
+        self.description = description
+        self.unknown_names = _mclone_unknowns(weights, constraint)
+        self.order_names = ("q0", "qh0", "q1", "qh1", "m") if weights == "binary" else (
+            "q0", "q1", "m")
+        mkind = "int" if weights == "binary" else "real"
+        self.params = (
+            Param("alpha", 0.0, None, doc="load P/N"),
+            Param("kappa", default=kappa_default, doc="margin" if constraint == "margin"
+                  else "half-width of the window |w.xi|/sqrt(N) <= kappa"),
+            Param("m", 2, 64, default=2, kind=mkind, doc="number of clones"),
+            Param("q1", 0.0, 1.0 - 1e-10, lo_open=True, doc="mutual overlap of the clones"),
+        )
+
+    def check(self, p):
+        _check_mclone(self.weights, p["alpha"], p["kappa"], p["m"], p["q1"], self.constraint)
+        return p
+
+    def _state(self, x, p):
+        return _mclone_state(self.weights, self.constraint, p["alpha"], p["kappa"], p["m"],
+                             p["q1"], np.atleast_1d(x), None)
+
+    def residual(self, x, p):
+        return self._state(x, p)[0]
+
+    def order(self, x, p):
+        o = self._state(x, p)[1]
+        if o is None:
+            raise ReplicaInputError("unknowns outside the domain 0 <= q0 <= q1, qh0 >= 0")
+        return {k: o[k] for k in self.order_names}
+
+    def unknowns(self, order, p):
+        return np.array([float(order[k]) for k in self.unknown_names])
+
+    def known_point(self, p):
+        p0 = {**p, "alpha": 0.0}
+        if self.weights == "spherical":
+            return p0, np.array([0.0])
+        qh1 = _entropic_qh1(p["q1"], int(p["m"]))
+        return p0, (np.array([qh1]) if self.constraint == "symmetric"
+                    else np.array([0.0, 0.0, qh1]))
+
+    def guess(self, p):
+        return _mclone_guess(self.weights, self.constraint, p["alpha"], p["kappa"], p["m"],
+                             p["q1"])
+
+    def free_entropy(self, order, p):
+        return free_entropy(self.weights, p["alpha"], p["kappa"], p["m"], order.get("q0", 0.0),
+                            p["q1"], order.get("qh0"), order.get("qh1"),
+                            constraint=self.constraint)
+
+    def thermo(self, x, p):
+        th = dict(self._state(x, p)[2])
+        th["entropy"] = th["free_entropy"]
+        return th
+
+    def is_physical(self, x, p):
+        return None if self._state(x, p)[1] is not None else \
+            "outside 0 <= q0 <= q1, qh0 >= 0"
+
+    def saddle(self, params=None, x0=None, *, method=None, tol=None, validate=True, **options):
+        p = self.validate(params) if validate else dict(params)
+        sol = mclone_saddle(self.weights, p["alpha"], p["kappa"], p["m"], p["q1"],
+                            constraint=self.constraint, x0=x0,
+                            tol=self.tol if tol is None else tol, validate=False)
+        th = dict(sol.thermo)
+        th["entropy"] = th["free_entropy"]
+        return Solution(order={k: sol.order[k] for k in self.order_names},
+                        residual=sol.residual, status=sol.status, iterations=sol.iterations,
+                        method=sol.method, model=self.name, params=dict(p), thermo=th,
+                        unknowns=sol.unknowns)
+
+
+class SBPModel(SaddleModel):
+    """RS entropy of the symmetric binary perceptron (|w.xi|/sqrt N <= kappa) as a model of the
+    protocol: phi(q, qh) = -qh(1-q)/2 + int Dz ln 2cosh(sqrt(qh) z) + alpha int Dz ln calH(sqrt(q)
+    z, sqrt(1-q)) (arXiv:2607.27000 eq. 45 at r = 0). Unknown q with qh = alpha Q0(q)
+    eliminated; the symmetric saddle q = 0 solves the equations for every alpha (entropy
+    ln 2 + alpha ln(1 - 2H(kappa)), capacity -ln 2 / ln(1 - 2H(kappa))). Known point: alpha = 0,
+    q = 0."""
+
+    name = "sbp-rs"
+    description = ("RS entropy of the symmetric binary perceptron |w.xi/sqrt N| <= kappa "
+                   "(docs/THEORY.md §8.1)")
+    params = (Param("alpha", 0.0, None, doc="load P/N"),
+              Param("kappa", 0.0, None, default=1.0, lo_open=True,
+                    doc="half-width of the window"))
+    order_names = ("q", "qh")
+    unknown_names = ("q",)
+    method = "hybrid"
+    tol = 1e-12
+
+    def _qh(self, q, p):
+        return p["alpha"] * energetic_terms("symmetric", q, q, 1.0, p["kappa"])["Q0"]
+
+    def residual(self, x, p):
+        q = float(np.atleast_1d(x)[0])
+        if not 0.0 <= q < 1.0:
+            return np.array([math.nan])
+        qh = self._qh(q, p)
+        return np.array([entropic_binary_terms(q, q, qh, qh, 1)["q0_eq"] - q])
+
+    def order(self, x, p):
+        q = float(np.atleast_1d(x)[0])
+        return {"q": q, "qh": self._qh(q, p)}
+
+    def unknowns(self, order, p):
+        return np.array([float(order["q"])])
+
+    def known_point(self, p):
+        return {**p, "alpha": 0.0}, np.array([0.0])
+
+    def free_entropy(self, order, p):
+        q, qh = float(order["q"]), float(order["qh"])
+        es = entropic_binary_terms(q, q, qh, qh, 1)["G_S"]
+        en = p["alpha"] * energetic_terms("symmetric", q, q, 1.0, p["kappa"])["G_E"]
+        return {"entropic": es, "energetic": en, "free_entropy": es + en}
+
+    def thermo(self, x, p):
+        f = self.free_entropy(self.order(x, p), p)
+        return {"entropy": f["free_entropy"], "entropic": f["entropic"],
+                "energetic": f["energetic"], "capacity": sbp_capacity(p["kappa"])}
+
+
+MCLONE_BINARY = MCloneModel("mclone-binary", "binary", "margin", 0.0,
+                            "m binary clones at mutual overlap q1, margin kappa (ABP; "
+                            "docs/THEORY.md §8.1)")
+MCLONE_SBP = MCloneModel("mclone-sbp", "binary", "symmetric", 1.0,
+                         "m clones of the symmetric binary perceptron at mutual overlap q1 "
+                         "(docs/THEORY.md §8.1)")
+MCLONE_SPHERICAL = MCloneModel("mclone-spherical", "spherical", "margin", 0.0,
+                               "m spherical clones at mutual overlap q1, margin kappa "
+                               "(docs/THEORY.md §8.1)")
+SBP_RS = SBPModel()
