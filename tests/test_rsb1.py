@@ -271,3 +271,25 @@ def test_registered_models_reach_the_saddle(name, p):
     if name == "sbp-rs":
         assert s.order["q"] == 0.0
         assert abs(s.thermo["entropy"] - rsb1.sbp_rs_entropy(1.5, 1.0)) < 1e-12
+
+
+# --- CLI ----------------------------------------------------------------------------------------
+
+def test_cli_threshold_ogp_json(capsys):
+    import json
+    from replica.cli import main
+    assert main(["threshold", "ogp", "--model", "sbp", "--m", "3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert_matches_reference(out["alpha"], "sbp.alpha_ogp.kappa=1.m=3")
+    assert 0.97 < out["q1"] < 0.99
+    assert main(["rsb1", "ogp", "--model", "sbp", "--m", "4", "5", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["m_star"] == 4 and out["unphysical_m"] == [5]
+    assert main(["rsb1", "jamming", "--kappa", "-0.5", "0.5", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["alpha_c_1rsb"] < rows[0]["alpha_c_rs"] and rows[1]["rs"]
+    # bad input: exit 2 with a one-line message naming the parameter
+    assert main(["rsb1", "mclone", "--model", "sbp", "--alpha", "1", "--m", "1.5",
+                 "--q1", "0.9"]) == 2
+    assert "m must be" in capsys.readouterr().err
+    assert main(["threshold", "capacity", "--model", "sbp"]) == 2

@@ -6,6 +6,7 @@
     replica threshold negative     --model binary --kappa-ref max --alpha-range 0.73 0.77
     replica threshold at           --model spherical --kappa -1       (alpha_AT(kappa))
     replica threshold at           --model spherical --alpha 5        (kappa_AT(alpha))
+    replica threshold ogp          --model sbp --m 4 [--kappa 1]      (alpha_OGP(m), q1)
 
 The JSON object holds the threshold under ``alpha`` (``kappa`` for kappa-max and for ``at``
 given --alpha), the bracket of grid points where the indicator changes sign, the indicator values
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from ._common import add_json_flag, emit, kappa_ref_value, number
 
-KINDS = ("capacity", "kappa-max", "nonmonotonic", "negative", "at")
+KINDS = ("capacity", "kappa-max", "nonmonotonic", "negative", "at", "ogp")
 
 
 def register(subparsers) -> None:
@@ -23,7 +24,11 @@ def register(subparsers) -> None:
                               "transitions, AT line: events refined by bracketing",
                               description=__doc__.split("\n\n")[0])
     p.add_argument("kind", choices=KINDS)
-    p.add_argument("--model", required=True, choices=("binary", "spherical"))
+    p.add_argument("--model", required=True, choices=("binary", "spherical", "sbp"),
+                   help="binary or spherical weights; sbp (symmetric binary perceptron) for "
+                        "ogp only")
+    p.add_argument("--m", type=int, default=None,
+                   help="ogp: number of clones (default 4); see 'replica rsb1 ogp'")
     p.add_argument("--kappa", type=number, help="margin (of the neighbours, for the local-"
                    "entropy thresholds; default 0)")
     p.add_argument("--kappa-ref", type=kappa_ref_value, help="reference margin or 'max'")
@@ -45,6 +50,11 @@ def run(args) -> int:
     from ..errors import ReplicaInputError
 
     kind, model = args.kind, args.model
+    if kind == "ogp":  # m-overlap-gap threshold (replica.commands.rsb1)
+        from .rsb1 import run_ogp
+        return run_ogp(args)
+    if model == "sbp":
+        raise ReplicaInputError(f"--model sbp is available for ogp only, not {kind}")
     if args.xtol <= 0:
         raise ReplicaInputError(f"--xtol must be positive, got {args.xtol}")
     if args.grid is not None and args.grid < 2:
