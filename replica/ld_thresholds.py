@@ -67,9 +67,13 @@ def min_slope(alpha, kappa=0.0, kappa_ref=None, *, d_grid=D_GRID, refine=True):
             d = math.exp(ld)
             x = xs[min(xs, key=lambda e: abs(math.log(e) - ld))]
             return local_entropy_inf(alpha, d, kappa, kappa_ref, x0=x).thermo["dS_dd"]
-        r = optimize.minimize_scalar(f, bounds=(math.log(dd[j - 1]), math.log(dd[j + 1])),
-                                     method="bounded", options={"xatol": 1e-6})
-        out.update(min_dS_dd=float(r.fun), d_min=float(math.exp(r.x)))
+        try:
+            r = optimize.minimize_scalar(f, bounds=(math.log(dd[j - 1]), math.log(dd[j + 1])),
+                                         method="bounded", options={"xatol": 1e-6})
+            out.update(min_dS_dd=float(r.fun), d_min=float(math.exp(r.x)))
+        except ConvergenceError:
+            # the branch breaks between the grid points (ph -> 0 there)
+            out.update(min_dS_dd=0.0, connected=False)
     return out
 
 

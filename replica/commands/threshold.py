@@ -36,6 +36,11 @@ def register(subparsers) -> None:
     p.add_argument("--xtol", type=number, default=1e-6, help="bracketing tolerance (1e-6)")
     p.add_argument("--d-lo", type=number, default=1e-4,
                    help="smallest distance sampled by the local-entropy indicators")
+    p.add_argument("--measure", choices=("flat", "large-deviation"), default="flat",
+                   help="reference measure of the local-entropy thresholds: flat (default) or "
+                        "large-deviation (y = inf, docs/THEORY.md 8.2)")
+    p.add_argument("--free-reference", action="store_true",
+                   help="large-deviation: unconstrained reference (default off)")
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -45,6 +50,9 @@ def run(args) -> int:
     from ..errors import ReplicaInputError
 
     kind, model = args.kind, args.model
+    if args.measure == "large-deviation":
+        from ._ld import run_threshold
+        return run_threshold(args)
     if args.xtol <= 0:
         raise ReplicaInputError(f"--xtol must be positive, got {args.xtol}")
     if args.grid is not None and args.grid < 2:

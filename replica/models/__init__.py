@@ -24,6 +24,8 @@ _BUILTIN = {
     "fp-binary": "replica.models.franz_parisi:FP_BINARY",
     "fp-spherical": "replica.models.franz_parisi:FP_SPHERICAL",
     "gmm-typical": "replica.models.gmm:TYPICAL",
+    "ld-binary": "replica.models.large_deviation:LD_BINARY",
+    "ld-binary-free": "replica.models.large_deviation:LD_BINARY_FREE",
 }
 _REGISTRY: dict = {}
 _ENTRY_POINTS_LOADED = False
