@@ -1,5 +1,4 @@
 """Large-deviation local entropy at y = infinity (replica.models.large_deviation)."""
-import math
 
 import numpy as np
 import pytest

@@ -47,7 +47,8 @@ from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_ra
 from ..gauss import gauss_legendre
 from ..solve import Solution, solve
 from .base import Param, SaddleModel
-from .ld_kernels import energetic_inf, energetic_inf_free, entropic_inf, entropic_inf_free
+from .ld_kernels import (energetic_finite, energetic_inf, energetic_inf_free, entropic_finite,
+                         entropic_inf, entropic_inf_free)
 
 __all__ = ["Quadrature", "LargeDeviationInf", "LD_BINARY", "LD_BINARY_FREE",
            "local_entropy_inf", "h2", "free_entropy_inf", "sweep"]
@@ -457,3 +458,202 @@ def sweep(alpha, d_grid, kappa=0.0, kappa_ref=0.0, *, x0=None, quad=DEFAULT_QUAD
                 break
             out[float(dt)] = sol
     return [out.get(float(d)) for d in d_grid], lost
+
+
+# ---------------------------------------------------------------------------------------------
+# Finite y
+# ---------------------------------------------------------------------------------------------
+
+#: relative step of the central differences of G_E in the overlaps (finite y)
+FD_STEP = 1e-5
+
+
+class _FiniteProblem:
+    """Saddle point of Phi(y) at finite y (module docstring), conjugates eliminated:
+
+    Qh = -2 alpha dG_E/dQ, th = -(alpha/y) dG_E/dt, qh1 = 2 alpha dG_E/dq1 / (y(y-1)),
+    qh0 = -2 alpha dG_E/dq0 / y^2 (central differences of G_E, step FD_STEP), then the overlaps
+    from the tilted moments of G_S: Q = E<w~>^2, t = E<w~><T>, q0 = E<T>^2, q1 = E<T^2>,
+    p = E<w~ T>. Unknowns (ln(1-Q), t, q0, ln(1-q1), ph); at y = 1 the q1 sector drops out
+    (C = 0, qh1 = qh0) and the unknowns are (ln(1-Q), t, q0, ph); at y = 0 the reference
+    sector is the Gardner saddle point, q0 and qh0 drop out (D = 0, e = 0) and the unknowns
+    are (ln(1-q1), t, ph) (the Franz–Parisi equations).
+
+    S_I(y) = dPhi/dy = -[(p-t) th + p ph] - qh1 [(2y-1) q1 + 1]/2 + y qh0 q0 + dG_S/dy
+    + alpha dG_E/dy."""
+
+    def __init__(self, alpha, d, kappa, kappa_ref, y, quad):
+        self.alpha, self.d, self.kappa, self.y = float(alpha), float(d), float(kappa), float(y)
+        self.con = kappa_ref is not None
+        self.kr = float(kappa_ref) if self.con else 0.0
+        self.p = 1.0 - 2.0 * self.d
+        self.rule = quad.rule()
+        self.kind = "zero" if self.y == 0 else ("one" if self.y == 1 else "general")
+        if self.kind == "zero":
+            from .gardner import gardner
+            if self.con:
+                g = gardner("binary", self.alpha, self.kr)
+                self.Q, self.Qh = g.q, g.qh
+            else:
+                self.Q, self.Qh = 0.0, 0.0
+
+    def _ge(self, Q, t, q0, q1):
+        xg, wg, base = self.rule
+        return energetic_finite(Q, self.kr, self.con, self.kappa, self.y, t, self.p, q0, q1,
+                                xg, wg, base)
+
+    def _grad(self, Q, t, q0, q1, idx):
+        """Central differences of (G_E, dG_E/dy) in the overlaps listed in idx."""
+        base = np.array([Q, t, q0, q1])
+        out = {}
+        for k in idx:
+            h = FD_STEP * max(1e-3, min(abs(base[k]), 1.0 - abs(base[k])) if k != 1 else 1.0)
+            if k == 2 and self.kind != "zero":
+                # stay inside the domain D^2 >= 0, C^2 >= 0
+                D2 = q0 - t * t / Q
+                C2 = q1 - q0 - (self.p - t) ** 2 / (1 - Q)
+                room = min(D2, C2 if self.kind == "general" else D2)
+                if room > 0:
+                    h = min(h, 0.25 * room)
+            up, dn = base.copy(), base.copy()
+            up[k] += h
+            dn[k] -= h
+            if k == 2 and self.kind == "one":
+                # q1 follows q0 at y = 1 (C = 0)
+                up[3] += h
+                dn[3] -= h
+            if self.kind == "zero":
+                # q0 is slaved to t (D = 0): at y = 0 only D^2 + C^2 enters dG_E/dy
+                up[2] = up[1] ** 2 / up[0]
+                dn[2] = dn[1] ** 2 / dn[0]
+            eu, ed = self._ge(*up), self._ge(*dn)
+            out[k] = (eu[:2] - ed[:2]) / (2 * h)
+        return out
+
+    def order(self, x):
+        x = np.asarray(x, dtype=float)
+        p = self.p
+        if self.kind == "zero":
+            q1, t, ph = 1.0 - math.exp(x[0]), float(x[1]), float(x[2])
+            Q = self.Q
+            q0 = t * t / Q
+            return Q, t, q0, q1, ph
+        Q, t, q0 = 1.0 - math.exp(x[0]), float(x[1]), float(x[2])
+        if self.kind == "one":
+            q1 = q0 + (p - t) ** 2 / (1.0 - Q)
+            ph = float(x[3])
+        else:
+            q1, ph = 1.0 - math.exp(x[3]), float(x[4])
+        return Q, t, q0, q1, ph
+
+    def evaluate(self, x):
+        x = np.asarray(x, dtype=float)
+        if not np.all(np.isfinite(x)) or x[0] >= 0 or (self.kind == "general" and x[3] >= 0):
+            return None, None
+        Q, t, q0, q1, ph = self.order(x)
+        al, y, p = self.alpha, self.y, self.p
+        E = self._ge(Q, t, q0, q1)
+        if not np.all(np.isfinite(E[:2])):
+            return None, None
+        xg, wg, base = self.rule
+        if self.kind == "zero":
+            gr = self._grad(Q, t, q0, q1, (1, 3))
+            Qh = self.Qh
+            th = -al * gr[1][1]
+            qh1 = -2 * al * gr[3][1]
+            qh0 = th * th / Qh
+        else:
+            idx = (0, 1, 2) if self.kind == "one" else (0, 1, 2, 3)
+            gr = self._grad(Q, t, q0, q1, idx)
+            Qh = -2 * al * gr[0][0]
+            th = -al * gr[1][0] / y
+            qh0 = -2 * al * gr[2][0] / (y * y)
+            qh1 = qh0 if self.kind == "one" else 2 * al * gr[3][0] / (y * (y - 1))
+        S = entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base)
+        if not np.all(np.isfinite(S)) or S[6] <= 0 or S[7] <= 0:
+            return None, None
+        if self.kind == "zero":
+            res = np.array([math.log(S[7] / (1 - q1)), S[2] - t, math.log(S[6] / self.d)])
+        elif self.kind == "one":
+            if S[1] >= 1:
+                return None, None
+            res = np.array([math.log((1 - S[1]) / (1 - Q)), S[2] - t, S[3] - q0,
+                            math.log(S[6] / self.d)])
+        else:
+            if S[1] >= 1:
+                return None, None
+            res = np.array([math.log((1 - S[1]) / (1 - Q)), S[2] - t, S[3] - q0,
+                            math.log(S[7] / (1 - q1)), math.log(S[6] / self.d)])
+        phi = (-Qh * (1 - Q) / 2 - y * ((p - t) * th + p * ph)
+               - y * qh1 * ((y - 1) * q1 + 1) / 2 + y * y * qh0 * q0 / 2 + S[0] + al * E[0])
+        sI = (-((p - t) * th + p * ph) - qh1 * ((2 * y - 1) * q1 + 1) / 2 + y * qh0 * q0
+              + S[8] + al * E[1])
+        info = {"entropy": float(sI), "free_entropy": float(phi), "Q": Q, "t": t, "q0": q0,
+                "q1": q1, "ph": ph, "Qh": Qh, "th": th, "qh0": qh0, "qh1": qh1,
+                "C2": float(E[2]), "D2": float(E[3]), "e2": float(S[9]), "g2": float(S[10]),
+                "p": p, "d": self.d, "y": y}
+        return res, info
+
+
+def local_entropy_y(alpha: float, d: float, y: float, kappa: float = 0.0,
+                    kappa_ref: float | None = 0.0, x0=None, *, quad: Quadrature = DEFAULT_QUAD,
+                    tol: float = 1e-8, max_iter: int = 200) -> Solution:
+    """S_I(d; y) at finite y >= 0 (thermo ``entropy``; ``free_entropy`` is Phi(y)).
+
+    ``x0``: unknowns (see :class:`_FiniteProblem`); None: at y = 0 the typical point
+    (q1 = t = Q, ph = 0 in the unknowns' conventions) for kappa = kappa_ref, otherwise
+    required (continue in y from y = 0 with :func:`follow_y`)."""
+    alpha, d, kappa, kappa_ref = _validate(alpha, d, kappa, kappa_ref)
+    y = check_range("y", y, 0.0)
+    prob = _FiniteProblem(alpha, d, kappa, kappa_ref, y, quad)
+    if x0 is None:
+        if prob.kind != "zero" or not prob.con:
+            raise ReplicaInputError("local_entropy_y needs x0 (continue in y from y = 0 with "
+                                    "follow_y)")
+        x0 = np.array([math.log(1 - prob.Q), prob.Q, 0.0])
+    names = {"zero": ("log_one_minus_q1", "t", "ph"),
+             "one": ("log_one_minus_Q", "t", "q0", "ph"),
+             "general": ("log_one_minus_Q", "t", "q0", "log_one_minus_q1", "ph")}[prob.kind]
+    params = {"alpha": alpha, "d": d, "y": y, "kappa": kappa,
+              "kappa_ref": "free" if kappa_ref is None else kappa_ref}
+
+    def F(x):
+        try:
+            r, _ = prob.evaluate(x)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            r = None
+        return np.full(len(names), np.nan) if r is None else x + r
+
+    x0 = np.asarray(x0, dtype=float)
+    r0, _ = prob.evaluate(x0)
+    if r0 is not None and np.max(np.abs(r0)) <= tol:
+        xs, it = x0, 0
+    else:
+        sol = solve(F, x0, names=names, method="hybrid", tol=tol, model="ld-binary-y",
+                    params=params, max_iter=max_iter)
+        xs, it = sol.x, sol.iterations
+    res, info = prob.evaluate(xs)
+    if info["C2"] < -1e-10 or info["D2"] < -1e-10:
+        raise ConvergenceError("saddle point outside the physical domain (C^2 or D^2 < 0)",
+                               model="ld-binary-y", params=params, x=xs, residual=res)
+    info["residual"] = float(np.max(np.abs(res)))
+    return Solution(order=dict(zip(names, map(float, xs))), residual=res, status="converged",
+                    iterations=it, method="hybrid", model="ld-binary-y", params=params,
+                    thermo=info, unknowns=tuple(map(float, xs)))
+
+
+def unknowns_y(info: dict, y: float) -> np.ndarray:
+    """Unknowns of the finite-y problem at y from a solution's thermo (for warm starts across
+    the special values y = 0, 1)."""
+    if y == 0:
+        return np.array([math.log(1 - info["q1"]), info["t"], info["ph"]])
+    q0 = info["q0"]
+    if info.get("y", 1.0) == 0:
+        # leave the boundary D^2 = 0 of the y = 0 point: a small share of the C^2 budget
+        Q, t, p = info["Q"], info["t"], info["p"]
+        c2 = info["q1"] - t * t / Q - (p - t) ** 2 / (1 - Q)
+        q0 = t * t / Q + 0.05 * max(c2, 0.0)
+    if y == 1:
+        return np.array([math.log(1 - info["Q"]), info["t"], q0, info["ph"]])
+    return np.array([math.log(1 - info["Q"]), info["t"], q0, math.log(1 - info["q1"]),
+                     info["ph"]])

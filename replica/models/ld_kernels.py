@@ -40,10 +40,20 @@ import math
 import numpy as np
 
 from .._numba import jit
-from ..gauss import G_s, graded_edges_on, log_2cosh_s, log_H_s, phi_s, rule_on_edges
+from ..gauss import G_s, graded_edges_on, log_2cosh_s, log_H_s, rule_on_edges
 
 #: half-width of the Gaussian range of the outer variables (mass outside 2 H(10) = 1.5e-23)
 L_OUT = 10.0
+
+#: Gauss–Hermite rules (probabilists', weights summing to 1) for the Gaussian variables whose
+#: integrands are smooth on their own scale at finite y (z2 outside the logarithm, the
+#: peak-centred z1 of the entropic term)
+_GH30 = np.polynomial.hermite_e.hermegauss(30)
+_Z30 = _GH30[0]
+_W30 = _GH30[1] / math.sqrt(2.0 * math.pi)
+_GH40 = np.polynomial.hermite_e.hermegauss(40)
+_Z40 = _GH40[0]
+_W40 = _GH40[1] / math.sqrt(2.0 * math.pi)
 
 
 @jit
@@ -426,4 +436,261 @@ def entropic_inf_free(qh1, eps, ph, xg, wg, base):
     out[3] = dp
     out[4] = dd
     out[5] = om
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Finite y
+# ---------------------------------------------------------------------------------------------
+
+@jit
+def energetic_finite(Q, kappa_ref, constrained, kappa, y, t, p, q0, q1, xg, wg, base):
+    """G_E at finite y >= 0 and its y-derivative (module docstring):
+
+        G_E = int Dz0 Dz2 [ln H(a) + ln int dw rho(w|z0) H((X0 - sigma w)/s1)^y],
+        X0 = kappa - A z0 - D z2,  dG_E/dy = int Dz0 Dz2 <ln H>_(rho H^y).
+
+    For an unconstrained reference (``constrained`` False) a = -infinity, rho = phi. Returns
+    [G_E, dG_E/dy, C^2, D^2] (NaN outside the physical domain C^2, D^2 >= 0)."""
+    out = np.zeros(4)
+    s1 = math.sqrt(1.0 - q1)
+    sQ = math.sqrt(Q)
+    s1Q = math.sqrt(1.0 - Q)
+    A = t / sQ
+    D2 = q0 - t * t / Q
+    B = (p - t) / s1Q
+    C2 = q1 - q0 - (p - t) * (p - t) / (1.0 - Q)
+    out[2] = C2
+    out[3] = D2
+    if C2 < -1e-14 or D2 < -1e-14:
+        out[0] = math.nan
+        return out
+    C = math.sqrt(max(C2, 0.0))
+    D = math.sqrt(max(D2, 0.0))
+    sig = math.sqrt(B * B + C * C)
+    c0 = np.empty(3)
+    w0 = np.empty(3)
+    c0[0] = kappa_ref / sQ if constrained else math.nan
+    w0[0] = s1Q / sQ
+    c0[1] = kappa / A if A > 1e-12 else math.nan
+    w0[1] = math.sqrt(1.0 - q1 + sig * sig + D * D) / max(A, 1e-12)
+    slope = A - B * sQ / s1Q
+    if constrained and abs(slope) > 1e-12:
+        c0[2] = (kappa - B * kappa_ref / s1Q) / slope
+        w0[2] = math.sqrt(1.0 - q1 + C * C + D * D) / abs(slope)
+    else:
+        c0[2] = math.nan
+        w0[2] = 0.0
+    e0 = _edges3(-L_OUT, L_OUT, c0, w0, base)
+    z0s, w0s = rule_on_edges(e0, xg, wg, True)
+    cw = np.empty(2)
+    ww = np.empty(2)
+    GE = 0.0
+    GY = 0.0
+    for i in range(z0s.shape[0]):
+        z0 = z0s[i]
+        W0 = w0s[i]
+        if constrained:
+            a = (kappa_ref - sQ * z0) / s1Q
+            lHa = log_H_s(a)
+        else:
+            a = -math.inf
+            lHa = 0.0
+        if D > 1e-13:
+            z2s = _Z30
+            w2s = _W30
+        else:
+            z2s = np.zeros(1)
+            w2s = np.ones(1)
+        # w rule (depends on z0 only): support of the truncated variable and the kinks
+        if sig > 1e-300:
+            if a < -L_OUT:
+                ylo = -L_OUT
+                yhi = L_OUT
+            elif a < 0.0:
+                ylo = a
+                yhi = L_OUT
+            else:
+                ylo = a
+                yhi = math.sqrt(a * a + 100.0)
+            b1 = B * ylo / sig
+            b2 = B * yhi / sig
+            wlo = min(b1, b2) - L_OUT * C / sig
+            whi = max(b1, b2) + L_OUT * C / sig
+            k = 0
+            if abs(B) > 1e-300 and a > -L_OUT:
+                cw[k] = a * sig / B
+                ww[k] = min(C / abs(B), 0.25 * abs(B) / (sig * max(a, 1.0))) if C > 0 else 1e-3
+                k += 1
+            cw[k] = (kappa - A * z0) / sig
+            ww[k] = math.sqrt(s1 * s1 + D * D) / sig
+            k += 1
+            ew = _edges3(wlo, whi, cw[:k], ww[:k], base)
+            wn, wwt = rule_on_edges(ew, xg, wg, False)
+            lrho = np.empty(wn.shape[0])
+            lhs = np.empty(wn.shape[0])
+            for j in range(wn.shape[0]):
+                w = wn[j]
+                if constrained:
+                    if C > 0.0:
+                        lr = log_H_s((a * sig - B * w) / C)
+                    else:
+                        lr = 0.0 if B * w > a * sig else -math.inf
+                else:
+                    lr = 0.0
+                lrho[j] = lr - lHa - 0.5 * w * w - 0.9189385332046727 + math.log(wwt[j])
+                if lrho[j] < -80.0:
+                    lrho[j] = -math.inf
+        for m in range(z2s.shape[0]):
+            z2 = z2s[m]
+            W = W0 * w2s[m]
+            X0 = kappa - A * z0 - D * z2
+            if sig <= 1e-300:
+                lh = log_H_s(X0 / s1)
+                GE += W * (lHa + y * lh)
+                GY += W * lh
+                continue
+            # log-sum-exp of lrho + y ln H
+            mx = -math.inf
+            for j in range(wn.shape[0]):
+                if lrho[j] == -math.inf:
+                    lhs[j] = 0.0
+                    continue
+                lh = log_H_s((X0 - sig * wn[j]) / s1)
+                lhs[j] = lh
+                v = lrho[j] + y * lh
+                if v > mx:
+                    mx = v
+            sz = 0.0
+            s1m = 0.0
+            for j in range(wn.shape[0]):
+                e = math.exp(lrho[j] + y * lhs[j] - mx)
+                sz += e
+                s1m += e * lhs[j]
+            GE += W * (lHa + mx + math.log(sz))
+            GY += W * s1m / sz
+    out[0] = GE
+    out[1] = GY
+    return out
+
+
+@jit
+def entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base):
+    """G_S at finite y >= 0 and the tilted moments (module docstring). With
+    u0 = sqrt(Qh) z0, h0 = (th/sqrt Qh) z0 + sqrt(qh0 - th^2/Qh) z2, H = h0 + ph w~ +
+    sqrt(qh1 - qh0) z1 and <.> the average over (w~, z1) with weight e^{u0 w~} (2cosh H)^y Dz1:
+
+    returns [G_S, Q = E<w~>^2, t = E<w~><T>, q0 = E<T>^2, q1 = E<T^2>, p = E<w~ T>,
+    d = E<(1 - w~T)/2>, 1 - q1 = E<1 - T^2>, dG_S/dy = E<ln 2cosh H>, e^2, g^2]."""
+    out = np.zeros(11)
+    e2 = qh0 - th * th / Qh
+    g2 = qh1 - qh0
+    out[9] = e2
+    out[10] = g2
+    if Qh <= 0.0 or e2 < -1e-14 or g2 < -1e-14:
+        out[0] = math.nan
+        return out
+    e = math.sqrt(max(e2, 0.0))
+    g = math.sqrt(max(g2, 0.0))
+    sQh = math.sqrt(Qh)
+    c = th / sQh
+    c0 = np.empty(1)
+    w0 = np.empty(1)
+    c0[0] = 0.0
+    w0[0] = 0.5 / sQh
+    e0 = _edges3(-L_OUT, L_OUT, c0, w0, base)
+    z0s, w0s = rule_on_edges(e0, xg, wg, True)
+    if e > 1e-13:
+        z2s = _Z30
+        w2s = _W30
+    else:
+        z2s = np.zeros(1)
+        w2s = np.ones(1)
+    acc = np.zeros(9)
+    for i in range(z0s.shape[0]):
+        z0 = z0s[i]
+        for m in range(z2s.shape[0]):
+            z2 = z2s[m]
+            W = w0s[i] * w2s[m]
+            h0 = c * z0 + e * z2
+            # per reference sign: log weight and moments over z1
+            lw = np.empty(2)
+            mT = np.empty(2)
+            mT2 = np.empty(2)
+            mL = np.empty(2)
+            md = np.empty(2)
+            mo = np.empty(2)
+            for s in range(2):
+                ws = 1.0 if s == 0 else -1.0
+                hb = h0 + ph * ws
+                if g < 1e-13:
+                    lw[s] = sQh * z0 * ws + y * log_2cosh_s(hb)
+                    mT[s] = math.tanh(hb)
+                    mT2[s] = mT[s] * mT[s]
+                    mL[s] = log_2cosh_s(hb)
+                    md[s] = 1.0 / (1.0 + math.exp(min(2.0 * ws * hb, 700.0)))
+                    ea = math.exp(-2.0 * abs(hb))
+                    mo[s] = 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+                    continue
+                # the peak of the z1 integrand: z = y g tanh(hb + g z); Gauss–Hermite around it
+                # with the curvature scale sp: int Dz f = int Du [phi(zp + sp u)/phi(u)] sp f
+                zp = 0.0
+                for _ in range(200):
+                    zn = y * g * math.tanh(hb + g * zp)
+                    if abs(zn - zp) < 1e-13:
+                        zp = zn
+                        break
+                    zp = 0.5 * (zp + zn)
+                tp = math.tanh(hb + g * zp)
+                cur = 1.0 - y * g * g * (1.0 - tp * tp)
+                sp = 1.0 / math.sqrt(cur) if cur > 0.04 else 5.0
+                mx = -math.inf
+                for j in range(_Z40.shape[0]):
+                    zz = zp + sp * _Z40[j]
+                    v = -0.5 * zz * zz + 0.5 * _Z40[j] * _Z40[j] + y * log_2cosh_s(hb + g * zz)
+                    if v > mx:
+                        mx = v
+                sz = 0.0
+                a1 = 0.0
+                a2 = 0.0
+                a3 = 0.0
+                a4 = 0.0
+                a5 = 0.0
+                for j in range(_Z40.shape[0]):
+                    zz = zp + sp * _Z40[j]
+                    H = hb + g * zz
+                    lc = log_2cosh_s(H)
+                    ew = _W40[j] * math.exp(-0.5 * zz * zz + 0.5 * _Z40[j] * _Z40[j] + y * lc - mx)
+                    T = math.tanh(H)
+                    sz += ew
+                    a1 += ew * T
+                    a2 += ew * T * T
+                    a3 += ew * lc
+                    a4 += ew / (1.0 + math.exp(min(2.0 * ws * H, 700.0)))
+                    ea = math.exp(-2.0 * abs(H))
+                    a5 += ew * 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+                lw[s] = sQh * z0 * ws + mx + math.log(sz * sp)
+                mT[s] = a1 / sz
+                mT2[s] = a2 / sz
+                mL[s] = a3 / sz
+                md[s] = a4 / sz
+                mo[s] = a5 / sz
+            mxw = max(lw[0], lw[1])
+            p0 = math.exp(lw[0] - mxw)
+            p1 = math.exp(lw[1] - mxw)
+            lz = mxw + math.log(p0 + p1)
+            p0, p1 = p0 / (p0 + p1), p1 / (p0 + p1)
+            mw = p0 - p1
+            T = p0 * mT[0] + p1 * mT[1]
+            acc[0] += W * lz
+            acc[1] += W * mw * mw
+            acc[2] += W * mw * T
+            acc[3] += W * T * T
+            acc[4] += W * (p0 * mT2[0] + p1 * mT2[1])
+            acc[5] += W * (p0 * mT[0] - p1 * mT[1])
+            acc[6] += W * (p0 * md[0] + p1 * md[1])
+            acc[7] += W * (p0 * mo[0] + p1 * mo[1])
+            acc[8] += W * (p0 * mL[0] + p1 * mL[1])
+    for k in range(9):
+        out[k] = acc[k]
     return out
