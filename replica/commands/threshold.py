@@ -29,13 +29,14 @@ _USES = {"capacity": {"kappa", "xtol"},
          "kappa-max": {"alpha", "xtol"},
          "at": {"kappa", "alpha", "xtol", "grid"},
          "nonmonotonic": {"kappa", "kappa_ref", "alpha", "alpha_range", "grid", "xtol", "d_lo",
-                          "scan"},
+                          "scan", "measure", "free_reference"},
          "negative": {"kappa", "kappa_ref", "alpha", "alpha_range", "grid", "xtol", "d_lo",
-                      "scan"},
+                      "scan", "measure", "free_reference"},
          "ogp": {"kappa", "m"}}
 _OPTION = {"kappa": "--kappa", "kappa_ref": "--kappa-ref", "alpha": "--alpha",
            "alpha_range": "--alpha-range", "grid": "--grid", "xtol": "--xtol", "d_lo": "--d-lo",
-           "scan": "--scan", "m": "--m"}
+           "scan": "--scan", "m": "--m", "measure": "--measure",
+           "free_reference": "--free-reference"}
 
 
 def register(subparsers) -> None:
@@ -70,6 +71,11 @@ def register(subparsers) -> None:
     p.add_argument("--d-lo", type=number, default=None,
                    help="smallest distance sampled by the local-entropy indicators (default "
                         "1e-4)")
+    p.add_argument("--measure", choices=("flat", "large-deviation"), default=None,
+                   help="reference measure of the local-entropy thresholds: flat (default) or "
+                        "large-deviation (y = inf, docs/THEORY.md 8.2)")
+    p.add_argument("--free-reference", action="store_true", default=None,
+                   help="large-deviation: unconstrained reference (default off)")
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -84,6 +90,12 @@ def run(args) -> int:
     if extra:
         raise ReplicaInputError(f"threshold {kind} does not use "
                                 f"{', '.join(_OPTION[k] for k in extra)}")
+    if args.measure == "large-deviation":
+        from ._ld import run_threshold
+        args.xtol = 1e-6 if args.xtol is None else args.xtol
+        return run_threshold(args)
+    if args.free_reference:
+        raise ReplicaInputError("--free-reference needs --measure large-deviation")
     if kind == "ogp":  # m-overlap-gap threshold (replica.commands.rsb1)
         from .rsb1 import run_ogp
         return run_ogp(args)

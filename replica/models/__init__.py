@@ -28,6 +28,8 @@ _BUILTIN = {
     "mclone-sbp": "replica.models.rsb1:MCLONE_SBP",
     "mclone-spherical": "replica.models.rsb1:MCLONE_SPHERICAL",
     "sbp-rs": "replica.models.rsb1:SBP_RS",
+    "ld-binary": "replica.models.large_deviation:LD_BINARY",
+    "ld-binary-free": "replica.models.large_deviation:LD_BINARY_FREE",
 }
 _REGISTRY: dict = {}
 _ENTRY_POINTS_LOADED = False
