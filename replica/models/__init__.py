@@ -24,6 +24,10 @@ _BUILTIN = {
     "fp-binary": "replica.models.franz_parisi:FP_BINARY",
     "fp-spherical": "replica.models.franz_parisi:FP_SPHERICAL",
     "gmm-typical": "replica.models.gmm:TYPICAL",
+    "teacher-student-binary": "replica.models.teacher_student:BINARY",
+    "teacher-student-spherical": "replica.models.teacher_student:SPHERICAL",
+    "teacher-student-binary-qr": "replica.models.teacher_student:BINARY_QR",
+    "teacher-student-spherical-qr": "replica.models.teacher_student:SPHERICAL_QR",
 }
 _REGISTRY: dict = {}
 _ENTRY_POINTS_LOADED = False
