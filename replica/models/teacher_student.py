@@ -64,8 +64,8 @@ import math
 
 import numpy as np
 
-from ..errors import ConvergenceError, ReplicaInputError, check_range
-from ..solve import Solution, solve
+from ..errors import ConvergenceError, ReplicaInputError
+from ..solve import solve
 from .base import Param, SaddleModel
 from .ts_kernels import (WG, XG, binary_entropic, binary_log_tails, general_energetic,
                          nishimori_energetic)
