@@ -6,6 +6,8 @@
     replica threshold negative     --model binary --kappa-ref max --alpha-range 0.73 0.77
     replica threshold at           --model spherical --kappa -1       (alpha_AT(kappa))
     replica threshold at           --model spherical --alpha 5        (kappa_AT(alpha))
+    replica threshold spinodal     --model teacher-student-binary     (alpha_AMP, a fold)
+    replica threshold it           --model teacher-student-binary     (alpha_IT)
 
 The JSON object holds the threshold under ``alpha`` (``kappa`` for kappa-max and for ``at``
 given --alpha), the bracket of grid points where the indicator changes sign, the indicator values
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from ._common import add_json_flag, emit, kappa_ref_value, number
 
-KINDS = ("capacity", "kappa-max", "nonmonotonic", "negative", "at")
+KINDS = ("capacity", "kappa-max", "nonmonotonic", "negative", "at", "spinodal", "it")
 
 
 def register(subparsers) -> None:
@@ -23,7 +25,9 @@ def register(subparsers) -> None:
                               "transitions, AT line: events refined by bracketing",
                               description=__doc__.split("\n\n")[0])
     p.add_argument("kind", choices=KINDS)
-    p.add_argument("--model", required=True, choices=("binary", "spherical"))
+    p.add_argument("--model", required=True,
+                   choices=("binary", "spherical", "teacher-student-binary"),
+                   help="binary | spherical; teacher-student-binary for spinodal and it")
     p.add_argument("--kappa", type=number, help="margin (of the neighbours, for the local-"
                    "entropy thresholds; default 0)")
     p.add_argument("--kappa-ref", type=kappa_ref_value, help="reference margin or 'max'")
@@ -45,6 +49,13 @@ def run(args) -> int:
     from ..errors import ReplicaInputError
 
     kind, model = args.kind, args.model
+    if (kind in ("spinodal", "it")) != (model == "teacher-student-binary"):
+        raise ReplicaInputError("spinodal and it are the thresholds of --model "
+                                "teacher-student-binary (and only they are)")
+    if kind in ("spinodal", "it"):
+        from .teacher_student import binary_transition
+        emit(binary_transition(kind).as_dict(), args.json)
+        return 0
     if args.xtol <= 0:
         raise ReplicaInputError(f"--xtol must be positive, got {args.xtol}")
     if args.grid is not None and args.grid < 2:
