@@ -8,6 +8,8 @@
     replica threshold at           --model spherical --kappa -1       (alpha_AT(kappa))
     replica threshold at           --model spherical --alpha 5        (kappa_AT(alpha))
     replica threshold ogp          --model sbp --m 4 [--kappa 1]      (alpha_OGP(m), q1)
+    replica threshold spinodal     --model teacher-student-binary     (alpha_AMP, a fold)
+    replica threshold it           --model teacher-student-binary     (alpha_IT)
 
 For nonmonotonic and negative, --scan names what is searched: ``alpha`` at fixed --kappa-ref,
 or ``kappa-ref`` at fixed --alpha; without --scan it is the one of the two that is not given.
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 from ._common import add_json_flag, add_model_arg, emit, kappa_ref_value, number, positive_int
 
-KINDS = ("capacity", "kappa-max", "nonmonotonic", "negative", "at", "ogp")
+KINDS = ("capacity", "kappa-max", "nonmonotonic", "negative", "at", "ogp", "spinodal", "it")
 
 
 #: the options each kind uses (any other option given is an error)
@@ -32,7 +34,7 @@ _USES = {"capacity": {"kappa", "xtol"},
                           "scan", "measure", "free_reference"},
          "negative": {"kappa", "kappa_ref", "alpha", "alpha_range", "grid", "xtol", "d_lo",
                       "scan", "measure", "free_reference"},
-         "ogp": {"kappa", "m"}}
+         "ogp": {"kappa", "m"}, "spinodal": set(), "it": set()}
 _OPTION = {"kappa": "--kappa", "kappa_ref": "--kappa-ref", "alpha": "--alpha",
            "alpha_range": "--alpha-range", "grid": "--grid", "xtol": "--xtol", "d_lo": "--d-lo",
            "scan": "--scan", "m": "--m", "measure": "--measure",
@@ -46,9 +48,11 @@ def register(subparsers) -> None:
     p.add_argument("kind", choices=KINDS,
                    help="which threshold: capacity alpha_c(kappa), kappa-max(alpha), "
                         "nonmonotonic / negative (local-entropy transitions), at (AT line), "
-                        "ogp (m-overlap gap, replica rsb1)")
-    add_model_arg(p, ("binary", "spherical", "sbp"),
-                  "weights: binary or spherical; sbp (symmetric binary perceptron) for ogp only")
+                        "ogp (m-overlap gap, replica rsb1), spinodal / it (teacher-student binary: "
+                        "alpha_AMP fold, alpha_IT)")
+    add_model_arg(p, ("binary", "spherical", "sbp", "teacher-student-binary"),
+                  "weights: binary or spherical; sbp (symmetric binary perceptron) for ogp "
+                  "only; teacher-student-binary for spinodal and it only")
     p.add_argument("--m", type=positive_int, default=None,
                    help="ogp: number of clones (default 4); see 'replica rsb1 ogp'")
     p.add_argument("--kappa", type=number, help="margin (of the neighbours, for the local-"
@@ -96,6 +100,13 @@ def run(args) -> int:
         return run_threshold(args)
     if args.free_reference:
         raise ReplicaInputError("--free-reference needs --measure large-deviation")
+    if (kind in ("spinodal", "it")) != (model == "teacher-student-binary"):
+        raise ReplicaInputError("spinodal and it are the thresholds of --model "
+                                "teacher-student-binary (and only they are)")
+    if kind in ("spinodal", "it"):
+        from .teacher_student import binary_transition
+        emit(binary_transition(kind).as_dict(), args.json)
+        return 0
     if kind == "ogp":  # m-overlap-gap threshold (replica.commands.rsb1)
         from .rsb1 import run_ogp
         return run_ogp(args)
