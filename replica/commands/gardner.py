@@ -8,7 +8,7 @@ MODELS = ("binary", "spherical")
 
 def _model_arg(p):
     # a plain string (not choices=) so that an unknown model gets replica's own one-line message
-    p.add_argument("--model", required=True, help="binary or spherical")
+    p.add_argument("--model", required=True, help="binary or spherical (capacity: or committee)")
 
 
 def register(sub) -> None:
@@ -23,7 +23,8 @@ def register(sub) -> None:
 
     p = sub.add_parser("capacity", help="capacity alpha_c(kappa)")
     _model_arg(p)
-    p.add_argument("--kappa", type=number, default=0.0)
+    from .committee import add_committee_args
+    add_committee_args(p, alpha=False)  # --weights/--k/--activation for --model committee
     add_json_flag(p)
     p.set_defaults(func=run_capacity)
 
@@ -49,6 +50,9 @@ def run_gardner(args):
 def run_capacity(args):
     from ..models.gardner import capacity, check_model
 
+    if args.model == "committee":
+        from .committee import run_capacity as run_committee_capacity
+        return run_committee_capacity(args)
     check_model(args.model)
     out = {"model": args.model, "kappa": args.kappa, "alpha_c": capacity(args.model, args.kappa)}
     if args.model == "spherical":

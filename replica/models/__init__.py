@@ -24,6 +24,10 @@ _BUILTIN = {
     "fp-binary": "replica.models.franz_parisi:FP_BINARY",
     "fp-spherical": "replica.models.franz_parisi:FP_SPHERICAL",
     "gmm-typical": "replica.models.gmm:TYPICAL",
+    "committee-binary": "replica.models.committee:BINARY",
+    "committee-spherical": "replica.models.committee:SPHERICAL",
+    "committee-wide-binary": "replica.models.committee:WIDE_BINARY",
+    "committee-wide-spherical": "replica.models.committee:WIDE_SPHERICAL",
 }
 _REGISTRY: dict = {}
 _ENTRY_POINTS_LOADED = False
