@@ -183,9 +183,15 @@ def test_amp_clipping_and_teacher_student():
 # --------------------------------------------------------------------------------------------------
 # local entropy by the tilted measure
 # --------------------------------------------------------------------------------------------------
-def _fp_typical(alpha, d):
+def _fp_typical(alpha, d, d_min=3e-3):
+    """Franz–Parisi S(d) of a typical reference (NaN below d_min, where the RS march is slow and
+    at alpha = 0.5 has no solution)."""
     from replica.models.franz_parisi import local_entropy_curve
-    return np.asarray(local_entropy_curve("binary", alpha, 0.0, 0.0, d)["entropy"], float)
+    d = np.asarray(d, float)
+    out = np.full(d.shape, np.nan)
+    sel = d >= d_min
+    out[sel] = np.asarray(local_entropy_curve("binary", alpha, 0.0, 0.0, d[sel])["entropy"], float)
+    return out
 
 
 @pytest.mark.slow
@@ -204,7 +210,7 @@ def test_tilted_local_entropy_around_fbp_solutions():
     # a dense region: above the local entropy of a typical solution (Franz–Parisi, kappa_ref = 0)
     fp = _fp_typical(alpha, d)
     sel = (d < 0.15) & np.isfinite(fp)       # (no RS solution of the typical reference at tiny d)
-    assert sel.sum() >= 10
+    assert sel.sum() >= 12
     assert np.all(S[sel] > fp[sel] + 0.005)
 
 

@@ -40,7 +40,7 @@ from .._numba import jit
 from ..errors import ReplicaInputError, check_range
 
 __all__ = ["LearningResult", "ALGORITHMS", "sbpi", "simulated_annealing", "replicated_sa",
-           "solve_binary", "verify_solution", "margin_of", "flip_survival",
+           "solve_binary", "all_algorithms", "verify_solution", "margin_of", "flip_survival",
            "local_entropy_from_flips", "success_probability"]
 
 
@@ -322,13 +322,22 @@ def replicated_sa(xi, *, seed: int = 0, y: int = 5, max_sweeps: int = 2000, beta
 ALGORITHMS = {"sbpi": sbpi, "sa": simulated_annealing, "replicated": replicated_sa}
 
 
+def all_algorithms() -> dict:
+    """:data:`ALGORITHMS` and the message-passing solvers of :mod:`replica.finite_n.mp_solvers`
+    (amp, rbp, fbp, bp-sample)."""
+    from .mp_solvers import MP_ALGORITHMS
+
+    return {**ALGORITHMS, **MP_ALGORITHMS}
+
+
 def solve_binary(algorithm: str, xi, *, seed: int = 0, **options) -> LearningResult:
-    """Front door: ``algorithm`` in :data:`ALGORITHMS`; unknown options raise (TypeError ->
+    """Front door: ``algorithm`` in :func:`all_algorithms`; unknown options raise (TypeError ->
     ReplicaInputError)."""
-    if algorithm not in ALGORITHMS:
-        raise ReplicaInputError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
+    algos = all_algorithms()
+    if algorithm not in algos:
+        raise ReplicaInputError(f"algorithm must be one of {', '.join(algos)}, got {algorithm!r}")
     try:
-        return ALGORITHMS[algorithm](xi, seed=seed, **options)
+        return algos[algorithm](xi, seed=seed, **options)
     except TypeError as exc:
         raise ReplicaInputError(f"bad option for {algorithm}: {exc}") from None
 

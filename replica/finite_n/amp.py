@@ -109,6 +109,21 @@ def make_teacher_student(n: int, p: int, seed, patterns: str = "gaussian"):
 # --------------------------------------------------------------------------------------------------
 # the kernel: one fused pass over the patterns
 # --------------------------------------------------------------------------------------------------
+@jit(fastmath=True)
+def _row_sums(X, mu, a, v, s):
+    """sum_i x a_i, sum_i x^2 v_i, sum_i x s_i over row mu (plain sums: fastmath only lets the
+    compiler reorder them into SIMD lanes; no special function is involved)."""
+    om = 0.0
+    V = 0.0
+    st = 0.0
+    for i in range(a.size):
+        x = X[mu, i]
+        om += x * a[i]
+        V += x * x * v[i]
+        st += x * s[i]
+    return om, V, st
+
+
 @jit
 def _amp_pass(X, a, g, kappa, eps, h, A, lnz, thr):
     """One AMP iteration (module docstring). Reads a (magnetisations used this iteration), g (the
@@ -127,14 +142,7 @@ def _amp_pass(X, a, g, kappa, eps, h, A, lnz, thr):
         A[i] = 0.0
     nerr = 0
     for mu in range(p):
-        om = 0.0
-        V = 0.0
-        st = 0.0
-        for i in range(n):
-            x = X[mu, i]
-            om += x * a[i]
-            V += x * x * v[i]
-            st += x * s[i]
+        om, V, st = _row_sums(X, mu, a, v, s)
         if st < thr:
             nerr += 1
         V *= inv_n

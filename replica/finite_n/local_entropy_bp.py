@@ -89,3 +89,62 @@ def tilted_local_entropy(xi, w_ref, *, kappa: float = 0.0, gammas=None, tol: flo
     res["n"] = n
     res["alpha"] = p_ / n
     return res
+
+
+#: References accepted by :func:`local_entropy_instances` (solver names of
+#: :func:`replica.finite_n.algorithms.all_algorithms`).
+REFERENCES = ("fbp", "rbp", "sbpi", "sa", "replicated", "bp-sample")
+
+
+def local_entropy_instances(n: int, alpha: float, reference: str = "fbp", *, instances: int = 2,
+                            seed: int = 0, kappa: float = 0.0, gammas=None,
+                            patterns: str = "gaussian", solver_options=None, progress=None) -> dict:
+    """The tilted-BP local entropy around references found by ``reference`` on ``instances``
+    seeded instances (instance i: patterns from ``instance_seeds(seed, instances)[i]``, solver seed
+    ``seed + i``); the same gammas for every instance. Per gamma: mean ``d`` and ``entropy`` over
+    the instances converged there, ``stderr`` (standard error of the mean entropy; None with fewer
+    than 2), ``d_stderr``, ``converged`` (all used instances converged), ``converged_count``.
+    Unsolved instances are skipped and counted in ``unsolved``."""
+    from .algorithms import solve_binary, verify_solution
+    from .amp import check_problem_size
+    from .enumerate import instance_seeds, make_patterns, n_patterns
+
+    if reference not in REFERENCES:
+        raise ReplicaInputError(f"reference must be one of {', '.join(REFERENCES)}, got {reference!r}")
+    p = n_patterns(n, alpha)
+    check_problem_size(n, p)
+    g = np.sort(default_gammas() if gammas is None else np.asarray(gammas, dtype=float))[::-1]
+    opts = dict(solver_options or {})
+    if kappa != 0.0:
+        if reference not in ("fbp", "rbp", "bp-sample"):
+            raise ReplicaInputError(f"kappa != 0 needs a message-passing reference, got {reference!r}")
+        opts["kappa"] = kappa
+    curves, unsolved = [], 0
+    for k, ss in enumerate(instance_seeds(seed, instances)):
+        xi = make_patterns(n, p, ss, patterns)
+        r = solve_binary(reference, xi, seed=seed + k, **opts)
+        if not (r.solved and verify_solution(xi, r.w, kappa)):
+            unsolved += 1
+            if progress is not None:
+                progress(f"instance {k + 1}/{instances}: {reference} found no solution")
+            continue
+        le = tilted_local_entropy(xi, r.w, kappa=kappa, gammas=g)
+        curves.append(le)
+        if progress is not None:
+            progress(f"instance {k + 1}/{instances}: {int(le['converged'].sum())}/{g.size} "
+                     "gammas converged")
+    rows = {k: [] for k in ("d", "d_stderr", "entropy", "stderr", "converged", "converged_count")}
+    for j in range(g.size):
+        ok = [c for c in curves if c["converged"][j]]
+        d = np.array([c["d"][j] for c in ok])
+        s = np.array([c["entropy"][j] for c in ok])
+        rows["d"].append(float(d.mean()) if d.size else None)
+        rows["entropy"].append(float(s.mean()) if s.size else None)
+        rows["stderr"].append(float(s.std(ddof=1) / math.sqrt(s.size)) if s.size > 1 else None)
+        rows["d_stderr"].append(float(d.std(ddof=1) / math.sqrt(d.size)) if d.size > 1 else None)
+        rows["converged"].append(bool(curves) and len(ok) == len(curves))
+        rows["converged_count"].append(len(ok))
+    return {"n": n, "p": p, "alpha": p / n, "kappa": kappa, "reference": reference,
+            "patterns": patterns, "seed": seed, "instances": instances,
+            "instances_used": len(curves), "unsolved": unsolved, "gamma": g.tolist(), **rows,
+            "curves": curves}

@@ -123,7 +123,7 @@ def reinforced_bp(xi, *, seed: int = 0, kappa: float = 0.0, schedule: str = "lin
         else:
             frozen = 0
         s_prev = s
-        if progress is not None and it % 100 == 0:
+        if progress is not None and it % 500 == 0:
             progress(it, st.nerr)
     # nerr refers to the signs of the magnetisations that entered the last pass
     w = np.sign(st.a) if reason != "solved" else _signs_of_last_pass(st)
@@ -164,7 +164,7 @@ def focusing_bp(xi, *, seed: int = 0, kappa: float = 0.0, y: float = 7.0, gamma0
         if not np.isfinite(delta):
             reason = "diverged"
             break
-        if progress is not None and it % 100 == 0:
+        if progress is not None and it % 500 == 0:
             progress(it, st.nerr)
     w = _signs_of_last_pass(st) if reason == "solved" else np.sign(st.a)
     return _result("fbp", X, w, it, seed, kappa,
