@@ -136,8 +136,8 @@ def _signs_of_last_pass(st: AMPState):
     return st.signs_in
 
 
-def focusing_bp(xi, *, seed: int = 0, kappa: float = 0.0, y: float = 7.0, gamma0: float = 0.0,
-                gamma_step: float = 1e-3, gamma_max: float = 10.0, max_iter: int = 20000,
+def focusing_bp(xi, *, seed: int = 0, kappa: float = 0.0, y: float = 15.0, gamma0: float = 0.0,
+                gamma_step: float = 1e-2, gamma_max: float = 10.0, max_iter: int = 20000,
                 damping: float = 0.0, init: float = 0.0, progress=None) -> LearningResult:
     """Focusing BP (module docstring): y replicas, coupling gamma_t = gamma0 + t gamma_step (capped
     at ``gamma_max``). Stops at the first iteration whose centre signs solve every constraint."""
