@@ -37,11 +37,17 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="N = 200, 400 only (a smoke run)")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--only-n", type=int, default=None, help="run only this N of the plan")
+    ap.add_argument("--instances", type=int, default=None, help="override the plan's instances")
     args = ap.parse_args(argv)
     out = Path(args.out)
     data = json.loads(out.read_text()) if out.exists() else {"rows": [], "solvers": SOLVERS}
     done = {(r["algorithm"], r["n"], round(r["alpha"], 6)) for r in data["rows"]}
     plan = [(200, 6, [0.6, 0.7, 0.8]), (400, 4, [0.6, 0.7, 0.8])] if args.quick else PLAN
+    if args.only_n is not None:
+        plan = [(n, i, a) for n, i, a in plan if n == args.only_n]
+    if args.instances is not None:
+        plan = [(n, args.instances, a) for n, _, a in plan]
     for n, inst, alphas in plan:
         for alg, opts in SOLVERS.items():
             for a in alphas:

@@ -245,3 +245,21 @@ def test_tilted_input_validation():
         tilted_local_entropy(X, np.ones(49))
     with pytest.raises(ReplicaInputError, match="gammas"):
         tilted_local_entropy(X, np.ones(50), gammas=[-1.0])
+
+
+def test_fifty_percent_fit_recovers_a_known_logistic():
+    from replica.finite_n.success import fit_fifty_percent
+
+    rng = np.random.default_rng(5)
+    a = np.linspace(0.6, 0.9, 13)
+    m = np.full(a.size, 400)
+    k = rng.binomial(m, 1 / (1 + np.exp((a - 0.75) / 0.02)))
+    f = fit_fifty_percent(a, k, m)
+    assert abs(f["alpha50"] - 0.75) < 3 * f["alpha50_err"] and f["alpha50_err"] < 0.005
+    assert f["width"] == pytest.approx(0.02, rel=0.2)
+    # exact data at two points: the logistic through them
+    f = fit_fifty_percent([0.7, 0.8], [90, 10], [100, 100])
+    assert f["alpha50"] == pytest.approx(0.75, abs=1e-6)
+    assert f["width"] == pytest.approx(0.05 / math.log(9), rel=1e-4)
+    with pytest.raises(ReplicaInputError, match="bracketed"):
+        fit_fifty_percent([0.6, 0.7], [10, 9], [10, 10])
