@@ -235,7 +235,9 @@ def test_tilted_local_entropy_around_equilibrium_like_solutions_is_franz_parisi_
     diffs = np.array(diffs)
     mean = diffs.mean(axis=0)
     se = diffs.std(axis=0, ddof=1) / math.sqrt(len(diffs))
-    assert np.all(np.abs(mean) < 3 * se + 0.002), (mean, se)
+    ok = np.isfinite(mean)                 # (the theory curve is evaluated from d = 3e-3)
+    assert ok.sum() >= 4
+    assert np.all(np.abs(mean[ok]) < 3 * se[ok] + 0.002), (mean, se)
     assert np.all(gap[-3:] > 0.01)      # the test can tell the typical curve from H2
 
 
