@@ -42,11 +42,11 @@ import math
 import time
 
 import numpy as np
-from scipy import integrate, optimize
+from scipy import optimize
 
 from replica.models import franz_parisi as fp
 from replica.models import large_deviation as ld
-from replica.models.ld_kernels import (energetic_inf, energetic_inf_free, entropic_finite,
+from replica.models.ld_kernels import (energetic_inf, energetic_inf_free,
                                        entropic_inf_free)
 
 T0 = time.time()

@@ -597,7 +597,7 @@ class _FiniteProblem:
 
 def local_entropy_y(alpha: float, d: float, y: float, kappa: float = 0.0,
                     kappa_ref: float | None = 0.0, x0=None, *, quad: Quadrature = DEFAULT_QUAD,
-                    tol: float = 1e-8, max_iter: int = 200) -> Solution:
+                    tol: float = 1e-7, max_iter: int = 60) -> Solution:
     """S_I(d; y) at finite y >= 0 (thermo ``entropy``; ``free_entropy`` is Phi(y)).
 
     ``x0``: unknowns (see :class:`_FiniteProblem`); None: at y = 0 the typical point
@@ -629,8 +629,11 @@ def local_entropy_y(alpha: float, d: float, y: float, kappa: float = 0.0,
     if r0 is not None and np.max(np.abs(r0)) <= tol:
         xs, it = x0, 0
     else:
-        sol = solve(F, x0, names=names, method="hybrid", tol=tol, model="ld-binary-y",
-                    params=params, max_iter=max_iter)
+        # Broyden with a finite-difference Jacobian of step 1e-4 (the residual carries the
+        # ~1e-9 noise of the central differences of G_E: MINPACK's 1e-8 steps would not see
+        # past it)
+        sol = solve(F, x0, names=names, method="broyden", tol=tol, model="ld-binary-y",
+                    params=params, max_iter=max_iter, fd_step=1e-4)
         xs, it = sol.x, sol.iterations
     res, info = prob.evaluate(xs)
     if info["C2"] < -1e-10 or info["D2"] < -1e-10:
@@ -638,7 +641,7 @@ def local_entropy_y(alpha: float, d: float, y: float, kappa: float = 0.0,
                                model="ld-binary-y", params=params, x=xs, residual=res)
     info["residual"] = float(np.max(np.abs(res)))
     return Solution(order=dict(zip(names, map(float, xs))), residual=res, status="converged",
-                    iterations=it, method="hybrid", model="ld-binary-y", params=params,
+                    iterations=it, method="broyden", model="ld-binary-y", params=params,
                     thermo=info, unknowns=tuple(map(float, xs)))
 
 
