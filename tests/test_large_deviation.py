@@ -208,3 +208,46 @@ def test_enumeration_densest_neighbourhood():
     S = local_entropy_inf(0.6, 0.2, 0.0, None, x0=None).thermo["entropy"]
     assert abs(fit["intercept"] - S) < 3 * fit["intercept_err_scaled"]
     assert fit["intercept_err_scaled"] < 0.05
+
+
+def _two_clone_entropy(alpha, kappa, q1, v0):
+    """Independent check: 2 N phi_2(q1), the log-number of pairs of solutions at overlap q1,
+    from the m-clone RS free entropy at m = 2 (docs/THEORY.md §7.2; Gauss-Hermite rules, the
+    m = 2 entropic integral in closed form), extremised in (q0, qh0, qh1)."""
+    from scipy import optimize, special
+    Z, W = np.polynomial.hermite_e.hermegauss(120)
+    W = W / np.sqrt(2 * np.pi)
+
+    def phi2(v):
+        q0, qh0, qh1 = v
+        gs = (-qh1 * (1 - q1) / 2 + (q0 * qh0 - q1 * qh1)
+              + 0.5 * np.dot(W, np.log(2 * np.exp(2 * (qh1 - qh0))
+                                       * np.cosh(2 * np.sqrt(qh0) * Z) + 2)))
+        u = (kappa - np.sqrt(q0) * Z[:, None] - np.sqrt(q1 - q0) * Z[None, :]) / np.sqrt(1 - q1)
+        ge = 0.5 * np.dot(W, np.log(np.exp(2 * special.log_ndtr(-u)) @ W))
+        return gs + alpha * ge
+
+    grad = lambda v: np.array([(phi2(v + h) - phi2(v - h)) / 2e-6 for h in np.eye(3) * 1e-6])
+    r = optimize.root(grad, v0, method="hybr", options={"xtol": 1e-13})
+    assert np.max(np.abs(grad(r.x))) < 1e-9
+    return r.x, 2 * phi2(r.x)
+
+
+def test_y_one_is_two_clones():
+    """y = 1 with kappa~ = kappa: the pair (reference, clone) is uniform over pairs of solutions
+    at distance d, so Phi(1) = 2 phi_2(q1 = 1 - 2d); the saddle point is the symmetric one
+    (Q = t = q0 = the two-clone q0) and the conjugates coincide (Qh = th = qh0)."""
+    from replica.models.large_deviation import local_entropy_y
+    alpha, d = 0.6, 0.1
+    v, phi = _two_clone_entropy(alpha, 0.0, 1 - 2 * d, np.array([0.45, 0.8, 1.5]))
+    x0 = np.array([np.log(1 - v[0]), v[0], v[0], v[2] - v[1]])
+    r = local_entropy_y(alpha, d, 1.0, 0.0, 0.0, x0=x0)
+    th = r.thermo
+    assert th["free_entropy"] == pytest.approx(phi, abs=1e-8)
+    assert th["Q"] == pytest.approx(v[0], abs=1e-6) and th["t"] == pytest.approx(v[0], abs=1e-6)
+    assert th["Qh"] == pytest.approx(v[1], abs=1e-6)
+    assert th["th"] == pytest.approx(v[1], abs=1e-6)
+    # S_I(1) lies between the flat reference (y = 0) and the densest regions (y = inf)
+    s0 = fp.local_entropy_curve("binary", alpha, 0.0, 0.0, [d])["entropy"][0]
+    sinf = local_entropy_inf(alpha, d, 0.0, 0.0).thermo["entropy"]
+    assert s0 < th["entropy"] < sinf

@@ -513,22 +513,33 @@ class _FiniteProblem:
                 D2 = q0 - t * t / Q
                 C2 = q1 - q0 - (self.p - t) ** 2 / (1 - Q)
                 room = min(D2, C2 if self.kind == "general" else D2)
-                if room > 0:
-                    h = min(h, 0.25 * room)
-            up, dn = base.copy(), base.copy()
-            up[k] += h
-            dn[k] -= h
-            if k == 2 and self.kind == "one":
-                # q1 follows q0 at y = 1 (C = 0)
-                up[3] += h
-                dn[3] -= h
-            if self.kind == "zero":
-                # q0 is slaved to t (D = 0): at y = 0 only D^2 + C^2 enters dG_E/dy
-                up[2] = up[1] ** 2 / up[0]
-                dn[2] = dn[1] ** 2 / dn[0]
-            eu, ed = self._ge(*up), self._ge(*dn)
-            out[k] = (eu[:2] - ed[:2]) / (2 * h)
+                if room > 1e-9:
+                    h = min(h, 0.25 * room)   # (else: the one-sided difference of _diff)
+            out[k] = self._diff(base, k, h)
         return out
+
+    def _shift(self, base, k, h):
+        v = base.copy()
+        v[k] += h
+        if self.kind == "one":
+            # q1 is slaved (C = 0): G_E at y = 1 depends on q1 only through C^2 + (1 - q1)
+            v[3] = v[2] + (self.p - v[1]) ** 2 / (1.0 - v[0])
+        if self.kind == "zero":
+            v[2] = v[1] ** 2 / v[0]   # q0 slaved to t (D = 0): only D^2 + C^2 enters at y = 0
+        return self._ge(*v)[:2]
+
+    def _diff(self, base, k, h):
+        """Central difference; on the boundary of the domain (D^2 = 0 or C^2 = 0, e.g. the
+        symmetric point of y = 1) a second-order one-sided difference into the domain."""
+        eu, ed = self._shift(base, k, h), self._shift(base, k, -h)
+        if np.all(np.isfinite(eu)) and np.all(np.isfinite(ed)):
+            return (eu - ed) / (2 * h)
+        e0 = self._shift(base, k, 0.0)
+        for sgn in (1.0, -1.0):
+            e1, e2 = self._shift(base, k, sgn * h), self._shift(base, k, 2 * sgn * h)
+            if np.all(np.isfinite(e1)) and np.all(np.isfinite(e2)):
+                return sgn * (-3 * e0 + 4 * e1 - e2) / (2 * h)
+        return np.full(2, np.nan)
 
     def order(self, x):
         x = np.asarray(x, dtype=float)

@@ -587,7 +587,10 @@ def entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base):
     g2 = qh1 - qh0
     out[9] = e2
     out[10] = g2
-    if Qh <= 0.0 or e2 < -1e-14 or g2 < -1e-14:
+    # e^2 = 0 and g^2 = 0 are boundaries that saddle points can sit on (y = 1 with
+    # kappa~ = kappa; y = 0): conjugates from finite differences carry ~1e-8 noise there
+    tol = 1e-6 * (abs(qh0) + abs(qh1) + 1e-300)
+    if Qh <= 0.0 or e2 < -tol or g2 < -tol:
         out[0] = math.nan
         return out
     e = math.sqrt(max(e2, 0.0))
