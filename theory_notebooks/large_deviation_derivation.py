@@ -241,7 +241,7 @@ print(f"notebook run time {time.time() - T0:.1f} s")
 # | 1 | 0.1348645014 | 0.3553472194 | 0.2204827 | 0.47368 |
 # | 1.5 | 0.1413397591 | 0.4245480292 | 0.2125384 | 0.51011 |
 # | 2 | 0.1463619537 | 0.4965123082 | 0.2037884 | 0.54343 |
-# | 2.5 | 0.1505472836 | 0.5707707878 | 0.1943976 | 0.57383 |
+# | 2.5 | 0.1505472836 | 0.5707707878 | 0.1944026 | 0.57383 |
 # | inf | 0.17842 (unconstrained reference, y = inf kernels) | | | 1 |
 #
 # S_I grows with y and Sigma decreases, as they must (dSigma/dS_I = -y). The approach to the

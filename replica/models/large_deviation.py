@@ -575,9 +575,12 @@ class _FiniteProblem:
             qh0 = th * th / Qh
         else:
             idx = (0, 1, 2) if self.kind == "one" else (0, 1, 2, 3)
+            if not self.con:
+                # unconstrained reference: G_E depends on q0, q1 only, Qh = th = 0 exactly
+                idx = tuple(k for k in idx if k >= 2)
             gr = self._grad(Q, t, q0, q1, idx)
-            Qh = -2 * al * gr[0][0]
-            th = -al * gr[1][0] / y
+            Qh = -2 * al * gr[0][0] if self.con else 0.0
+            th = -al * gr[1][0] / y if self.con else 0.0
             qh0 = -2 * al * gr[2][0] / (y * y)
             qh1 = qh0 if self.kind == "one" else 2 * al * gr[3][0] / (y * (y - 1))
         S = entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base)
