@@ -34,6 +34,10 @@ _BUILTIN = {
     "teacher-student-spherical": "replica.models.teacher_student:SPHERICAL",
     "teacher-student-binary-qr": "replica.models.teacher_student:BINARY_QR",
     "teacher-student-spherical-qr": "replica.models.teacher_student:SPHERICAL_QR",
+    "committee-binary": "replica.models.committee:BINARY",
+    "committee-spherical": "replica.models.committee:SPHERICAL",
+    "committee-wide-binary": "replica.models.committee:WIDE_BINARY",
+    "committee-wide-spherical": "replica.models.committee:WIDE_SPHERICAL",
 }
 _REGISTRY: dict = {}
 _ENTRY_POINTS_LOADED = False
