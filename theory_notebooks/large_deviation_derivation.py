@@ -242,11 +242,16 @@ print(f"notebook run time {time.time() - T0:.1f} s")
 # | 1.5 | 0.1413397591 | 0.4245480292 | 0.2125384 | 0.51011 |
 # | 2 | 0.1463619537 | 0.4965123082 | 0.2037884 | 0.54343 |
 # | 2.5 | 0.1505472836 | 0.5707707878 | 0.1944026 | 0.57383 |
-# | inf | 0.17842 (unconstrained reference, y = inf kernels) | | | 1 |
+# | 3 | 0.1540578025 | 0.6469473270 | 0.1847739 | — |
+# | 4 | 0.1595303021 | 0.8038915552 | 0.1657704 | — |
+# | 6 | 0.1664379307 | 1.1305520778 | 0.1319245 | 0.72228 |
+# | 8 | 0.1703315861 | 1.4676696593 | 0.1050170 | 0.77298 |
+# | inf | 0.1784052 (kappa~ = 0, y = inf kernels; unconstrained: 0.1784177) | | | 1 |
 #
-# S_I grows with y and Sigma decreases, as they must (dSigma/dS_I = -y). The approach to the
-# y = infinity value is slow (Q = 0.54 at y = 2) and has not been followed far enough to
-# extrapolate: the agreement of the finite-y and y = infinity computations in the limit is not
-# shown here. Should Sigma(y) vanish at a finite y*, the physical densest-region value would be
+# S_I grows with y and Sigma decreases, as they must (dSigma/dS_I = -y). The y = infinity
+# scaling variables are approached: at y = 8, y(1-Q) = 1.816 and y(q1 - q0) = 0.622 against
+# chi = 2.146 and delta = 0.651 at y = infinity, q1 = 0.668 against 0.657. Polynomial fits in 1/y
+# of S_I(y >= 3) extrapolate to 0.1795 (linear) and 0.184 (quadratic) against 0.1784: agreement
+# at the percent level, the form of the finite-y corrections not resolved. Should Sigma(y) vanish at a finite y*, the physical densest-region value would be
 # S_I(y*) (the references then need replica-symmetry breaking) and the RS y = infinity value an
 # overestimate; Sigma at y = infinity (the O(1) term of Phi) is not computed.
