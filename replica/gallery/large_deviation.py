@@ -55,8 +55,8 @@ def build(out_dir, quick, data_dir):
     from ..plotting import new_figure, save
     from .local_entropy import curve_data
 
-    alphas = [0.7, 0.76] if quick else [0.60, 0.70, 0.74, 0.76, 0.78]
-    d = np.geomspace(1e-3, 0.12, 12 if quick else 48)
+    alphas = [0.76] if quick else [0.60, 0.70, 0.74, 0.76, 0.78]
+    d = np.geomspace(1e-3, 0.12, 8 if quick else 48)
     fig, (ax, bx) = new_figure(ncols=2, width=3.6, height=3.0)
     dd = np.linspace(1e-4, 0.12, 300)
     ax.plot(dd, h2(dd), "k--", lw=0.8, label=r"$H_2(d)$")

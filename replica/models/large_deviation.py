@@ -513,22 +513,33 @@ class _FiniteProblem:
                 D2 = q0 - t * t / Q
                 C2 = q1 - q0 - (self.p - t) ** 2 / (1 - Q)
                 room = min(D2, C2 if self.kind == "general" else D2)
-                if room > 0:
-                    h = min(h, 0.25 * room)
-            up, dn = base.copy(), base.copy()
-            up[k] += h
-            dn[k] -= h
-            if k == 2 and self.kind == "one":
-                # q1 follows q0 at y = 1 (C = 0)
-                up[3] += h
-                dn[3] -= h
-            if self.kind == "zero":
-                # q0 is slaved to t (D = 0): at y = 0 only D^2 + C^2 enters dG_E/dy
-                up[2] = up[1] ** 2 / up[0]
-                dn[2] = dn[1] ** 2 / dn[0]
-            eu, ed = self._ge(*up), self._ge(*dn)
-            out[k] = (eu[:2] - ed[:2]) / (2 * h)
+                if room > 1e-9:
+                    h = min(h, 0.25 * room)   # (else: the one-sided difference of _diff)
+            out[k] = self._diff(base, k, h)
         return out
+
+    def _shift(self, base, k, h):
+        v = base.copy()
+        v[k] += h
+        if self.kind == "one":
+            # q1 is slaved (C = 0): G_E at y = 1 depends on q1 only through C^2 + (1 - q1)
+            v[3] = v[2] + (self.p - v[1]) ** 2 / (1.0 - v[0])
+        if self.kind == "zero":
+            v[2] = v[1] ** 2 / v[0]   # q0 slaved to t (D = 0): only D^2 + C^2 enters at y = 0
+        return self._ge(*v)[:2]
+
+    def _diff(self, base, k, h):
+        """Central difference; on the boundary of the domain (D^2 = 0 or C^2 = 0, e.g. the
+        symmetric point of y = 1) a second-order one-sided difference into the domain."""
+        eu, ed = self._shift(base, k, h), self._shift(base, k, -h)
+        if np.all(np.isfinite(eu)) and np.all(np.isfinite(ed)):
+            return (eu - ed) / (2 * h)
+        e0 = self._shift(base, k, 0.0)
+        for sgn in (1.0, -1.0):
+            e1, e2 = self._shift(base, k, sgn * h), self._shift(base, k, 2 * sgn * h)
+            if np.all(np.isfinite(e1)) and np.all(np.isfinite(e2)):
+                return sgn * (-3 * e0 + 4 * e1 - e2) / (2 * h)
+        return np.full(2, np.nan)
 
     def order(self, x):
         x = np.asarray(x, dtype=float)
@@ -564,9 +575,12 @@ class _FiniteProblem:
             qh0 = th * th / Qh
         else:
             idx = (0, 1, 2) if self.kind == "one" else (0, 1, 2, 3)
+            if not self.con:
+                # unconstrained reference: G_E depends on q0, q1 only, Qh = th = 0 exactly
+                idx = tuple(k for k in idx if k >= 2)
             gr = self._grad(Q, t, q0, q1, idx)
-            Qh = -2 * al * gr[0][0]
-            th = -al * gr[1][0] / y
+            Qh = -2 * al * gr[0][0] if self.con else 0.0
+            th = -al * gr[1][0] / y if self.con else 0.0
             qh0 = -2 * al * gr[2][0] / (y * y)
             qh1 = qh0 if self.kind == "one" else 2 * al * gr[3][0] / (y * (y - 1))
         S = entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base)
@@ -597,7 +611,7 @@ class _FiniteProblem:
 
 def local_entropy_y(alpha: float, d: float, y: float, kappa: float = 0.0,
                     kappa_ref: float | None = 0.0, x0=None, *, quad: Quadrature = DEFAULT_QUAD,
-                    tol: float = 1e-8, max_iter: int = 200) -> Solution:
+                    tol: float = 1e-7, max_iter: int = 60) -> Solution:
     """S_I(d; y) at finite y >= 0 (thermo ``entropy``; ``free_entropy`` is Phi(y)).
 
     ``x0``: unknowns (see :class:`_FiniteProblem`); None: at y = 0 the typical point
@@ -629,8 +643,11 @@ def local_entropy_y(alpha: float, d: float, y: float, kappa: float = 0.0,
     if r0 is not None and np.max(np.abs(r0)) <= tol:
         xs, it = x0, 0
     else:
-        sol = solve(F, x0, names=names, method="hybrid", tol=tol, model="ld-binary-y",
-                    params=params, max_iter=max_iter)
+        # Broyden with a finite-difference Jacobian of step 1e-4 (the residual carries the
+        # ~1e-9 noise of the central differences of G_E: MINPACK's 1e-8 steps would not see
+        # past it)
+        sol = solve(F, x0, names=names, method="broyden", tol=tol, model="ld-binary-y",
+                    params=params, max_iter=max_iter, fd_step=1e-4)
         xs, it = sol.x, sol.iterations
     res, info = prob.evaluate(xs)
     if info["C2"] < -1e-10 or info["D2"] < -1e-10:
@@ -638,7 +655,7 @@ def local_entropy_y(alpha: float, d: float, y: float, kappa: float = 0.0,
                                model="ld-binary-y", params=params, x=xs, residual=res)
     info["residual"] = float(np.max(np.abs(res)))
     return Solution(order=dict(zip(names, map(float, xs))), residual=res, status="converged",
-                    iterations=it, method="hybrid", model="ld-binary-y", params=params,
+                    iterations=it, method="broyden", model="ld-binary-y", params=params,
                     thermo=info, unknowns=tuple(map(float, xs)))
 
 

@@ -583,21 +583,25 @@ def entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base):
     returns [G_S, Q = E<w~>^2, t = E<w~><T>, q0 = E<T>^2, q1 = E<T^2>, p = E<w~ T>,
     d = E<(1 - w~T)/2>, 1 - q1 = E<1 - T^2>, dG_S/dy = E<ln 2cosh H>, e^2, g^2]."""
     out = np.zeros(11)
-    e2 = qh0 - th * th / Qh
+    # Qh = th = 0: an unconstrained reference (no coupling between references)
+    e2 = qh0 - th * th / Qh if Qh > 0.0 else qh0
     g2 = qh1 - qh0
     out[9] = e2
     out[10] = g2
-    if Qh <= 0.0 or e2 < -1e-14 or g2 < -1e-14:
+    # e^2 = 0 and g^2 = 0 are boundaries that saddle points can sit on (y = 1 with
+    # kappa~ = kappa; y = 0): conjugates from finite differences carry ~1e-8 noise there
+    tol = 1e-6 * (abs(qh0) + abs(qh1) + 1e-300)
+    if Qh < 0.0 or (Qh == 0.0 and th != 0.0) or e2 < -tol or g2 < -tol:
         out[0] = math.nan
         return out
     e = math.sqrt(max(e2, 0.0))
     g = math.sqrt(max(g2, 0.0))
     sQh = math.sqrt(Qh)
-    c = th / sQh
+    c = th / sQh if Qh > 0.0 else 0.0
     c0 = np.empty(1)
     w0 = np.empty(1)
     c0[0] = 0.0
-    w0[0] = 0.5 / sQh
+    w0[0] = 0.5 / sQh if Qh > 0.0 else 1.0
     e0 = _edges3(-L_OUT, L_OUT, c0, w0, base)
     z0s, w0s = rule_on_edges(e0, xg, wg, True)
     if e > 1e-13:
