@@ -102,7 +102,7 @@ class NonFiniteResultError(ConvergenceError):
 
 def check_finite(name: str, value) -> float:
     """Return ``value`` as a float, or raise ReplicaInputError naming the parameter."""
-    if isinstance(value, (str, bytes)) or isinstance(value, bool):
+    if isinstance(value, (bytes, bool)):
         raise ReplicaInputError(f"{name} must be a number, got {value!r}")
     try:
         v = float(value)

@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 
 __all__ = ["PALETTE", "LEGEND_FONTSIZE", "style", "new_figure", "save", "place_legend",
-           "legend_overlaps", "data_points"]
+           "legend_overlaps", "data_points", "suptitle"]
 
 #: smallest legend text (points) readable in a two-column journal figure
 LEGEND_FONTSIZE = 7.5
@@ -183,7 +183,24 @@ def legend_overlaps(fig) -> list[dict]:
             if n or others:
                 out.append({"axes": i, "what": what, "points": n, "panels": others,
                             "title": ax.get_title()})
+    sup = getattr(fig, "_suptitle", None)
+    if sup is not None and sup.get_text():
+        box = sup.get_window_extent(renderer)
+        hit = [j for j, ax in enumerate(axes) if _overlap_area(box, ax.get_tightbbox(renderer)) > 0]
+        if hit:
+            out.append({"axes": None, "what": "suptitle", "points": 0, "panels": hit,
+                        "title": sup.get_text()})
     return out
+
+
+def suptitle(fig, text: str, *, pad: float = 4.0, **kw):
+    """A figure title placed above every panel's title and labels (no collision)."""
+    kw.setdefault("fontsize", 9)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    top = max(ax.get_tightbbox(renderer).y1 for ax in fig.get_axes())
+    y = fig.transFigure.inverted().transform((0, top + pad))[1]
+    return fig.suptitle(text, y=y, va="bottom", **kw)
 
 
 def _collides(fig, ax, box, renderer) -> bool:

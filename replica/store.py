@@ -350,12 +350,14 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
     file: it is then opened ``immutable`` when no write-ahead log is pending (a finished scan),
     and refused with a message when one is (an interrupted scan on a read-only disk)."""
     uri = "file:" + urllib.parse.quote(str(Path(path).absolute()))
-    con = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=30.0, isolation_level=None)
+    con = None
     try:
+        con = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=30.0, isolation_level=None)
         con.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall()
         return con
     except sqlite3.OperationalError:
-        con.close()
+        if con is not None:
+            con.close()
         if os.access(Path(path).absolute().parent, os.W_OK):
             raise
     wal = Path(str(path) + "-wal")

@@ -113,6 +113,10 @@ scan --model os:system --param alpha=0.1:0.5:3 --store {tmp}/os.sqlite
 #: hostile values substituted for an option's value
 BAD_VALUES = ["abc", "nan", "inf", "-inf", "1e308", "-1e308", "1e-320", "0", "-1", "-1e-3",
               "1000000000", "2.5", "[[", "{}", '[["1"]]', "[[null]]", "", "max"]
+#: options never dropped by a mutation: without them a cheap case becomes an expensive one
+#: (every figure of the gallery, a process pool, the full-size run) rather than a hostile one
+KEEP = {"--list", "--list-models", "--executor", "--quiet", "--quick", "--max-sweeps",
+        "--epochs", "--instances", "--grid", "--workers", "--noise-samples", "--store"}
 BAD_FOR_FAST = ["abc", "nan", "inf", "-inf", "", "[[", "{}", '[["1"]]', "[[null]]"]
 
 
@@ -170,7 +174,8 @@ def mutations(base: list, rng: random.Random, n: int, values=BAD_VALUES,
     option dropped."""
     idx = [i for i, a in enumerate(base) if i > 0 and base[i - 1].startswith("--")
            and not a.startswith("--")]
-    opts = [i for i, a in enumerate(base) if a.startswith("--") and a != "--json"]
+    opts = [i for i, a in enumerate(base) if a.startswith("--") and a != "--json"
+            and a not in KEEP]
     out = []
     for _ in range(n):
         argv = list(base)

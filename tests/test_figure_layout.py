@@ -77,3 +77,14 @@ def test_a_legend_outside_does_not_run_into_the_next_panel():
     assert bad and plotting.legend_overlaps(fig)            # runs into the right panel
     plotting.place_legend(axes[0])
     assert not plotting.legend_overlaps(fig)
+
+
+def test_suptitle_clears_the_panel_titles():
+    fig, axes = plotting.new_figure(ncols=2)
+    for ax in axes:
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("a two-line\npanel title")
+    fig.suptitle("figure title", y=0.98)
+    assert any(r["what"] == "suptitle" for r in plotting.legend_overlaps(fig))
+    plotting.suptitle(fig, "figure title")
+    assert not plotting.legend_overlaps(fig)

@@ -53,19 +53,29 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from ..errors import MAX_GRID_POINTS, ReplicaInputError
-    from ..scan import MODELS, Grid, parse_fixed, parse_range, scan
+    from .. import models
+    from ..scan import MODELS, Grid, get_model, parse_fixed, parse_range, scan
 
+    known = sorted(set(MODELS) | set(models.available()))
     if args.list_models:
-        emit([{"model": m.name, "parameters": " ".join(m.params or ("*",)),
-               "required": " ".join(m.required), "description": m.description}
-              for m in MODELS.values()], args.json)
+        rows = []
+        for n in known:
+            try:
+                m = get_model(n)
+            except ReplicaInputError as exc:   # registered, but its module does not load
+                rows.append({"model": n, "parameters": "", "required": "",
+                             "description": f"unavailable: {exc}"})
+                continue
+            rows.append({"model": m.name, "parameters": " ".join(m.params or ("*",)),
+                         "required": " ".join(m.required), "description": m.description})
+        emit(rows, args.json)
         return 0
     if not args.model:
         raise ReplicaInputError("--model is required (see --list-models)")
-    if args.model not in MODELS:
+    if args.model not in known:
         if ":" not in args.model:
             raise ReplicaInputError(f"--model: unknown model {args.model!r}; known models: "
-                                    f"{', '.join(sorted(MODELS))} (see --list-models)")
+                                    f"{', '.join(known)} (see --list-models)")
         if not args.allow_user_code:
             raise ReplicaInputError(f"--model {args.model!r} names a Python function, not a "
                                     "registered model; running it needs --allow-user-code")

@@ -7,6 +7,7 @@
     replica threshold negative     --model binary --alpha 0.6 [--scan kappa-ref]
     replica threshold at           --model spherical --kappa -1       (alpha_AT(kappa))
     replica threshold at           --model spherical --alpha 5        (kappa_AT(alpha))
+    replica threshold ogp          --model sbp --m 4 [--kappa 1]      (alpha_OGP(m), q1)
 
 For nonmonotonic and negative, --scan names what is searched: ``alpha`` at fixed --kappa-ref,
 or ``kappa-ref`` at fixed --alpha; without --scan it is the one of the two that is not given.
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from ._common import add_json_flag, add_model_arg, emit, kappa_ref_value, number, positive_int
 
-KINDS = ("capacity", "kappa-max", "nonmonotonic", "negative", "at")
+KINDS = ("capacity", "kappa-max", "nonmonotonic", "negative", "at", "ogp")
 
 
 #: the options each kind uses (any other option given is an error)
@@ -30,10 +31,11 @@ _USES = {"capacity": {"kappa", "xtol"},
          "nonmonotonic": {"kappa", "kappa_ref", "alpha", "alpha_range", "grid", "xtol", "d_lo",
                           "scan"},
          "negative": {"kappa", "kappa_ref", "alpha", "alpha_range", "grid", "xtol", "d_lo",
-                      "scan"}}
+                      "scan"},
+         "ogp": {"kappa", "m"}}
 _OPTION = {"kappa": "--kappa", "kappa_ref": "--kappa-ref", "alpha": "--alpha",
            "alpha_range": "--alpha-range", "grid": "--grid", "xtol": "--xtol", "d_lo": "--d-lo",
-           "scan": "--scan"}
+           "scan": "--scan", "m": "--m"}
 
 
 def register(subparsers) -> None:
@@ -42,8 +44,12 @@ def register(subparsers) -> None:
                               description=__doc__.split("\n\n")[0])
     p.add_argument("kind", choices=KINDS,
                    help="which threshold: capacity alpha_c(kappa), kappa-max(alpha), "
-                        "nonmonotonic / negative (local-entropy transitions), at (AT line)")
-    add_model_arg(p, ("binary", "spherical"), "weights: binary or spherical")
+                        "nonmonotonic / negative (local-entropy transitions), at (AT line), "
+                        "ogp (m-overlap gap, replica rsb1)")
+    add_model_arg(p, ("binary", "spherical", "sbp"),
+                  "weights: binary or spherical; sbp (symmetric binary perceptron) for ogp only")
+    p.add_argument("--m", type=positive_int, default=None,
+                   help="ogp: number of clones (default 4); see 'replica rsb1 ogp'")
     p.add_argument("--kappa", type=number, help="margin (of the neighbours, for the local-"
                    "entropy thresholds; default 0)")
     p.add_argument("--kappa-ref", type=kappa_ref_value,
@@ -78,6 +84,11 @@ def run(args) -> int:
     if extra:
         raise ReplicaInputError(f"threshold {kind} does not use "
                                 f"{', '.join(_OPTION[k] for k in extra)}")
+    if kind == "ogp":  # m-overlap-gap threshold (replica.commands.rsb1)
+        from .rsb1 import run_ogp
+        return run_ogp(args)
+    if model == "sbp":
+        raise ReplicaInputError(f"--model sbp is available for ogp only, not {kind}")
     xtol = 1e-6 if args.xtol is None else args.xtol
     d_lo = 1e-4 if args.d_lo is None else args.d_lo
     if xtol <= 0:

@@ -229,10 +229,11 @@ FIGURES = [
                        "found by SGD, Entropy-SGD, Replicated-SGD, long CE training, the "
                        "max-margin QP and Gibbs sampling of the version space (typical "
                        "solutions); closed form from their stabilities; mean +- s.e. over seeds. "
-                       "The comparison is not on equal terms for Entropy-SGD: with the same "
-                       "budget it stops at a non-zero training error (given in the legend), and "
-                       "dE(sigma) measures the growth above that error, so at small sigma its "
-                       "points are not comparable with the zero-error solutions'.",
+                       "The comparison is not on equal terms for a run that stops at a non-zero "
+                       "training error with its budget (its training error is given in the "
+                       "legend; e.g. Entropy-SGD at 0.013 in the full build): dE(sigma) measures "
+                       "the growth above that error, so at small sigma its points are not "
+                       "comparable with those of the zero-error solutions.",
            source="Pittorino et al., ICLR 2021, §3 (local energy); docs/THEORY.md §4.1",
            params="alpha=1, N=400 (quick: 120), 4 seeds (quick: 2)", order=700,
            tags=("flatness",)),

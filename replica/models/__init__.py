@@ -24,6 +24,10 @@ _BUILTIN = {
     "fp-binary": "replica.models.franz_parisi:FP_BINARY",
     "fp-spherical": "replica.models.franz_parisi:FP_SPHERICAL",
     "gmm-typical": "replica.models.gmm:TYPICAL",
+    "mclone-binary": "replica.models.rsb1:MCLONE_BINARY",
+    "mclone-sbp": "replica.models.rsb1:MCLONE_SBP",
+    "mclone-spherical": "replica.models.rsb1:MCLONE_SPHERICAL",
+    "sbp-rs": "replica.models.rsb1:SBP_RS",
 }
 _REGISTRY: dict = {}
 _ENTRY_POINTS_LOADED = False
