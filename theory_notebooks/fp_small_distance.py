@@ -162,7 +162,8 @@ assert 1.5e-3 < d_at < 2e-3
 
 # %% [markdown]
 # Continued further (pseudo-arclength in $d$), the branch does not turn: $d$ keeps decreasing
-# while $\hat p\to\infty$, approaching $d_\infty\approx4.7\times10^{-4}$ at $\alpha = 0.5$ with
+# while $\hat p\to\infty$, approaching $d_\infty\approx4.6\times10^{-4}$ at $\alpha = 0.5$
+# (natural continuation reaches $4.59\times10^{-4}$) with
 # $(1-q)/d\to0$ and $C^2/d\to4$ (at $\hat p = 100$: $d = 5.24\times10^{-4}$, $S = -0.0104$,
 # $(1-q)/d = 0.23$, replicon $-43$). Natural-parameter continuation loses it near
 # $d_\infty$, which the first implementation reported as `no_solution`. None of this stretch is

@@ -225,7 +225,8 @@ FIGURES = [
                        "0.03 positive but non-monotonic, 0.04 monotonic. Around the typical "
                        "reference (kappa_ref = 0) the RS branch is drawn dotted where the "
                        "replicon of the constrained replicas is negative (d < 1.95e-3) and "
-                       "ends (x) where the constrained replicas freeze (d -> 4.7e-4, 1-q << d); "
+                       "ends (x) where the constrained replicas freeze (followed down to "
+                       "d = 4.59e-4, 1-q << d); "
                        "dash-dot: the one-replica (first-moment) bound H2(d) + 2 alpha C "
                        "sqrt(d), C = -0.4926 (theory_notebooks/fp_small_distance.py)."
                        % (KAPPA_MIN_05, KAPPA_U_05),

@@ -605,7 +605,8 @@ def consistency_guard(prev, cand) -> str | None:
     if abs(b["entropy"] - pred) <= 0.05 * scale + 1e-10:
         return None
     return (f"thermodynamic inconsistency between d = {da:.6g} and {db:.6g}: S changed by "
-            f"{b['entropy'] - a['entropy']:.3e}, the integral of dS/dd gives {pred - a['entropy']:.3e}")
+            f"{b['entropy'] - a['entropy']:.3e}, the integral of dS/dd gives "
+            f"{pred - a['entropy']:.3e}")
 
 
 def _march(ref, kappa, targets, start_d, start_sol, quad, method, tol, min_step, store,
