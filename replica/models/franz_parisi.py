@@ -883,9 +883,10 @@ def first_moment_energetic(ref: Reference, kappa: float, d: float,
                            quad: Quadrature = DEFAULT_QUAD) -> float:
     """alpha-free energetic term of one constrained replica at distance d drawn independently
     of the patterns given the reference (q = p^2, t = Q p: C^2 = 0):
-    int Dz0 (1/H(a)) int_{y~ > a} Dy~ ln H((kappa - p u~)/sqrt(1 - p^2)). S_1(d) = H2(d) +
-    alpha times this (to first order in the energetic term), the small-d limit of the RS
-    saddle point when the energetic term vanishes (kappa_ref > kappa)."""
+    E_1(d) = int Dz0 (1/H(a)) int_{y~ > a} Dy~ ln H((kappa - p u~)/sqrt(1 - p^2)).
+    H2(d) + alpha E_1(d) is the first moment at t = Q p (equal to the first moment S_1 at
+    leading order in the energetic term) and the small-d limit of the RS saddle point when the
+    energetic term vanishes (kappa_ref > kappa)."""
     p = 1.0 - 2.0 * d
     xg, wg, base = quad.rule()
     return float(energetic_terms(ref.Q, ref.kappa_ref, float(kappa), 1.0 - p * p, ref.Q * p, p,
