@@ -194,7 +194,8 @@ def binary_data(data_dir, quick=False, *, executor=None, workers=None, scheduler
                                    "hi": float(am[j + 1])}])
                     break
         if paths:
-            r3 = scan(event_point, Paths(paths), store=data_dir / f"phase_binary_{tag}_events.sqlite",
+            r3 = scan(event_point, Paths(paths),
+                      store=data_dir / f"phase_binary_{tag}_events.sqlite",
                       **common)
             _note(r3, note)
             out["events"] = load(r3.store)

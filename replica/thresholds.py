@@ -43,6 +43,7 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy import optimize
 
+from .continuation import Lost, march
 from .errors import ConvergenceError, ReplicaInputError, check_finite, check_int, check_range
 from .special import log_gardner_moment
 
@@ -399,7 +400,9 @@ class Profile:
 
 
 class _Curve:
-    """Local entropy at fixed (alpha, kappa_ref, kappa) with warm starts between distances."""
+    """Local entropy at fixed (alpha, kappa_ref, kappa) with warm starts between distances; a
+    failed warm start is continued from the nearest solved distance by
+    :func:`replica.continuation.march`."""
 
     def __init__(self, model, alpha, kappa_ref, kappa):
         from .models import franz_parisi as fp
@@ -417,8 +420,8 @@ class _Curve:
         return sol
 
     def at(self, d, x0=None):
-        """S and dS/dd at d; x0 (or the nearest cached distance's unknowns) as the start; a
-        failure is retried once through the geometric midpoint to the nearest solved d."""
+        """(S, dS/dd, unknowns, replicon) at d; x0 (or the nearest cached distance's unknowns)
+        as the start; a failure is continued from the nearest solved d (halving march)."""
         d = float(d)
         if d in self.cache:
             return self.cache[d]
@@ -442,9 +445,18 @@ class _Curve:
                 out = _entry(sol)
                 self.cache[d] = out
                 return out
-            mid = math.sqrt(near * d)
-            self.at(mid, self.cache[near][2])
-            sol = self._solve(d, self.cache[mid][2])
+            # continue from the nearest solved distance with the engine's halving march in ln d
+            def solve_at(lnd, x_pred):
+                s_ = self._solve(math.exp(lnd), x_pred)
+                return s_.x, s_
+            gap = math.log(d / near)
+            try:
+                for lnd, _, sol, _ in march(solve_at, math.log(near), math.log(d),
+                                            self.cache[near][2], h=0.5 * abs(gap),
+                                            max_halvings=3, grow=1.0):
+                    pass
+            except Lost as exc:
+                raise exc.first if isinstance(exc.first, ConvergenceError) else exc.last
         out = _entry(sol)
         self.cache[d] = out
         return out

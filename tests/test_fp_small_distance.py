@@ -168,3 +168,33 @@ def test_typical_reference_becomes_rs_unstable():
     assert a["entropy"] < 0 and a["replicon"] > 0
     assert b["replicon"] < 0
     assert b["one_minus_q"] / 1.5e-3 < a["one_minus_q"] / 3e-3 < 4
+
+
+@pytest.mark.slow
+def test_spherical_max_margin_edge_at_half():
+    """Spherical max-margin reference, kappa = 0: every solution has p >= kappa/kappa_max = 0
+    (the max-margin vector is a non-negative combination of its support patterns), so the
+    volume vanishes at d = 1/2; the RS branch runs into it without a fold: b (1-2d) and
+    (1-2d) dS/dd tend to constants, 1 - q and the replicon stay finite, S -> -inf."""
+    x = np.array([math.log(0.4608), -24.11])      # starting guess near d = 0.48
+    rows = []
+    prev = 0.48
+    for d in (0.48, 0.49, 0.495, 0.4975):
+        x = np.array([x[0], x[1] * (1 - 2 * prev) / (1 - 2 * d)])    # predictor: b ~ 1/(1-2d)
+        prev = d
+        s = fp.local_entropy("spherical", 1.0, "max", 0.0, d, x0=x)
+        x = s.x
+        th = s.thermo
+        rows.append((d, th["entropy"], th["dS_dd"] * (1 - 2 * d), th["b"] * (1 - 2 * d),
+                     th["one_minus_q"], th["replicon"]))
+    S = [r[1] for r in rows]
+    assert all(a > b for a, b in zip(S, S[1:]))
+    for k in (2, 3):
+        v = [r[k] for r in rows]
+        assert abs(v[-1] - v[-2]) < 0.7 * abs(v[-2] - v[-3])     # converging
+        assert abs(v[-1] - v[-2]) < 0.02 * abs(v[-1])
+    assert rows[-1][3] < 0 and rows[-1][2] < 0
+    assert 0.3 < rows[-1][4] < 0.5 and rows[-1][5] > 0
+    # S ~ A ln(1 - 2d): the slope constant
+    A = -rows[-1][2] / 2
+    assert abs((S[-1] - S[-2]) / math.log((1 - 2 * 0.4975) / (1 - 2 * 0.495)) - A) < 0.03

@@ -162,7 +162,8 @@ assert 1.5e-3 < d_at < 2e-3
 
 # %% [markdown]
 # Continued further (pseudo-arclength in $d$), the branch does not turn: $d$ keeps decreasing
-# while $\hat p\to\infty$, approaching $d_\infty\approx4.7\times10^{-4}$ at $\alpha = 0.5$ with
+# while $\hat p\to\infty$, approaching $d_\infty\approx4.6\times10^{-4}$ at $\alpha = 0.5$
+# (natural continuation reaches $4.59\times10^{-4}$) with
 # $(1-q)/d\to0$ and $C^2/d\to4$ (at $\hat p = 100$: $d = 5.24\times10^{-4}$, $S = -0.0104$,
 # $(1-q)/d = 0.23$, replicon $-43$). Natural-parameter continuation loses it near
 # $d_\infty$, which the first implementation reported as `no_solution`. None of this stretch is
@@ -202,6 +203,30 @@ assert abs(prev - 1) < 0.02
 #   (`min_chord`), which leaves the root $\kappa_u$ (where $S>0$ everywhere) unchanged.
 # * Around typical references $S<0$ on the RS-stable stretch $[d_{\rm AT}, d_0]$ and $S_1<0$ at
 #   small $d$: the negative indicator is decided without the RS-unstable stretch.
+
+# %% [markdown]
+# ## 6. The other end: spherical max-margin reference as $d\to1/2$
+#
+# The max-margin vector is a non-negative combination of the patterns it supports,
+# $w_{\max} = \sum_\mu\lambda_\mu\xi_\mu/\sqrt N$, $\lambda_\mu\ge0$, and
+# $w_{\max}\cdot w_{\max} = N$ gives $\sum_\mu\lambda_\mu = N/\kappa_{\max}$. Every solution of
+# margin $\kappa$ then has $p = w\cdot w_{\max}/N\ge\kappa/\kappa_{\max}$: at $\kappa = 0$ the
+# volume vanishes at $d = 1/2$. The RS branch (b-form) follows this edge without a fold:
+# $b\,(1-2d)$ and $(1-2d)\,dS/dd$ tend to constants, $1-q$ and the replicon stay finite, and
+# $S\simeq A\ln(1-2d)\to-\infty$.
+
+# %%
+x = np.array([math.log(0.4385), -46.37])      # starting guess near d = 0.49 (alpha = 1)
+prev = 0.49
+for d in (0.49, 0.495, 0.4975):
+    x = np.array([x[0], x[1] * (1 - 2 * prev) / (1 - 2 * d)])    # predictor: b ~ 1/(1-2d)
+    prev = d
+    s = fp.local_entropy("spherical", 1.0, "max", 0.0, d, x0=x)
+    x, th = s.x, s.thermo
+    print(f"d = {d}: S = {th['entropy']:.5f}  b (1-2d) = {th['b'] * (1 - 2 * d):.5f}  "
+          f"(1-2d) dS/dd = {th['dS_dd'] * (1 - 2 * d):.5f}  1-q = {th['one_minus_q']:.4f}  "
+          f"replicon = {th['replicon']:.4f}")
+assert th["b"] < 0 and th["replicon"] > 0
 
 # %%
 print(f"done in {time.time() - T0:.1f} s")

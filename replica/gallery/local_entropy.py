@@ -106,14 +106,15 @@ def _margins_figure(out_dir, quick, data_dir, alpha, refs, name, inset_ylim, yli
         if end is not None:
             ends.append((kr, end))
     if 0.0 in refs and not quick:
-        # the one-replica (first-moment) local entropy around typical references: an upper
-        # bound of S, H2(d) + 2 alpha C sqrt(d) at small d (theory_notebooks/fp_small_distance.py)
+        # one constrained replica at t = Q p around typical references (the first moment at
+        # leading order): H2(d) + 2 alpha C sqrt(d) at small d
+        # (theory_notebooks/fp_small_distance.py)
         ref = fp.cached_reference("binary", alpha, 0.0)
         xb = np.geomspace(1e-7, 0.002, 60)
         sb = [fp.h2(v) + alpha * fp.first_moment_energetic(ref, 0.0, v) for v in xb]
         ins.plot(xb, sb, color="0.35", lw=0.8, ls="-.")
         ax.plot([], [], color="0.35", lw=0.8, ls="-.",
-                label=r"one replica, $\kappa_{\rm ref}=0$ (bound)")
+                label=r"first moment, $\kappa_{\rm ref}=0$")
     if any_unstable:
         ax.plot([], [], color="0.3", ls=":", lw=1.0, label="RS unstable (replicon < 0)")
     if ends:
@@ -225,9 +226,11 @@ FIGURES = [
                        "0.03 positive but non-monotonic, 0.04 monotonic. Around the typical "
                        "reference (kappa_ref = 0) the RS branch is drawn dotted where the "
                        "replicon of the constrained replicas is negative (d < 1.95e-3) and "
-                       "ends (x) where the constrained replicas freeze (d -> 4.7e-4, 1-q << d); "
-                       "dash-dot: the one-replica (first-moment) bound H2(d) + 2 alpha C "
-                       "sqrt(d), C = -0.4926 (theory_notebooks/fp_small_distance.py)."
+                       "ends (x) where the constrained replicas freeze (followed down to "
+                       "d = 4.59e-4, 1-q << d); "
+                       "dash-dot: one constrained replica at t = Qp (the first moment at leading "
+                       "order), H2(d) + 2 alpha C sqrt(d) at small d with C = -0.4926 "
+                       "(theory_notebooks/fp_small_distance.py)."
                        % (KAPPA_MIN_05, KAPPA_U_05),
            source="Baldassi, Lauditi, Malatesta, Perugini, Zecchina, PRL 127, 278301 (2021), "
                   "Fig. 1; Huang & Kabashima, PRE 90, 052813 (2014)",

@@ -60,6 +60,7 @@ from scipy import optimize
 from ..errors import (MAX_GRID_POINTS, ConvergenceError, ReplicaInputError, check_finite,
                       check_int, check_range)
 from ..gauss import G_s, gauss_legendre, graded_gaussian_rule, log_H_s
+from ..continuation import Lost, march
 from ..solve import Solution, solve
 from . import gardner as _gd
 from .base import Param, SaddleModel
@@ -604,57 +605,55 @@ def consistency_guard(prev, cand) -> str | None:
     if abs(b["entropy"] - pred) <= 0.05 * scale + 1e-10:
         return None
     return (f"thermodynamic inconsistency between d = {da:.6g} and {db:.6g}: S changed by "
-            f"{b['entropy'] - a['entropy']:.3e}, the integral of dS/dd gives {pred - a['entropy']:.3e}")
+            f"{b['entropy'] - a['entropy']:.3e}, the integral of dS/dd gives "
+            f"{pred - a['entropy']:.3e}")
 
 
 def _march(ref, kappa, targets, start_d, start_sol, quad, method, tol, min_step, store,
            max_iter=80):
-    """Continue from start_d through the sorted ``targets`` (all on one side), adaptive steps in
-    ln d with a secant predictor; a step is rejected (and halved) when the solve fails or when
-    the new point is not thermodynamically consistent with the previous one (branch jump).
+    """Continue from start_d through the sorted ``targets`` (all on one side) with the engine's
+    natural-parameter march (:func:`replica.continuation.march`) in ln d: steps grown by 1.6
+    (at most 1 in ln d), halved on failure down to ``min_step``; the corrector is a Broyden
+    solve carrying the Jacobian (fallback: :func:`local_entropy`) from a quadratic predictor
+    through the last three points; a step is rejected when the new point is not
+    thermodynamically consistent with the previous one (:func:`_consistent`, branch jumps).
     Returns the last reached distance if the RS solution was lost, else None."""
-    hist = [(math.log(start_d), start_sol.x)]
-    last = start_sol
-    J = None
+    state = {"hist": [(math.log(start_d), start_sol.x)], "last": start_sol, "J": None}
+
+    def solve_at(l, _x_pred):
+        hist, last = state["hist"], state["last"]
+        x0 = _predict(hist, l)
+        d = math.exp(l)
+        s = None
+        fast = _local_entropy_fast(ref, kappa, d, x0, state["J"], quad, tol)
+        if fast is not None:
+            s, state["J"], _ = fast
+        else:
+            state["J"] = None
+            s = local_entropy(ref.model, ref.alpha, ref.kappa_ref, kappa, d, x0=x0,
+                              method=method, tol=tol, quad=quad, ref=ref, max_iter=max_iter)
+        if not _consistent(last, s, float(last.thermo["d"]), d):
+            state["J"] = None
+            raise ConvergenceError(f"branch jump rejected at d = {d:.6g} (thermodynamic "
+                                   "consistency)", model=f"fp-{ref.model}")
+        hist.append((l, s.x))
+        state["last"] = s
+        return s.x, s
+
     cur = math.log(start_d)
     step = None
     for target_d in targets:
         goal = math.log(target_d)
-        lost = False
-        while cur != goal:
-            if step is None:
-                step = goal - cur
-            h = goal - cur if abs(goal - cur) <= abs(step) else math.copysign(abs(step), goal - cur)
-            nxt = cur + h
-            x0 = _predict(hist, nxt)
-            s = None
-            fast = _local_entropy_fast(ref, kappa, math.exp(nxt), x0, J, quad, tol)
-            if fast is not None:
-                s, J, _ = fast
-            else:
-                J = None
-                try:
-                    s = local_entropy(ref.model, ref.alpha, ref.kappa_ref, kappa, math.exp(nxt),
-                                      x0=x0, method=method, tol=tol, quad=quad, ref=ref,
-                                      max_iter=max_iter)
-                except ConvergenceError:
-                    s = None
-            if s is not None and not _consistent(last, s, math.exp(cur), math.exp(nxt)):
-                s, J = None, None
-            if s is None:
-                step = abs(h) * 0.5
-                if step < min_step:
-                    lost = True
-                    break
-                continue
-            hist.append((nxt, s.x))
-            last = s
-            cur = nxt
-            if abs(h) >= abs(step) * (1 - 1e-12):   # a full step succeeded: grow
-                step = min(abs(step) * 1.6, 1.0)
-            if nxt == goal:
-                store[target_d] = s
-        if lost:
+        if goal == cur:
+            continue
+        h = abs(goal - cur) if step is None else step
+        try:
+            for l, _, sol, _ in march(solve_at, cur, goal, state["last"].x, h=h, h_min=min_step,
+                                      h_max=1.0, grow=1.6, predictor=False):
+                step = min(1.6 * abs(l - cur), 1.0) if l != goal else max(abs(l - cur), step or 0)
+                cur = l
+            store[target_d] = state["last"]
+        except Lost:
             return math.exp(cur)
     return None
 
@@ -884,9 +883,10 @@ def first_moment_energetic(ref: Reference, kappa: float, d: float,
                            quad: Quadrature = DEFAULT_QUAD) -> float:
     """alpha-free energetic term of one constrained replica at distance d drawn independently
     of the patterns given the reference (q = p^2, t = Q p: C^2 = 0):
-    int Dz0 (1/H(a)) int_{y~ > a} Dy~ ln H((kappa - p u~)/sqrt(1 - p^2)). S_1(d) = H2(d) +
-    alpha times this (to first order in the energetic term), the small-d limit of the RS
-    saddle point when the energetic term vanishes (kappa_ref > kappa)."""
+    E_1(d) = int Dz0 (1/H(a)) int_{y~ > a} Dy~ ln H((kappa - p u~)/sqrt(1 - p^2)).
+    H2(d) + alpha E_1(d) is the first moment at t = Q p (equal to the first moment S_1 at
+    leading order in the energetic term) and the small-d limit of the RS saddle point when the
+    energetic term vanishes (kappa_ref > kappa)."""
     p = 1.0 - 2.0 * d
     xg, wg, base = quad.rule()
     return float(energetic_terms(ref.Q, ref.kappa_ref, float(kappa), 1.0 - p * p, ref.Q * p, p,
