@@ -97,6 +97,8 @@ RULE = (12, 8.0, 3.0)
 #: the coarse rule of the first (tabulation) stage of :func:`alpha_ogp`
 COARSE_RULE = (6, 8.0, 2.0)
 _RULES: dict = {}
+#: number of energetic-term evaluations since import (read by benchmarks/bench_rsb1.py)
+EVALUATIONS = [0]
 
 
 def _rule(rule):
@@ -137,6 +139,7 @@ def energetic_terms(constraint: str, q0: float, q1: float, m: float, kappa: floa
     ``dq0`` = -(m/2) Q0, ``dq1`` = ((m-1)/2) Q1, ``dm`` = (L1 - G_E)/m, plus ``Q0``, ``Q1``
     (see :mod:`replica.models.rsb1_kernels`)."""
     xg, wg, L, base = _rule(rule)
+    EVALUATIONS[0] += 1
     if not (0.0 <= q0 <= q1 < 1.0):
         raise ReplicaInputError(f"q0, q1 must satisfy 0 <= q0 <= q1 < 1, got q0={q0}, q1={q1}")
     t0, Q0, Q1, L1 = K.energetic(float(q0), float(q1), float(m), float(kappa),
@@ -411,7 +414,7 @@ def alpha_m(weights: str, kappa: float, m, q1: float, *, constraint: str = "marg
 
 
 def alpha_ogp(weights: str, kappa: float, m, *, constraint: str = "margin",
-              one_minus_q1=(0.3, 3e-3), n_grid: int = 9, tol: float = 1e-11, rule=None
+              one_minus_q1=(0.3, 3e-3), n_grid: int = 7, tol: float = 1e-11, rule=None
               ) -> dict:
     r"""The m-overlap-gap threshold :math:`\alpha_{\rm OGP}(m) = \min_{q_1}\alpha_m(q_1)`
     (arXiv:2607.27000 eqs. 25–26), RS in the clones.
@@ -434,7 +437,7 @@ def alpha_ogp(weights: str, kappa: float, m, *, constraint: str = "margin",
     sols = []
     for q1 in grid:
         a, sol = alpha_m(weights, kappa, m, float(q1), constraint=constraint, alpha0=a_prev,
-                         x0=x_prev, rule=COARSE_RULE, tol=1e-9)
+                         x0=x_prev, rule=COARSE_RULE, tol=1e-6)
         vals.append(a)
         sols.append(sol)
         a_prev, x_prev = a, sol.unknowns
@@ -454,19 +457,22 @@ def alpha_ogp(weights: str, kappa: float, m, *, constraint: str = "margin",
     m_ = int(m) if weights == "binary" else float(m)
     count = [0]
 
-    def R(x):
+    def R(x, rl):
         count[0] += 1
         q1, a = float(x[-2]), float(x[-1])
         if not (0.0 < q1 < 1.0 and a > 0):
             return np.full(x.size, math.nan)
-        res, order, th = _mclone_state(weights, constraint, a, kappa, m_, q1, x[:-2], rule)
+        res, order, th = _mclone_state(weights, constraint, a, kappa, m_, q1, x[:-2], rl)
         if order is None:
             return np.full(x.size, math.nan)
         return np.concatenate([res, [2.0 * th["dphi_dq1"] / (m_ - 1.0), th["free_entropy"]]])
 
     x0 = np.concatenate([sols[i].unknowns, [q1g, np.polyval(c, t_star)]])
     label = f"alpha_ogp-{weights}-{constraint}"
-    sol = solve(lambda x: x + R(x), x0, names=names + ("q1", "alpha"), method="hybrid",
+    # the joint system first with the coarse rule (cheap), then polished with the default one
+    x0 = solve(lambda x: x + R(x, COARSE_RULE), x0, names=names + ("q1", "alpha"),
+               method="hybrid", tol=1e-9, model=label, params={"kappa": kappa, "m": m_}).x
+    sol = solve(lambda x: x + R(x, rule), x0, names=names + ("q1", "alpha"), method="hybrid",
                 tol=tol, model=label, params={"kappa": kappa, "m": m_})
     x = sol.x
     res, order, th = _mclone_state(weights, constraint, float(x[-1]), kappa, m_, float(x[-2]),
