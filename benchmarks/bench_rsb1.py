@@ -53,7 +53,7 @@ def main(argv=None):
         print(f"  wall time {min(times):.2f} s  (target < 10 s: "
               f"{'met' if min(times) < 10 else 'MISSED'})")
         print(f"  {n_total} energetic evaluations in all: {n_grid} grid points of alpha_m(q1) "
-              f"(coarse rule, Newton in alpha, warm-started saddles), then {r['evaluations']} "
+              f"(coarse rule, warm-started joint solves of the saddle and phi_m = 0), then {r['evaluations']} "
               f"in the joint solves (coarse rule, then the default rule)")
         print(f"  one energetic evaluation: {1e3 * t_def:.2f} ms (default rule {rsb1.RULE}), "
               f"{1e3 * t_coarse:.2f} ms (coarse rule {rsb1.COARSE_RULE}); ratio "

@@ -257,7 +257,7 @@ def test_bad_input_names_the_parameter(kw, name):
 # --- protocol models ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name,p", [
-    ("mclone-sbp", dict(alpha=1.6, m=3, q1=0.97)), ("mclone-binary", dict(alpha=0.7, m=2, q1=0.95)),
+    ("mclone-sbp", dict(alpha=1.6, m=3, q1=0.97)), ("mclone-binary", dict(alpha=0.3, m=2, q1=0.9)),
     ("mclone-spherical", dict(alpha=1.0, m=2, q1=0.9)), ("sbp-rs", dict(alpha=1.5))])
 def test_registered_models_reach_the_saddle(name, p):
     from replica import models

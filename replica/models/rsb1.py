@@ -390,12 +390,34 @@ def mclone_free_entropy(weights: str, alpha: float, kappa: float, m, q1: float, 
 
 def alpha_m(weights: str, kappa: float, m, q1: float, *, constraint: str = "margin",
             alpha0: float | None = None, x0=None, rule=None, tol: float = 1e-12):
-    r"""alpha_m(q1): the load at which :math:`\phi_m(q_1) = 0`, by Newton's method in alpha
-    with the exact slope :math:`d\phi_m/d\alpha = G_E`. Returns ``(alpha, Solution)``."""
+    r"""alpha_m(q1): the load at which :math:`\phi_m(q_1) = 0`. From a warm start ``x0`` (and
+    ``alpha0``): one hybrid solve of the saddle-point equations and :math:`\phi_m = 0` in
+    (unknowns, alpha); otherwise (or if that fails) Newton's method in alpha with the exact slope
+    :math:`d\phi_m/d\alpha = G_E`, each step a saddle solve. Returns ``(alpha, Solution)``."""
     a = alpha0
     if a is None:
         a = sbp_capacity(kappa) if constraint == "symmetric" else (
             0.8 if weights == "binary" else 0.9 * capacity_spherical_closed_form(kappa))
+    names = _mclone_unknowns(weights, constraint)
+    if x0 is not None and len(names) > 1:
+        # warm start: the saddle equations and phi_m = 0 together in (unknowns, alpha)
+        def R(x):
+            if not x[-1] > 0:
+                return np.full(x.size, math.nan)
+            res, order, th = _mclone_state(weights, constraint, float(x[-1]), kappa, m, q1,
+                                           x[:-1], rule)
+            if order is None:
+                return np.full(x.size, math.nan)
+            return np.append(res, th["free_entropy"])
+        try:
+            xs = solve(lambda x: x + R(x), np.append(x0, a), names=names + ("alpha",),
+                       method="hybrid", tol=max(tol, 1e-12), model=f"alpha_m-{weights}",
+                       params={"kappa": kappa, "m": m, "q1": q1}).x
+            sol = mclone_saddle(weights, float(xs[-1]), kappa, m, q1, constraint=constraint,
+                                x0=xs[:-1], rule=rule)
+            return float(xs[-1]), sol
+        except ConvergenceError:
+            pass
     sol = None
     for it in range(60):
         sol = mclone_saddle(weights, a, kappa, m, q1, constraint=constraint,
