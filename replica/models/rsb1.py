@@ -86,7 +86,7 @@ __all__ = [
     "RULE", "WEIGHTS", "CONSTRAINTS", "energetic_terms", "entropic_binary_terms",
     "entropic_spherical_terms", "free_entropy", "mclone_saddle", "mclone_free_entropy",
     "alpha_m", "alpha_ogp", "sbp_capacity", "sbp_rs_entropy", "jamming_psi", "alpha_c_1rsb",
-    "rsb1_spherical", "MCloneModel", "SBPModel", "MCLONE_BINARY", "MCLONE_SBP",
+    "rsb1_spherical", "frozen_m1_profile", "MCloneModel", "SBPModel", "MCLONE_BINARY", "MCLONE_SBP",
     "MCLONE_SPHERICAL", "SBP_RS",
 ]
 
@@ -844,3 +844,62 @@ MCLONE_SPHERICAL = MCloneModel("mclone-spherical", "spherical", "margin", 0.0,
                                "m spherical clones at mutual overlap q1, margin kappa "
                                "(docs/THEORY.md §8.1)")
 SBP_RS = SBPModel()
+
+
+# ---------------------------------------------------------------------------------------------
+# Binary perceptron: the m -> 1 expansion of the 1RSB free entropy (frozen 1RSB)
+# ---------------------------------------------------------------------------------------------
+
+
+def _tilted_q1_m1(qh0, qh1, rule=None):
+    """f(qh1) = int Dz0 int Dz1 cosh(h) tanh^2(h) / (cosh(a) e^{b^2/2}), h = a + b z1,
+    a = sqrt(qh0) z0, b^2 = qh1 - qh0: the entropic q1 of the m = 1 block measure, written as the
+    mixture int Dz0 sum_+- w_+- int Dz tanh^2(a +- b^2 + b z), w_+- = e^{+-a}/(2 cosh a)."""
+    from ..gauss import graded_gaussian_rule
+
+    n, L, base = RULE if rule is None else rule
+    b2 = max(qh1 - qh0, 0.0)
+    b = math.sqrt(b2)
+    sq = math.sqrt(max(qh0, 0.0))
+    z0, w0 = graded_gaussian_rule([0.0], [1.0 / max(sq, 1e-300)], L=L, n=n, base=base)
+    tot = 0.0
+    for a_z, wz in zip(sq * z0, w0):
+        wp = 0.5 * (1.0 + math.tanh(a_z))
+        acc = 0.0
+        for sgn, ww in ((1.0, wp), (-1.0, 1.0 - wp)):
+            c = a_z + sgn * b2
+            if b == 0.0:
+                acc += ww * math.tanh(c) ** 2
+                continue
+            z, w = graded_gaussian_rule([-c / b], [1.0 / b], L=L, n=n, base=base)
+            acc += ww * float(np.dot(w, np.tanh(c + b * z) ** 2))
+        tot += wz * acc
+    return tot
+
+
+def frozen_m1_profile(alpha: float, kappa: float, q1_values, *, rule=None) -> dict:
+    r"""The m -> 1 expansion of the binary 1RSB free entropy (arXiv:2607.27000 App. B, eqs.
+    53–58, zero temperature, storage): S = S_RS(q0, qh0) + (m - 1) phi~(q0, qh0, q1, qh1) with
+    (q0, qh0) the RS saddle. With qh1(q1) = alpha Q1(q0, q1; m = 1) (eq. 58) substituted,
+
+    .. math:: \partial_{\hat q_1}\tilde\phi = \tfrac12[f(\hat q_1(q_1)) - q_1],
+
+    f the entropic q1 of the m = 1 block measure (eq. 57). Its zeros in q1 are the m -> 1
+    solutions: q1 = q0 (RS) and q1 -> 1 (the frozen solution; qh1 ~ C/sqrt(1 - q1), eq. 61,
+    so that 1 - f is exponentially small and the derivative vanishes as (1 - q1)/2); between
+    them the sign change of a third, intermediate zero. The frozen state has no internal
+    entropy, so its complexity at m = 1 is the RS entropy and the static capacity stays the RS
+    (Krauth–Mézard) one.
+    Returns ``{"q0", "qh0", "q1", "qh1", "dphi_dqh1"}`` (lists)."""
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    kappa = check_finite("kappa", kappa)
+    rs = _gardner_rs("binary", alpha, kappa)
+    q0, qh0 = rs.order["q"], rs.order["qh"]
+    out = {"q0": q0, "qh0": qh0, "q1": [], "qh1": [], "dphi_dqh1": []}
+    for q1 in q1_values:
+        q1 = check_range("q1", q1, q0, 1.0, hi_open=True)
+        qh1 = alpha * energetic_terms("margin", q0, q1, 1.0, kappa, rule)["Q1"]
+        out["q1"].append(float(q1))
+        out["qh1"].append(float(qh1))
+        out["dphi_dqh1"].append(0.5 * (_tilted_q1_m1(qh0, qh1, rule) - q1))
+    return out
