@@ -257,7 +257,7 @@ def test_bad_input_names_the_parameter(kw, name):
 # --- protocol models ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name,p", [
-    ("mclone-sbp", dict(alpha=1.6, m=3, q1=0.97)), ("mclone-binary", dict(alpha=0.7, m=2, q1=0.95)),
+    ("mclone-sbp", dict(alpha=1.6, m=3, q1=0.97)), ("mclone-binary", dict(alpha=0.3, m=2, q1=0.9)),
     ("mclone-spherical", dict(alpha=1.0, m=2, q1=0.9)), ("sbp-rs", dict(alpha=1.5))])
 def test_registered_models_reach_the_saddle(name, p):
     from replica import models
@@ -293,3 +293,16 @@ def test_cli_threshold_ogp_json(capsys):
                  "--q1", "0.9"]) == 2
     assert "m must be" in capsys.readouterr().err
     assert main(["threshold", "capacity", "--model", "sbp"]) == 2
+
+
+def test_binary_frozen_m1_expansion_zeros():
+    # arXiv:2607.27000 App. B at zero temperature, alpha = 0.7: d phi~/d qh1 vanishes at q1 = q0
+    # (RS) and as q1 -> 1 (frozen), like (1 - q1)/2 since 1 - f(qh1) ~ exp(-C/(2 sqrt(1-q1)))
+    q0 = gardner.gardner("binary", 0.7, 0.0).order["q"]
+    r = rsb1.frozen_m1_profile(0.7, 0.0, [q0, 0.8, 1 - 1e-6])
+    d = r["dphi_dqh1"]
+    assert abs(d[0]) < 1e-12 and d[1] < -0.01
+    assert abs(d[2] - 0.5e-6) < 1e-9
+    assert r["qh1"][0] == pytest.approx(r["qh0"], rel=1e-10)
+    # the frozen complexity at m = 1 is the RS entropy: static capacity = Krauth-Mezard
+    assert abs(gardner.capacity("binary", 0.0) - 0.8331) < 5e-5

@@ -5,6 +5,7 @@
     replica rsb1 jamming  --kappa -1 -0.5 0 --json
     replica rsb1 spherical --alpha 9 --kappa -1 --start 0.73 0.86 0.6 [--m 0.6] --json
     replica rsb1 sbp      --kappa 1 [--alpha 1.5] --json
+    replica rsb1 frozen   --alpha 0.7 --q1 0.6 0.9 0.999 --json
 
 ``ogp`` reports alpha_OGP(m) = min over q1 of alpha_m(q1) (RS inside the clones) with the q1 where
 it is reached, the minimum over the m asked for, and the m beyond which the estimate increases
@@ -70,6 +71,15 @@ def register(sub) -> None:
                    help="starting point q0 q1 [m] off the RS solution")
     add_json_flag(e)
     e.set_defaults(func=run_spherical)
+
+    f = s.add_parser("frozen", help="binary m -> 1 expansion: d phi~/d qh1 against q1 "
+                     "(zeros at q1 = q0 and q1 -> 1)")
+    f.add_argument("--alpha", type=number, required=True, help="load P/N > 0")
+    f.add_argument("--kappa", type=number, default=0.0, help="margin (default 0)")
+    f.add_argument("--q1", type=number, nargs="+", required=True,
+                   help="block overlaps in [q0, 1)")
+    add_json_flag(f)
+    f.set_defaults(func=run_frozen)
 
     b = s.add_parser("sbp", help="symmetric binary perceptron: RS (q = 0) entropy, capacity")
     b.add_argument("--kappa", type=number, default=1.0, help="window half-width (default 1)")
@@ -159,4 +169,20 @@ def run_sbp(args) -> int:
         out["alpha"] = args.alpha
         out["entropy"] = sbp_rs_entropy(args.alpha, args.kappa)
     emit(out, args.json)
+    return 0
+
+
+def run_frozen(args) -> int:
+    from ..models.rsb1 import frozen_m1_profile
+
+    r = frozen_m1_profile(args.alpha, args.kappa, args.q1)
+    rows = [{"q1": a, "qh1": b, "dphi_dqh1": c}
+            for a, b, c in zip(r["q1"], r["qh1"], r["dphi_dqh1"])]
+    out = {"alpha": args.alpha, "kappa": args.kappa, "q0": r["q0"], "qh0": r["qh0"],
+           "profile": rows}
+    if args.json:
+        emit(out, True)
+    else:
+        emit({k: v for k, v in out.items() if k != "profile"}, False)
+        emit(rows, False)
     return 0

@@ -86,7 +86,7 @@ __all__ = [
     "RULE", "WEIGHTS", "CONSTRAINTS", "energetic_terms", "entropic_binary_terms",
     "entropic_spherical_terms", "free_entropy", "mclone_saddle", "mclone_free_entropy",
     "alpha_m", "alpha_ogp", "sbp_capacity", "sbp_rs_entropy", "jamming_psi", "alpha_c_1rsb",
-    "rsb1_spherical", "MCloneModel", "SBPModel", "MCLONE_BINARY", "MCLONE_SBP",
+    "rsb1_spherical", "frozen_m1_profile", "MCloneModel", "SBPModel", "MCLONE_BINARY", "MCLONE_SBP",
     "MCLONE_SPHERICAL", "SBP_RS",
 ]
 
@@ -97,6 +97,8 @@ RULE = (12, 8.0, 3.0)
 #: the coarse rule of the first (tabulation) stage of :func:`alpha_ogp`
 COARSE_RULE = (6, 8.0, 2.0)
 _RULES: dict = {}
+#: number of energetic-term evaluations since import (read by benchmarks/bench_rsb1.py)
+EVALUATIONS = [0]
 
 
 def _rule(rule):
@@ -137,6 +139,7 @@ def energetic_terms(constraint: str, q0: float, q1: float, m: float, kappa: floa
     ``dq0`` = -(m/2) Q0, ``dq1`` = ((m-1)/2) Q1, ``dm`` = (L1 - G_E)/m, plus ``Q0``, ``Q1``
     (see :mod:`replica.models.rsb1_kernels`)."""
     xg, wg, L, base = _rule(rule)
+    EVALUATIONS[0] += 1
     if not (0.0 <= q0 <= q1 < 1.0):
         raise ReplicaInputError(f"q0, q1 must satisfy 0 <= q0 <= q1 < 1, got q0={q0}, q1={q1}")
     t0, Q0, Q1, L1 = K.energetic(float(q0), float(q1), float(m), float(kappa),
@@ -387,12 +390,34 @@ def mclone_free_entropy(weights: str, alpha: float, kappa: float, m, q1: float, 
 
 def alpha_m(weights: str, kappa: float, m, q1: float, *, constraint: str = "margin",
             alpha0: float | None = None, x0=None, rule=None, tol: float = 1e-12):
-    r"""alpha_m(q1): the load at which :math:`\phi_m(q_1) = 0`, by Newton's method in alpha
-    with the exact slope :math:`d\phi_m/d\alpha = G_E`. Returns ``(alpha, Solution)``."""
+    r"""alpha_m(q1): the load at which :math:`\phi_m(q_1) = 0`. From a warm start ``x0`` (and
+    ``alpha0``): one hybrid solve of the saddle-point equations and :math:`\phi_m = 0` in
+    (unknowns, alpha); otherwise (or if that fails) Newton's method in alpha with the exact slope
+    :math:`d\phi_m/d\alpha = G_E`, each step a saddle solve. Returns ``(alpha, Solution)``."""
     a = alpha0
     if a is None:
         a = sbp_capacity(kappa) if constraint == "symmetric" else (
             0.8 if weights == "binary" else 0.9 * capacity_spherical_closed_form(kappa))
+    names = _mclone_unknowns(weights, constraint)
+    if x0 is not None and len(names) > 1:
+        # warm start: the saddle equations and phi_m = 0 together in (unknowns, alpha)
+        def R(x):
+            if not x[-1] > 0:
+                return np.full(x.size, math.nan)
+            res, order, th = _mclone_state(weights, constraint, float(x[-1]), kappa, m, q1,
+                                           x[:-1], rule)
+            if order is None:
+                return np.full(x.size, math.nan)
+            return np.append(res, th["free_entropy"])
+        try:
+            xs = solve(lambda x: x + R(x), np.append(x0, a), names=names + ("alpha",),
+                       method="hybrid", tol=max(tol, 1e-12), model=f"alpha_m-{weights}",
+                       params={"kappa": kappa, "m": m, "q1": q1}).x
+            sol = mclone_saddle(weights, float(xs[-1]), kappa, m, q1, constraint=constraint,
+                                x0=xs[:-1], rule=rule)
+            return float(xs[-1]), sol
+        except ConvergenceError:
+            pass
     sol = None
     for it in range(60):
         sol = mclone_saddle(weights, a, kappa, m, q1, constraint=constraint,
@@ -411,7 +436,7 @@ def alpha_m(weights: str, kappa: float, m, q1: float, *, constraint: str = "marg
 
 
 def alpha_ogp(weights: str, kappa: float, m, *, constraint: str = "margin",
-              one_minus_q1=(0.3, 3e-3), n_grid: int = 9, tol: float = 1e-11, rule=None
+              one_minus_q1=(0.3, 3e-3), n_grid: int = 7, tol: float = 1e-11, rule=None
               ) -> dict:
     r"""The m-overlap-gap threshold :math:`\alpha_{\rm OGP}(m) = \min_{q_1}\alpha_m(q_1)`
     (arXiv:2607.27000 eqs. 25–26), RS in the clones.
@@ -434,7 +459,7 @@ def alpha_ogp(weights: str, kappa: float, m, *, constraint: str = "margin",
     sols = []
     for q1 in grid:
         a, sol = alpha_m(weights, kappa, m, float(q1), constraint=constraint, alpha0=a_prev,
-                         x0=x_prev, rule=COARSE_RULE, tol=1e-9)
+                         x0=x_prev, rule=COARSE_RULE, tol=1e-6)
         vals.append(a)
         sols.append(sol)
         a_prev, x_prev = a, sol.unknowns
@@ -454,19 +479,22 @@ def alpha_ogp(weights: str, kappa: float, m, *, constraint: str = "margin",
     m_ = int(m) if weights == "binary" else float(m)
     count = [0]
 
-    def R(x):
+    def R(x, rl):
         count[0] += 1
         q1, a = float(x[-2]), float(x[-1])
         if not (0.0 < q1 < 1.0 and a > 0):
             return np.full(x.size, math.nan)
-        res, order, th = _mclone_state(weights, constraint, a, kappa, m_, q1, x[:-2], rule)
+        res, order, th = _mclone_state(weights, constraint, a, kappa, m_, q1, x[:-2], rl)
         if order is None:
             return np.full(x.size, math.nan)
         return np.concatenate([res, [2.0 * th["dphi_dq1"] / (m_ - 1.0), th["free_entropy"]]])
 
     x0 = np.concatenate([sols[i].unknowns, [q1g, np.polyval(c, t_star)]])
     label = f"alpha_ogp-{weights}-{constraint}"
-    sol = solve(lambda x: x + R(x), x0, names=names + ("q1", "alpha"), method="hybrid",
+    # the joint system first with the coarse rule (cheap), then polished with the default one
+    x0 = solve(lambda x: x + R(x, COARSE_RULE), x0, names=names + ("q1", "alpha"),
+               method="hybrid", tol=1e-9, model=label, params={"kappa": kappa, "m": m_}).x
+    sol = solve(lambda x: x + R(x, rule), x0, names=names + ("q1", "alpha"), method="hybrid",
                 tol=tol, model=label, params={"kappa": kappa, "m": m_})
     x = sol.x
     res, order, th = _mclone_state(weights, constraint, float(x[-1]), kappa, m_, float(x[-2]),
@@ -816,3 +844,62 @@ MCLONE_SPHERICAL = MCloneModel("mclone-spherical", "spherical", "margin", 0.0,
                                "m spherical clones at mutual overlap q1, margin kappa "
                                "(docs/THEORY.md §8.1)")
 SBP_RS = SBPModel()
+
+
+# ---------------------------------------------------------------------------------------------
+# Binary perceptron: the m -> 1 expansion of the 1RSB free entropy (frozen 1RSB)
+# ---------------------------------------------------------------------------------------------
+
+
+def _tilted_q1_m1(qh0, qh1, rule=None):
+    """f(qh1) = int Dz0 int Dz1 cosh(h) tanh^2(h) / (cosh(a) e^{b^2/2}), h = a + b z1,
+    a = sqrt(qh0) z0, b^2 = qh1 - qh0: the entropic q1 of the m = 1 block measure, written as the
+    mixture int Dz0 sum_+- w_+- int Dz tanh^2(a +- b^2 + b z), w_+- = e^{+-a}/(2 cosh a)."""
+    from ..gauss import graded_gaussian_rule
+
+    n, L, base = RULE if rule is None else rule
+    b2 = max(qh1 - qh0, 0.0)
+    b = math.sqrt(b2)
+    sq = math.sqrt(max(qh0, 0.0))
+    z0, w0 = graded_gaussian_rule([0.0], [1.0 / max(sq, 1e-300)], L=L, n=n, base=base)
+    tot = 0.0
+    for a_z, wz in zip(sq * z0, w0):
+        wp = 0.5 * (1.0 + math.tanh(a_z))
+        acc = 0.0
+        for sgn, ww in ((1.0, wp), (-1.0, 1.0 - wp)):
+            c = a_z + sgn * b2
+            if b == 0.0:
+                acc += ww * math.tanh(c) ** 2
+                continue
+            z, w = graded_gaussian_rule([-c / b], [1.0 / b], L=L, n=n, base=base)
+            acc += ww * float(np.dot(w, np.tanh(c + b * z) ** 2))
+        tot += wz * acc
+    return tot
+
+
+def frozen_m1_profile(alpha: float, kappa: float, q1_values, *, rule=None) -> dict:
+    r"""The m -> 1 expansion of the binary 1RSB free entropy (arXiv:2607.27000 App. B, eqs.
+    53–58, zero temperature, storage): S = S_RS(q0, qh0) + (m - 1) phi~(q0, qh0, q1, qh1) with
+    (q0, qh0) the RS saddle. With qh1(q1) = alpha Q1(q0, q1; m = 1) (eq. 58) substituted,
+
+    .. math:: \partial_{\hat q_1}\tilde\phi = \tfrac12[f(\hat q_1(q_1)) - q_1],
+
+    f the entropic q1 of the m = 1 block measure (eq. 57). Its zeros in q1 are the m -> 1
+    solutions: q1 = q0 (RS) and q1 -> 1 (the frozen solution; qh1 ~ C/sqrt(1 - q1), eq. 61,
+    so that 1 - f is exponentially small and the derivative vanishes as (1 - q1)/2); between
+    them the sign change of a third, intermediate zero. The frozen state has no internal
+    entropy, so its complexity at m = 1 is the RS entropy and the static capacity stays the RS
+    (Krauth–Mézard) one.
+    Returns ``{"q0", "qh0", "q1", "qh1", "dphi_dqh1"}`` (lists)."""
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    kappa = check_finite("kappa", kappa)
+    rs = _gardner_rs("binary", alpha, kappa)
+    q0, qh0 = rs.order["q"], rs.order["qh"]
+    out = {"q0": q0, "qh0": qh0, "q1": [], "qh1": [], "dphi_dqh1": []}
+    for q1 in q1_values:
+        q1 = check_range("q1", q1, q0, 1.0, hi_open=True)
+        qh1 = alpha * energetic_terms("margin", q0, q1, 1.0, kappa, rule)["Q1"]
+        out["q1"].append(float(q1))
+        out["qh1"].append(float(qh1))
+        out["dphi_dqh1"].append(0.5 * (_tilted_q1_m1(qh0, qh1, rule) - q1))
+    return out
