@@ -54,7 +54,7 @@ def test_capacity_limits_and_direct_maximisation():
     R = np.linspace(-0.99, 0.99, 200001)
     grid = np.max((1 - R * R) / gmm.F_margin(-R))
     assert abs(gmm.capacity(1.0) - grid) < 1e-8
-    assert abs(gmm.capacity(1.0) - 3.70) < 0.005  # THEORY.md / the paper's 3.70
+    assert abs(gmm.capacity(1.0) - 3.70) < 0.005  # Pittorino et al. 2021's 3.70 (docs/THEORY.md §6)
     # F is the q -> 1 energetic cost: check the closed form by quadrature
     from scipy import integrate, stats
     for x in (-1.0, 0.0, 0.7):

@@ -10,7 +10,7 @@
 
 The main entry points are re-exported lazily (importing this package compiles nothing).
 """
-import importlib
+from .._lazy import lazy_exports
 
 _EXPORTS = {
     "enumerate_perceptron": "enumerate", "enumerate_instance": "enumerate",
@@ -19,8 +19,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -28,6 +28,12 @@ _BUILTIN = {
     "teacher-student-spherical": "replica.models.teacher_student:SPHERICAL",
     "teacher-student-binary-qr": "replica.models.teacher_student:BINARY_QR",
     "teacher-student-spherical-qr": "replica.models.teacher_student:SPHERICAL_QR",
+    "mclone-binary": "replica.models.rsb1:MCLONE_BINARY",
+    "mclone-sbp": "replica.models.rsb1:MCLONE_SBP",
+    "mclone-spherical": "replica.models.rsb1:MCLONE_SPHERICAL",
+    "sbp-rs": "replica.models.rsb1:SBP_RS",
+    "ld-binary": "replica.models.large_deviation:LD_BINARY",
+    "ld-binary-free": "replica.models.large_deviation:LD_BINARY_FREE",
 }
 _REGISTRY: dict = {}
 _ENTRY_POINTS_LOADED = False
