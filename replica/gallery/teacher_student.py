@@ -179,7 +179,7 @@ FIGURES = [
             "to 0.6247 = 1/(sqrt(pi) int Ds G(s)) (Gibbs) and 0.4417 = 0.6247/sqrt 2 (centre "
             "of mass of the version space, the Bayes-optimal student)."),
         source="Györgyi, PRA 41, 7097 (1990); Sompolinsky, Tishby, Seung, PRL 65, 1683 (1990); "
-               "Engel & Van den Broeck (2001) ch. 2 and 7; docs/THEORY.md 8.3",
+               "Engel & Van den Broeck (2001) ch. 2 and 7; docs/THEORY.md §8.3",
         params="alpha in [0, 1.7] (binary), [0, 10] (spherical); enumeration N = 20, "
                "60 teachers per alpha",
         order=60,
@@ -199,7 +199,7 @@ FIGURES = [
             "mean +- standard error over the teachers). Finite-N ground truth only: the RS "
             "Franz–Parisi computation in the teacher-student setting is not implemented."),
         source="Baldassi et al., PRL 115, 128101 (2015) (dense regions generalise); "
-               "docs/THEORY.md 8.3",
+               "docs/THEORY.md §8.3",
         params="N = 20, 60 teachers, kappa = 0 (consistent students)",
         order=61,
     ),

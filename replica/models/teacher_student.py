@@ -5,7 +5,7 @@ same kind as the student (binary :math:`\{-1,+1\}^N` or spherical :math:`|w|^2 =
 version space is the set of students that reproduce all P = alpha N labels. Its free entropy
 :math:`\phi = \lim \frac1N \mathbb E \ln V` is (Györgyi, PRA 41, 7097 (1990); Seung, Sompolinsky,
 Tishby, PRA 45, 6056 (1992); Engel & Van den Broeck, *Statistical Mechanics of Learning*, ch. 2
-and 7; docs/THEORY.md, "Teacher–student perceptron"), with r = w.w*/N and q = w.w'/N:
+and 7; docs/THEORY.md §8.3), with r = w.w*/N and q = w.w'/N:
 
 .. math::
 
@@ -212,7 +212,7 @@ class TeacherStudentModel(SaddleModel):
         line = "on the Nishimori line q = r" if nishimori else "with q and r solved separately"
         self.description = (f"teacher-student {weights} perceptron, Gibbs learning (RS) {line}: "
                             "overlap r with the teacher, eps_g = arccos(r)/pi, version-space "
-                            "entropy (docs/THEORY.md, Teacher-student perceptron)")
+                            "entropy (docs/THEORY.md §8.3)")
         self.order_names = ("q", "r", "qh", "rh")
         self.unknown_names = (("log_one_minus_r",) if nishimori
                               else ("log_one_minus_q", "log_one_minus_r"))

@@ -1,7 +1,7 @@
 r"""Numba kernels of the teacher–student perceptron (RS, Gibbs learning): the energetic term with
 its derivatives, and the binary entropic term with its moments.
 
-Notation (docs/THEORY.md, "Teacher–student perceptron"; derived in
+Notation (docs/THEORY.md §8.3; derived in
 ``theory_notebooks/teacher_student_derivation.py``). Student overlaps: q (mutual), r (with the
 teacher); the teacher's field is N(0, 1). With
 
