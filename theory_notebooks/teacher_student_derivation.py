@@ -46,7 +46,6 @@
 # %%
 import math
 
-import numpy as np
 from scipy import integrate, special
 
 from replica import models, thresholds
