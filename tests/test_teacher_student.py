@@ -42,6 +42,18 @@ def test_small_alpha_binary():
     assert BIN.saddle({"alpha": 0.0}).thermo["entropy"] == pytest.approx(LN2, abs=1e-15)
 
 
+def test_tiny_alpha_relative_precision():
+    # r = (2/pi) alpha to full relative precision even where 1 - r rounds to 1
+    for m in (BIN, SPH):
+        s = m.saddle({"alpha": 1e-200})
+        assert abs(s.order["r"] / 1e-200 / (2 / math.pi) - 1) < 1e-12
+    with pytest.raises(ReplicaInputError, match="alpha"):
+        SPH.saddle({"alpha": 1e200})
+    s = SPH.saddle({"alpha": 1e100})              # 1 - r ~ 1e-200, still a saddle point
+    C = ts.gibbs_large_alpha_constant()
+    assert abs(1e100 * s.thermo["eps_g"] / C["eps_g"] - 1) < 1e-9
+
+
 def test_small_alpha_spherical():
     # the entropic term is O(r^2): phi = -alpha ln 2 + O(alpha^2)
     for a in (1e-3, 2e-3):
@@ -152,7 +164,7 @@ def test_near_r_equal_one_full_precision():
     assert abs(math.sqrt(v) * 1e7 * C["I1"] / math.sqrt(math.pi / 2) - 1) < 1e-5
     # log-domain tails of the binary entropic term agree with the direct integrals
     for qh, rh in ((0.7, 0.7), (3.0, 2.0), (50.0, 50.0), (200.0, 200.0)):
-        omr, omq, _, _ = binary_entropic(qh, rh, XG, WG)
+        omr, omq, _, _, _, _ = binary_entropic(qh, rh, XG, WG)
         lr, lq = binary_log_tails(qh, rh, XG, WG)
         assert abs(lr - math.log(omr)) < 1e-13 * max(1, abs(lr))
         assert abs(lq - math.log(omq)) < 1e-13 * max(1, abs(lq))

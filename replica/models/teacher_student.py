@@ -75,6 +75,8 @@ __all__ = ["WEIGHTS", "energetic", "energetic_nishimori", "conjugates", "free_en
            "SPHERICAL", "BINARY_QR", "SPHERICAL_QR"]
 
 WEIGHTS = ("binary", "spherical")
+#: beyond this load the spherical 1 - r ~ (pi/2)/(alpha I(1))^2 leaves the double range
+ALPHA_MAX_SPHERICAL = 1e150
 #: below this 1 - r (or 1 - q) the binary tail integrals are taken in the log domain
 _LOG_TAIL = math.exp(-30.0)
 
@@ -131,7 +133,7 @@ def free_entropy(weights: str, alpha: float, q: float, r: float, qh: float | Non
         raise ReplicaInputError("the binary free entropy needs qh and rh")
     if qh < 0:
         raise ReplicaInputError(f"qh must be >= 0, got {qh}")
-    omr, omq, sp, _ = binary_entropic(float(qh), float(rh), XG, WG)
+    omr, omq, sp, _, _, _ = binary_entropic(float(qh), float(rh), XG, WG)
     inter = -0.5 * qh * (1.0 - q) - r * rh
     entropic = rh + sp                       # int Dz ln 2cosh(h) = rh + int Dz ln(1 + e^{-2h})
     total = -0.5 * qh * (1.0 - q) + rh * (1.0 - r) + sp + energ   # same sum, regrouped
@@ -167,8 +169,11 @@ def gibbs_large_alpha_constant() -> dict:
 
 
 def _binary_logs(qh, rh):
-    """(ln(1 - r), ln(1 - q)) of the binary entropic term, direct or in the log domain."""
-    omr, omq, _, _ = binary_entropic(qh, rh, XG, WG)
+    """(ln(1 - r), ln(1 - q)) of the binary entropic term: log1p(-r) for small r (relative
+    precision of r), ln(1 - r) directly near 1, in the log domain beyond e^-30."""
+    omr, omq, _, _, r, q = binary_entropic(qh, rh, XG, WG)
+    if r < 0.5 and q < 0.5:
+        return math.log1p(-r), math.log1p(-q)
     if qh > 0.0 and (omr < _LOG_TAIL or omq < _LOG_TAIL):
         return binary_log_tails(qh, rh, XG, WG)
     if omr <= 0.0 or omq <= 0.0:
@@ -218,6 +223,13 @@ class TeacherStudentModel(SaddleModel):
                               else ("log_one_minus_q", "log_one_minus_r"))
         self.method = "bracket" if nishimori else "hybrid"
         self.params = (Param("alpha", 0.0, None, doc="load P/N (examples per weight)"),)
+
+    def check(self, p):
+        if self.weights == "spherical" and p["alpha"] > ALPHA_MAX_SPHERICAL:
+            raise ReplicaInputError(f"alpha must be <= {ALPHA_MAX_SPHERICAL:g} for the "
+                                    "spherical student (1 - r ~ 1/alpha^2 underflows beyond), "
+                                    f"got {p['alpha']}")
+        return p
 
     # -- unknowns <-> order parameters -----------------------------------------------------
     def _logs(self, x):
@@ -269,10 +281,9 @@ class TeacherStudentModel(SaddleModel):
         lq, lr = self._logs(x)
         c = self._conj(lq, lr, p["alpha"])
         if c is None:
-            vq, vr = math.exp(lq), math.exp(lr)
-            return {"q": 1.0 - vq, "r": 1.0 - vr, "qh": math.nan, "rh": math.nan}
+            return {"q": -math.expm1(lq), "r": -math.expm1(lr), "qh": math.nan, "rh": math.nan}
         vq, vr, qh, rh = c
-        return {"q": 1.0 - vq, "r": 1.0 - vr, "qh": qh, "rh": rh}
+        return {"q": -math.expm1(lq), "r": -math.expm1(lr), "qh": qh, "rh": rh}
 
     def unknowns(self, order, p):
         lr = math.log1p(-float(order["r"]))
@@ -306,7 +317,7 @@ class TeacherStudentModel(SaddleModel):
     def thermo(self, x, p):
         lq, lr = self._logs(x)
         vq, vr, qh, rh = self._conj(lq, lr, p["alpha"])
-        q, r = 1.0 - vq, 1.0 - vr
+        q, r = -math.expm1(lq), -math.expm1(lr)
         alpha = p["alpha"]
         if self.nishimori:
             e = energetic_nishimori(vr)
@@ -317,20 +328,20 @@ class TeacherStudentModel(SaddleModel):
         energ = alpha * ge
         out = {}
         if self.weights == "binary":
-            omr, omq, sp, s4 = binary_entropic(qh, rh, XG, WG)
+            omr, omq, sp, s4, _, _ = binary_entropic(qh, rh, XG, WG)
             inter = -0.5 * qh * vq - r * rh
             entropic = rh + sp
             phi = -0.5 * qh * vq + rh * vr + sp + energ
-            gamma_s = s4
+            replicon = 1.0 - alpha * k * ((s4 / vq) / vq) if s4 > 0 else 1.0
             out["interaction"] = inter
         else:
             entropic = 0.5 * math.log(vq) + (vr * (2.0 - vr) - vq) / (2.0 * vq)
             phi = entropic + energ
-            gamma_s = vq * vq
+            replicon = 1.0 - alpha * k                    # gamma_S = (1-q)^2 cancels
         out.update(entropic=entropic, energetic=energ, free_entropy=phi, entropy=phi,
                    eps_g=2.0 * math.asin(math.sqrt(min(vr, 2.0) / 2.0)) / math.pi,
                    eps_bayes=_eps_center(q, r, vq, vr), one_minus_r=vr,
-                   replicon=1.0 - alpha * gamma_s * k / (vq * vq))
+                   replicon=replicon)
         return out
 
     # -- the front door ---------------------------------------------------------------------
@@ -369,7 +380,8 @@ class TeacherStudentModel(SaddleModel):
         try:
             s = solve(F, [0.0], names=self.unknowns_, method="bracket", grid=_GRID, tol=tol,
                       **ctx)
-            return self.solution(s.x, p, iterations=s.iterations, method=s.method)
+            return self.solution(_polish_fixed_point(F, s.x), p, iterations=s.iterations,
+                                 method=s.method)
         except ConvergenceError:
             pass
         # near the spinodal the two roots can fall between grid points: iterate the map from
@@ -382,12 +394,28 @@ class TeacherStudentModel(SaddleModel):
         except ConvergenceError as exc:
             raise ConvergenceError(
                 "no r < 1 saddle point connected to alpha = 0: no sign change of the residual "
-                "for 1 - r in [e^-60, 1] and the iteration from r = 0 does not converge", model=self.name, params=dict(p), x=exc.x,
+                "for 1 - r in [e^-700, 1] and the iteration from r = 0 does not converge", model=self.name, params=dict(p), x=exc.x,
                 residual=exc.residual, method="bracket",
                 hint=("binary: alpha is beyond the spinodal alpha_AMP ~ 1.4925 of the r < 1 "
                       "branch; the only state there is the teacher (r = 1, "
                       "teacher_state())") if self.weights == "binary" else None) from None
         return self.solution(s.x, p, iterations=s.iterations, method=s.method)
+
+
+def _polish_fixed_point(F, x, steps=3):
+    """Up to ``steps`` undamped applications of the map while the undamped residual does not
+    grow: Brent's absolute x-tolerance (1e-15) does not resolve ln(1 - r) ~ -r at tiny r, one
+    step of the contracting map does."""
+    r0 = abs(float(F(x)[0] - x[0]))
+    for _ in range(steps):
+        xn = F(x)
+        if not np.all(np.isfinite(xn)):
+            break
+        rn = abs(float(F(xn)[0] - xn[0]))
+        if rn > r0:
+            break
+        x, r0 = xn, rn
+    return x
 
 
 def _eps_center(q, r, vq, vr):
@@ -405,8 +433,9 @@ def _eps_center(q, r, vq, vr):
     return math.acos(c) / math.pi
 
 
-#: ln(1 - r) grid of the cold start, from r = 0 towards r -> 1
-_GRID = np.concatenate([[0.0], -np.geomspace(1e-3, 3.0, 40)[1:], -np.linspace(3.0, 60.0, 58)[1:]])
+#: ln(1 - r) grid of the cold start, from r = 0 towards r -> 1 (1 - r >= e^-700)
+_GRID = np.concatenate([[0.0], -np.geomspace(1e-3, 3.0, 40)[1:], -np.linspace(3.0, 60.0, 58)[1:],
+                        -np.geomspace(60.0, 700.0, 30)[1:]])
 
 BINARY = TeacherStudentModel("binary")
 SPHERICAL = TeacherStudentModel("spherical")

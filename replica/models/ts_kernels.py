@@ -161,12 +161,16 @@ def _softplus(x):
 
 @jit
 def binary_entropic(qh, rh, xg, wg):
-    """(1 - r, 1 - q, sp, sech4) for the binary student, h = sqrt(qh) z + rh (module docstring)."""
+    """(1 - r, 1 - q, sp, sech4, r, q) for the binary student, h = sqrt(qh) z + rh (module
+    docstring). r and q themselves keep full relative precision as r -> 0: r = int Dz
+    [tanh(sqrt(qh) z + rh) - tanh(sqrt(qh) z)] (the odd part integrates to 0 on the symmetric
+    rule), with tanh(a + b) - tanh(a) = tanh(b) (1 - tanh(a) tanh(a + b))."""
     if qh <= 0.0:
         e = math.exp(-2.0 * abs(rh))
         s2 = 4.0 * e / ((1.0 + e) * (1.0 + e))
         omr = 2.0 * e / (1.0 + e) if rh >= 0.0 else 2.0 / (1.0 + e)
-        return omr, s2, _softplus(-2.0 * rh), s2 * s2
+        t = math.tanh(rh)
+        return omr, s2, _softplus(-2.0 * rh), s2 * s2, t, t * t
     s = math.sqrt(qh)
     z0 = -rh / s
     # beyond z0 < -40 the mass around h = 0 is below 1e-300 (binary_log_tails takes over)
@@ -179,15 +183,21 @@ def binary_entropic(qh, rh, xg, wg):
     omq = 0.0
     sp = 0.0
     s4 = 0.0
+    rr = 0.0
+    qq = 0.0
+    tb = math.tanh(rh)
     for i in range(z.shape[0]):
         h = s * z[i] + rh
+        th = math.tanh(h)
+        rr += w[i] * tb * (1.0 - math.tanh(s * z[i]) * th)
+        qq += w[i] * th * th
         e = math.exp(-2.0 * abs(h))
         sech2 = 4.0 * e / ((1.0 + e) * (1.0 + e))
         omq += w[i] * sech2
         s4 += w[i] * sech2 * sech2
         omr += w[i] * (2.0 * e / (1.0 + e) if h >= 0.0 else 2.0 / (1.0 + e))
         sp += w[i] * _softplus(-2.0 * h)
-    return omr, omq, sp, s4
+    return omr, omq, sp, s4, rr, qq
 
 
 @jit
