@@ -100,30 +100,32 @@ def energetic_nishimori(one_minus_r: float) -> dict:
 
 
 def energetic(q: float, r: float, *, one_minus_q: float | None = None,
-              one_minus_r: float | None = None) -> dict:
-    """G_E(q, r), dG_E/dq, dG_E/dr and the replicon integral K (needs q > r^2, or q = r = 0).
+              one_minus_r: float | None = None, kappa: float = 0.0) -> dict:
+    """G_E(q, r), dG_E/dq, dG_E/dr and the replicon integral K (needs q > r^2, or q = r = 0),
+    with the students' fields required >= kappa (kappa = 0: the version space).
     Pass ``one_minus_q`` / ``one_minus_r`` to keep relative precision near 1."""
     vq = 1.0 - q if one_minus_q is None else float(one_minus_q)
     vr = 1.0 - r if one_minus_r is None else float(one_minus_r)
-    ge, dq, dr, k = general_energetic(vq, vr, XG, WG)
+    ge, dq, dr, k = general_energetic(vq, vr, float(kappa), XG, WG)
     return {"G_E": ge, "dG_dq": dq, "dG_dr": dr, "K": k}
 
 
-def conjugates(alpha: float, q: float, r: float, *, one_minus_q=None, one_minus_r=None) -> dict:
+def conjugates(alpha: float, q: float, r: float, *, one_minus_q=None, one_minus_r=None,
+               kappa: float = 0.0) -> dict:
     """qh = -2 alpha dG_E/dq, rh = alpha dG_E/dr (both kinds of weights)."""
     if alpha == 0.0:
         return {"qh": 0.0, "rh": 0.0}
-    en = energetic(q, r, one_minus_q=one_minus_q, one_minus_r=one_minus_r)
+    en = energetic(q, r, one_minus_q=one_minus_q, one_minus_r=one_minus_r, kappa=kappa)
     return {"qh": -2.0 * alpha * en["dG_dq"], "rh": alpha * en["dG_dr"]}
 
 
 def free_entropy(weights: str, alpha: float, q: float, r: float, qh: float | None = None,
-                 rh: float | None = None) -> dict:
+                 rh: float | None = None, kappa: float = 0.0) -> dict:
     """The RS free entropy at arbitrary (q, r[, qh, rh]) as named terms (module docstring):
     ``interaction`` (binary), ``entropic``, ``energetic`` (= alpha G_E) and their total
-    ``free_entropy``. Binary needs qh and rh."""
+    ``free_entropy``. Binary needs qh and rh. ``kappa``: margin of the students (0: Gibbs)."""
     _check_weights(weights)
-    en = energetic(q, r)
+    en = energetic(q, r, kappa=kappa)
     energ = alpha * en["G_E"]
     if weights == "spherical":
         v = 1.0 - q
@@ -222,7 +224,12 @@ class TeacherStudentModel(SaddleModel):
         self.unknown_names = (("log_one_minus_r",) if nishimori
                               else ("log_one_minus_q", "log_one_minus_r"))
         self.method = "bracket" if nishimori else "hybrid"
-        self.params = (Param("alpha", 0.0, None, doc="load P/N (examples per weight)"),)
+        ps = [Param("alpha", 0.0, None, doc="load P/N (examples per weight)")]
+        if not nishimori:
+            ps.append(Param("kappa", default=0.0, doc="margin required of the student's fields "
+                            "(0: the version space, Gibbs learning; kappa != 0 leaves the "
+                            "Nishimori line)"))
+        self.params = tuple(ps)
 
     def check(self, p):
         if self.weights == "spherical" and p["alpha"] > ALPHA_MAX_SPHERICAL:
@@ -238,26 +245,28 @@ class TeacherStudentModel(SaddleModel):
             return float(x[0]), float(x[0])
         return float(x[0]), float(x[1])
 
-    def _conj(self, lq, lr, alpha):
+    def _conj(self, lq, lr, p):
         """(vq, vr, qh, rh) from the log unknowns; None outside the domain."""
         vq, vr = math.exp(lq), math.exp(lr)
         if not (0.0 < vq <= 1.0 and 0.0 < vr <= 1.0):
             return None
         if not self.nishimori and vr * (2.0 - vr) - vq <= 0.0 and vq < 1.0:
             return None                          # q <= r^2: not a positive overlap matrix
+        alpha = p["alpha"]
         if alpha == 0.0:
             return vq, vr, 0.0, 0.0
         if self.nishimori:
             rh = 4.0 * alpha * energetic_nishimori(vr)["dE_dr"]
             return vq, vr, rh, rh
-        c = conjugates(alpha, 1.0 - vq, 1.0 - vr, one_minus_q=vq, one_minus_r=vr)
+        c = conjugates(alpha, 1.0 - vq, 1.0 - vr, one_minus_q=vq, one_minus_r=vr,
+                       kappa=p.get("kappa", 0.0))
         return vq, vr, c["qh"], c["rh"]
 
     def residual(self, x, p):
         lq, lr = self._logs(x)
         if not (math.isfinite(lq) and math.isfinite(lr)):
             return np.full(len(self.unknowns_), math.nan)
-        c = self._conj(lq, lr, p["alpha"])
+        c = self._conj(lq, lr, p)
         if c is None:
             return np.full(len(self.unknowns_), math.nan)
         vq, vr, qh, rh = c
@@ -279,7 +288,7 @@ class TeacherStudentModel(SaddleModel):
 
     def order(self, x, p):
         lq, lr = self._logs(x)
-        c = self._conj(lq, lr, p["alpha"])
+        c = self._conj(lq, lr, p)
         if c is None:
             return {"q": -math.expm1(lq), "r": -math.expm1(lr), "qh": math.nan, "rh": math.nan}
         vq, vr, qh, rh = c
@@ -311,20 +320,21 @@ class TeacherStudentModel(SaddleModel):
     def free_entropy(self, order, p):
         if self.weights == "binary":
             return free_entropy("binary", p["alpha"], order["q"], order["r"], order["qh"],
-                                order["rh"])
-        return free_entropy("spherical", p["alpha"], order["q"], order["r"])
+                                order["rh"], kappa=p.get("kappa", 0.0))
+        return free_entropy("spherical", p["alpha"], order["q"], order["r"],
+                            kappa=p.get("kappa", 0.0))
 
     def thermo(self, x, p):
         lq, lr = self._logs(x)
-        vq, vr, qh, rh = self._conj(lq, lr, p["alpha"])
+        vq, vr, qh, rh = self._conj(lq, lr, p)
         q, r = -math.expm1(lq), -math.expm1(lr)
         alpha = p["alpha"]
         if self.nishimori:
             e = energetic_nishimori(vr)
             ge = 2.0 * e["E"]
-            k = general_energetic(vq, vr, XG, WG)[3] if alpha > 0 else (2.0 / math.pi) ** 2
+            k = general_energetic(vq, vr, 0.0, XG, WG)[3] if alpha > 0 else (2.0 / math.pi) ** 2
         else:
-            ge, _, _, k = general_energetic(vq, vr, XG, WG)
+            ge, _, _, k = general_energetic(vq, vr, p.get("kappa", 0.0), XG, WG)
         energ = alpha * ge
         out = {}
         if self.weights == "binary":
@@ -358,7 +368,8 @@ class TeacherStudentModel(SaddleModel):
         tol = self.tol if tol is None else tol
         if not self.nishimori:
             if x0 is None:
-                ns = (BINARY if self.weights == "binary" else SPHERICAL).saddle(p)
+                ns = (BINARY if self.weights == "binary" else SPHERICAL).saddle(
+                    {"alpha": p["alpha"]})
                 x0 = np.array([ns.u[0], ns.u[0]])
             return super().saddle(p, x0=x0, method=method, tol=tol, validate=False, **options)
         if p["alpha"] == 0.0:

@@ -14,6 +14,9 @@ the energetic term and its derivatives are
     dG_E/dq   = -(r / 2q) dG_E/dr + 2 (db/dq) J2,   db/dq = 1 / (2 sqrt(q) (1-q)^{3/2}),
     J2        = int Dt t H(-a t) G(-b t)
 
+(with a margin kappa on the students' fields, :func:`general_energetic`, ln H(-b t) becomes
+ln H((kappa - sqrt(q) t)/sqrt(1-q)))
+
 (Gaussian integration by parts; J2 = 0 on the Nishimori line q = r, where a = b). The
 replicon's energetic integral is K = 2 int Dt H(-a t) [G(y)(G(y) - y)]^2, y = -b t.
 
@@ -107,10 +110,14 @@ def nishimori_energetic(v, xg, wg):
 
 
 @jit
-def general_energetic(vq, vr, xg, wg):
-    """(G_E, dG_E/dq, dG_E/dr, K) at q = 1 - vq, r = 1 - vr (module docstring); needs
-    q > r^2. At q = 0 (then r = 0) the limits (-ln 2, -1/pi, 2/pi, (2/pi)^2) are returned:
-    G_E ~ -ln 2 + (2/pi) r - q/pi near the origin."""
+def general_energetic(vq, vr, kappa, xg, wg):
+    """(G_E, dG_E/dq, dG_E/dr, K) at q = 1 - vq, r = 1 - vr, margin kappa (module docstring;
+    kappa = 0 is Gibbs learning); needs q > r^2. With u = (kappa - sqrt(q) t)/sqrt(1-q):
+    G_E = 2 int Dt H(-a t) ln H(u), dG_E/dr = 2/sqrt(2 pi (1-q)) int Ds G(kappa/sqrt(1-q) -
+    beta s), dG_E/dq = -(r/2q) dG_E/dr + (1-q)^{-3/2} int Dt H(-a t) G(u) (t/sqrt(q) - kappa),
+    K = 2 int Dt H(-a t) [G(u)(G(u) - u)]^2. At q = 0 (then r = 0), kappa = 0, the limits
+    (-ln 2, -1/pi, 2/pi, (2/pi)^2) are returned: G_E ~ -ln 2 + (2/pi) r - q/pi near the
+    origin."""
     q = 1.0 - vq
     r = 1.0 - vr
     d = vr * (2.0 - vr) - vq          # q - r^2 without cancellation
@@ -118,9 +125,11 @@ def general_energetic(vq, vr, xg, wg):
         g0 = 2.0 * _INV_SQRT_2PI
         return -_LN2, -1.0 / math.pi, 2.0 / math.pi, g0 ** 4
     a = r / math.sqrt(d)
-    b = math.sqrt(q / vq)
+    sq = math.sqrt(q)
+    b = sq / math.sqrt(vq)
     beta = math.sqrt(d / vq)
-    c = np.zeros(2)
+    k0 = kappa / math.sqrt(vq)
+    c = np.array([0.0, kappa / sq])
     wd = np.array([1.0 / max(abs(a), 1e-300), 1.0 / b])
     z, w = _gauss_rule(-L_GAUSS, L_GAUSS, c, wd, xg, wg)
     ge = 0.0
@@ -128,26 +137,23 @@ def general_energetic(vq, vr, xg, wg):
     k = 0.0
     for i in range(z.shape[0]):
         t = z[i]
-        la = log_H_s(-a * t)
-        lb = log_H_s(-b * t)
-        ha = math.exp(la)
-        if ha > 0.0:
-            ge += w[i] * ha * lb
-        y = -b * t
+        ha = math.exp(log_H_s(-a * t))
+        y = k0 - b * t
         gy = G_s(y)
-        j2 += w[i] * t * ha * gy
+        if ha > 0.0:
+            ge += w[i] * ha * log_H_s(y)
+        j2 += w[i] * (t / sq - kappa) * ha * gy
         k += w[i] * ha * (gy * G_minus_x_s(y)) ** 2
     ge *= 2.0
     k *= 2.0
-    c1 = np.zeros(1)
+    c1 = np.array([k0 / max(beta, 1e-300)])
     wd1 = np.array([1.0 / max(beta, 1e-300)])
     z, w = _gauss_rule(-L_GAUSS, L_GAUSS, c1, wd1, xg, wg)
     ig = 0.0
     for i in range(z.shape[0]):
-        ig += w[i] * G_s(beta * z[i])
+        ig += w[i] * G_s(k0 - beta * z[i])
     dr = 2.0 * ig / math.sqrt(2.0 * math.pi * vq)
-    dbdq = 1.0 / (2.0 * math.sqrt(q) * vq ** 1.5)
-    dq = -(r / (2.0 * q)) * dr + 2.0 * dbdq * j2
+    dq = -(r / (2.0 * q)) * dr + j2 / vq ** 1.5
     return ge, dq, dr, k
 
 
