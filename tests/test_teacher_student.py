@@ -42,6 +42,18 @@ def test_small_alpha_binary():
     assert BIN.saddle({"alpha": 0.0}).thermo["entropy"] == pytest.approx(LN2, abs=1e-15)
 
 
+def test_tiny_alpha_relative_precision():
+    # r = (2/pi) alpha to full relative precision even where 1 - r rounds to 1
+    for m in (BIN, SPH):
+        s = m.saddle({"alpha": 1e-200})
+        assert abs(s.order["r"] / 1e-200 / (2 / math.pi) - 1) < 1e-12
+    with pytest.raises(ReplicaInputError, match="alpha"):
+        SPH.saddle({"alpha": 1e200})
+    s = SPH.saddle({"alpha": 1e100})              # 1 - r ~ 1e-200, still a saddle point
+    C = ts.gibbs_large_alpha_constant()
+    assert abs(1e100 * s.thermo["eps_g"] / C["eps_g"] - 1) < 1e-9
+
+
 def test_small_alpha_spherical():
     # the entropic term is O(r^2): phi = -alpha ln 2 + O(alpha^2)
     for a in (1e-3, 2e-3):
@@ -152,7 +164,7 @@ def test_near_r_equal_one_full_precision():
     assert abs(math.sqrt(v) * 1e7 * C["I1"] / math.sqrt(math.pi / 2) - 1) < 1e-5
     # log-domain tails of the binary entropic term agree with the direct integrals
     for qh, rh in ((0.7, 0.7), (3.0, 2.0), (50.0, 50.0), (200.0, 200.0)):
-        omr, omq, _, _ = binary_entropic(qh, rh, XG, WG)
+        omr, omq, _, _, _, _ = binary_entropic(qh, rh, XG, WG)
         lr, lq = binary_log_tails(qh, rh, XG, WG)
         assert abs(lr - math.log(omr)) < 1e-13 * max(1, abs(lr))
         assert abs(lq - math.log(omq)) < 1e-13 * max(1, abs(lq))
@@ -259,3 +271,37 @@ def test_replicon_positive_on_the_nishimori_line():
     for m in (BIN, SPH):
         for a in (0.2, 1.0, 1.4):
             assert 0 < m.saddle({"alpha": a}).thermo["replicon"] < 1
+
+
+# --- margin-kappa students (item: high-margin references generalise better) ---------------
+
+def test_margin_students_generalise_better():
+    m = models.get("teacher-student-binary-qr")
+    # kappa = 0 is Gibbs learning
+    s0 = m.saddle({"alpha": 0.5, "kappa": 0.0})
+    assert abs(s0.order["r"] - BIN.saddle({"alpha": 0.5}).order["r"]) < 1e-10
+    # derivatives of G_E with a margin against finite differences
+    q, r, h = 0.6, 0.5, 1e-6
+    e = ts.energetic(q, r, kappa=0.3)
+    fq = (ts.energetic(q + h, r, kappa=0.3)["G_E"] - ts.energetic(q - h, r, kappa=0.3)["G_E"])
+    fr = (ts.energetic(q, r + h, kappa=0.3)["G_E"] - ts.energetic(q, r - h, kappa=0.3)["G_E"])
+    assert abs(e["dG_dq"] - fq / (2 * h)) < 1e-7 and abs(e["dG_dr"] - fr / (2 * h)) < 1e-7
+    # along kappa at alpha = 0.5: the entropy vanishes at kappa_max (an engine event), and up
+    # to there the typical margin-kappa student has a smaller eps_g than the Gibbs one
+    br = follow(m, {"alpha": 0.5, "kappa": 0.0}, "kappa", to=0.7, events=["entropy"],
+                max_steps=200)
+    ev = [x for x in br.events if x.name == "entropy"]
+    assert len(ev) == 1 and 0.5 < ev[0].value < 0.65
+    k, eps = br.values("kappa"), br.values("eps_g")
+    ok = k <= ev[0].value
+    assert np.all(np.diff(eps[ok]) < 0)
+    assert eps[ok][-1] < s0.thermo["eps_g"] - 0.03
+    # stationarity of the margin free entropy
+    s = m.saddle({"alpha": 0.5, "kappa": 0.3})
+    f = lambda oo: m.free_entropy(oo, {"alpha": 0.5, "kappa": 0.3})["free_entropy"]
+    o = dict(s.order)
+    for key in ("q", "r", "qh", "rh"):
+        up, dn = dict(o), dict(o)
+        up[key] += 1e-5
+        dn[key] -= 1e-5
+        assert abs((f(up) - f(dn)) / 2e-5) < 1e-8, key

@@ -39,3 +39,24 @@ def test_enumeration_extrapolates_to_the_rs_theory():
     # discriminating: the random-label (storage) entropy at alpha = 1 is negative at RS level
     # (capacity 0.833), the teacher-student one is 0.106 > 0, and the enumeration sees > 0
     assert all(r["entropy"] > 0.05 for r in rows[1.0])
+
+
+@pytest.mark.slow
+def test_flat_students_generalise_better():
+    # exact enumeration: around the max-margin student there are more consistent neighbours at
+    # small distance than around a typical (uniformly drawn) one, and it generalises better
+    import math as _m
+    from replica.finite_n.enumerate import (enumerate_instance, index_to_weights,
+                                            instance_seeds)
+    n, p = 16, 8
+    more, eps_max, eps_rand = [], [], []
+    for ss in instance_seeds(3, 40):
+        xi, teacher = planted_instance(n, p, ss)
+        res = enumerate_instance(xi, [p], (0.0,), profile_kappa=0.0, profiles=True, rng=ss)
+        more.append(res.profile_max[0][1:3].sum() - res.profile_random[0][1:3].sum())
+        for idx, out in ((res.argmax[0], eps_max), (res.random_ref[0], eps_rand)):
+            w = index_to_weights(idx, n).astype(float)
+            out.append(_m.acos(float(w @ teacher) / n) / _m.pi)
+    assert np.mean(more) > 0
+    diff = np.array(eps_rand) - np.array(eps_max)
+    assert diff.mean() > 2 * diff.std(ddof=1) / _m.sqrt(diff.size)

@@ -94,6 +94,13 @@ def run(args) -> int:
     if extra:
         raise ReplicaInputError(f"threshold {kind} does not use "
                                 f"{', '.join(_OPTION[k] for k in extra)}")
+    if (kind in ("spinodal", "it")) != (model == "teacher-student-binary"):
+        raise ReplicaInputError("spinodal and it are the thresholds of --model "
+                                "teacher-student-binary (and only they are)")
+    if kind in ("spinodal", "it"):  # the binary teacher-student transition (engine fold/event)
+        from .teacher_student import binary_transition
+        emit(binary_transition(kind).as_dict(), args.json)
+        return 0
     if args.measure == "large-deviation":
         from ._ld import run_threshold
         args.xtol = 1e-6 if args.xtol is None else args.xtol

@@ -5,7 +5,7 @@ same kind as the student (binary :math:`\{-1,+1\}^N` or spherical :math:`|w|^2 =
 version space is the set of students that reproduce all P = alpha N labels. Its free entropy
 :math:`\phi = \lim \frac1N \mathbb E \ln V` is (Györgyi, PRA 41, 7097 (1990); Seung, Sompolinsky,
 Tishby, PRA 45, 6056 (1992); Engel & Van den Broeck, *Statistical Mechanics of Learning*, ch. 2
-and 7; docs/THEORY.md, "Teacher–student perceptron"), with r = w.w*/N and q = w.w'/N:
+and 7; docs/THEORY.md §8.3), with r = w.w*/N and q = w.w'/N:
 
 .. math::
 
@@ -75,6 +75,8 @@ __all__ = ["WEIGHTS", "energetic", "energetic_nishimori", "conjugates", "free_en
            "SPHERICAL", "BINARY_QR", "SPHERICAL_QR"]
 
 WEIGHTS = ("binary", "spherical")
+#: beyond this load the spherical 1 - r ~ (pi/2)/(alpha I(1))^2 leaves the double range
+ALPHA_MAX_SPHERICAL = 1e150
 #: below this 1 - r (or 1 - q) the binary tail integrals are taken in the log domain
 _LOG_TAIL = math.exp(-30.0)
 
@@ -98,30 +100,32 @@ def energetic_nishimori(one_minus_r: float) -> dict:
 
 
 def energetic(q: float, r: float, *, one_minus_q: float | None = None,
-              one_minus_r: float | None = None) -> dict:
-    """G_E(q, r), dG_E/dq, dG_E/dr and the replicon integral K (needs q > r^2, or q = r = 0).
+              one_minus_r: float | None = None, kappa: float = 0.0) -> dict:
+    """G_E(q, r), dG_E/dq, dG_E/dr and the replicon integral K (needs q > r^2, or q = r = 0),
+    with the students' fields required >= kappa (kappa = 0: the version space).
     Pass ``one_minus_q`` / ``one_minus_r`` to keep relative precision near 1."""
     vq = 1.0 - q if one_minus_q is None else float(one_minus_q)
     vr = 1.0 - r if one_minus_r is None else float(one_minus_r)
-    ge, dq, dr, k = general_energetic(vq, vr, XG, WG)
+    ge, dq, dr, k = general_energetic(vq, vr, float(kappa), XG, WG)
     return {"G_E": ge, "dG_dq": dq, "dG_dr": dr, "K": k}
 
 
-def conjugates(alpha: float, q: float, r: float, *, one_minus_q=None, one_minus_r=None) -> dict:
+def conjugates(alpha: float, q: float, r: float, *, one_minus_q=None, one_minus_r=None,
+               kappa: float = 0.0) -> dict:
     """qh = -2 alpha dG_E/dq, rh = alpha dG_E/dr (both kinds of weights)."""
     if alpha == 0.0:
         return {"qh": 0.0, "rh": 0.0}
-    en = energetic(q, r, one_minus_q=one_minus_q, one_minus_r=one_minus_r)
+    en = energetic(q, r, one_minus_q=one_minus_q, one_minus_r=one_minus_r, kappa=kappa)
     return {"qh": -2.0 * alpha * en["dG_dq"], "rh": alpha * en["dG_dr"]}
 
 
 def free_entropy(weights: str, alpha: float, q: float, r: float, qh: float | None = None,
-                 rh: float | None = None) -> dict:
+                 rh: float | None = None, kappa: float = 0.0) -> dict:
     """The RS free entropy at arbitrary (q, r[, qh, rh]) as named terms (module docstring):
     ``interaction`` (binary), ``entropic``, ``energetic`` (= alpha G_E) and their total
-    ``free_entropy``. Binary needs qh and rh."""
+    ``free_entropy``. Binary needs qh and rh. ``kappa``: margin of the students (0: Gibbs)."""
     _check_weights(weights)
-    en = energetic(q, r)
+    en = energetic(q, r, kappa=kappa)
     energ = alpha * en["G_E"]
     if weights == "spherical":
         v = 1.0 - q
@@ -131,7 +135,7 @@ def free_entropy(weights: str, alpha: float, q: float, r: float, qh: float | Non
         raise ReplicaInputError("the binary free entropy needs qh and rh")
     if qh < 0:
         raise ReplicaInputError(f"qh must be >= 0, got {qh}")
-    omr, omq, sp, _ = binary_entropic(float(qh), float(rh), XG, WG)
+    omr, omq, sp, _, _, _ = binary_entropic(float(qh), float(rh), XG, WG)
     inter = -0.5 * qh * (1.0 - q) - r * rh
     entropic = rh + sp                       # int Dz ln 2cosh(h) = rh + int Dz ln(1 + e^{-2h})
     total = -0.5 * qh * (1.0 - q) + rh * (1.0 - r) + sp + energ   # same sum, regrouped
@@ -167,8 +171,11 @@ def gibbs_large_alpha_constant() -> dict:
 
 
 def _binary_logs(qh, rh):
-    """(ln(1 - r), ln(1 - q)) of the binary entropic term, direct or in the log domain."""
-    omr, omq, _, _ = binary_entropic(qh, rh, XG, WG)
+    """(ln(1 - r), ln(1 - q)) of the binary entropic term: log1p(-r) for small r (relative
+    precision of r), ln(1 - r) directly near 1, in the log domain beyond e^-30."""
+    omr, omq, _, _, r, q = binary_entropic(qh, rh, XG, WG)
+    if r < 0.5 and q < 0.5:
+        return math.log1p(-r), math.log1p(-q)
     if qh > 0.0 and (omr < _LOG_TAIL or omq < _LOG_TAIL):
         return binary_log_tails(qh, rh, XG, WG)
     if omr <= 0.0 or omq <= 0.0:
@@ -212,12 +219,24 @@ class TeacherStudentModel(SaddleModel):
         line = "on the Nishimori line q = r" if nishimori else "with q and r solved separately"
         self.description = (f"teacher-student {weights} perceptron, Gibbs learning (RS) {line}: "
                             "overlap r with the teacher, eps_g = arccos(r)/pi, version-space "
-                            "entropy (docs/THEORY.md, Teacher-student perceptron)")
+                            "entropy (docs/THEORY.md §8.3)")
         self.order_names = ("q", "r", "qh", "rh")
         self.unknown_names = (("log_one_minus_r",) if nishimori
                               else ("log_one_minus_q", "log_one_minus_r"))
         self.method = "bracket" if nishimori else "hybrid"
-        self.params = (Param("alpha", 0.0, None, doc="load P/N (examples per weight)"),)
+        ps = [Param("alpha", 0.0, None, doc="load P/N (examples per weight)")]
+        if not nishimori:
+            ps.append(Param("kappa", default=0.0, doc="margin required of the student's fields "
+                            "(0: the version space, Gibbs learning; kappa != 0 leaves the "
+                            "Nishimori line)"))
+        self.params = tuple(ps)
+
+    def check(self, p):
+        if self.weights == "spherical" and p["alpha"] > ALPHA_MAX_SPHERICAL:
+            raise ReplicaInputError(f"alpha must be <= {ALPHA_MAX_SPHERICAL:g} for the "
+                                    "spherical student (1 - r ~ 1/alpha^2 underflows beyond), "
+                                    f"got {p['alpha']}")
+        return p
 
     # -- unknowns <-> order parameters -----------------------------------------------------
     def _logs(self, x):
@@ -226,26 +245,28 @@ class TeacherStudentModel(SaddleModel):
             return float(x[0]), float(x[0])
         return float(x[0]), float(x[1])
 
-    def _conj(self, lq, lr, alpha):
+    def _conj(self, lq, lr, p):
         """(vq, vr, qh, rh) from the log unknowns; None outside the domain."""
         vq, vr = math.exp(lq), math.exp(lr)
         if not (0.0 < vq <= 1.0 and 0.0 < vr <= 1.0):
             return None
         if not self.nishimori and vr * (2.0 - vr) - vq <= 0.0 and vq < 1.0:
             return None                          # q <= r^2: not a positive overlap matrix
+        alpha = p["alpha"]
         if alpha == 0.0:
             return vq, vr, 0.0, 0.0
         if self.nishimori:
             rh = 4.0 * alpha * energetic_nishimori(vr)["dE_dr"]
             return vq, vr, rh, rh
-        c = conjugates(alpha, 1.0 - vq, 1.0 - vr, one_minus_q=vq, one_minus_r=vr)
+        c = conjugates(alpha, 1.0 - vq, 1.0 - vr, one_minus_q=vq, one_minus_r=vr,
+                       kappa=p.get("kappa", 0.0))
         return vq, vr, c["qh"], c["rh"]
 
     def residual(self, x, p):
         lq, lr = self._logs(x)
         if not (math.isfinite(lq) and math.isfinite(lr)):
             return np.full(len(self.unknowns_), math.nan)
-        c = self._conj(lq, lr, p["alpha"])
+        c = self._conj(lq, lr, p)
         if c is None:
             return np.full(len(self.unknowns_), math.nan)
         vq, vr, qh, rh = c
@@ -267,12 +288,11 @@ class TeacherStudentModel(SaddleModel):
 
     def order(self, x, p):
         lq, lr = self._logs(x)
-        c = self._conj(lq, lr, p["alpha"])
+        c = self._conj(lq, lr, p)
         if c is None:
-            vq, vr = math.exp(lq), math.exp(lr)
-            return {"q": 1.0 - vq, "r": 1.0 - vr, "qh": math.nan, "rh": math.nan}
+            return {"q": -math.expm1(lq), "r": -math.expm1(lr), "qh": math.nan, "rh": math.nan}
         vq, vr, qh, rh = c
-        return {"q": 1.0 - vq, "r": 1.0 - vr, "qh": qh, "rh": rh}
+        return {"q": -math.expm1(lq), "r": -math.expm1(lr), "qh": qh, "rh": rh}
 
     def unknowns(self, order, p):
         lr = math.log1p(-float(order["r"]))
@@ -300,37 +320,38 @@ class TeacherStudentModel(SaddleModel):
     def free_entropy(self, order, p):
         if self.weights == "binary":
             return free_entropy("binary", p["alpha"], order["q"], order["r"], order["qh"],
-                                order["rh"])
-        return free_entropy("spherical", p["alpha"], order["q"], order["r"])
+                                order["rh"], kappa=p.get("kappa", 0.0))
+        return free_entropy("spherical", p["alpha"], order["q"], order["r"],
+                            kappa=p.get("kappa", 0.0))
 
     def thermo(self, x, p):
         lq, lr = self._logs(x)
-        vq, vr, qh, rh = self._conj(lq, lr, p["alpha"])
-        q, r = 1.0 - vq, 1.0 - vr
+        vq, vr, qh, rh = self._conj(lq, lr, p)
+        q, r = -math.expm1(lq), -math.expm1(lr)
         alpha = p["alpha"]
         if self.nishimori:
             e = energetic_nishimori(vr)
             ge = 2.0 * e["E"]
-            k = general_energetic(vq, vr, XG, WG)[3] if alpha > 0 else (2.0 / math.pi) ** 2
+            k = general_energetic(vq, vr, 0.0, XG, WG)[3] if alpha > 0 else (2.0 / math.pi) ** 2
         else:
-            ge, _, _, k = general_energetic(vq, vr, XG, WG)
+            ge, _, _, k = general_energetic(vq, vr, p.get("kappa", 0.0), XG, WG)
         energ = alpha * ge
         out = {}
         if self.weights == "binary":
-            omr, omq, sp, s4 = binary_entropic(qh, rh, XG, WG)
+            omr, omq, sp, s4, _, _ = binary_entropic(qh, rh, XG, WG)
             inter = -0.5 * qh * vq - r * rh
             entropic = rh + sp
             phi = -0.5 * qh * vq + rh * vr + sp + energ
-            gamma_s = s4
+            replicon = 1.0 - alpha * k * ((s4 / vq) / vq) if s4 > 0 else 1.0
             out["interaction"] = inter
         else:
             entropic = 0.5 * math.log(vq) + (vr * (2.0 - vr) - vq) / (2.0 * vq)
             phi = entropic + energ
-            gamma_s = vq * vq
+            replicon = 1.0 - alpha * k                    # gamma_S = (1-q)^2 cancels
         out.update(entropic=entropic, energetic=energ, free_entropy=phi, entropy=phi,
                    eps_g=2.0 * math.asin(math.sqrt(min(vr, 2.0) / 2.0)) / math.pi,
                    eps_bayes=_eps_center(q, r, vq, vr), one_minus_r=vr,
-                   replicon=1.0 - alpha * gamma_s * k / (vq * vq))
+                   replicon=replicon)
         return out
 
     # -- the front door ---------------------------------------------------------------------
@@ -347,7 +368,8 @@ class TeacherStudentModel(SaddleModel):
         tol = self.tol if tol is None else tol
         if not self.nishimori:
             if x0 is None:
-                ns = (BINARY if self.weights == "binary" else SPHERICAL).saddle(p)
+                ns = (BINARY if self.weights == "binary" else SPHERICAL).saddle(
+                    {"alpha": p["alpha"]})
                 x0 = np.array([ns.u[0], ns.u[0]])
             return super().saddle(p, x0=x0, method=method, tol=tol, validate=False, **options)
         if p["alpha"] == 0.0:
@@ -369,7 +391,8 @@ class TeacherStudentModel(SaddleModel):
         try:
             s = solve(F, [0.0], names=self.unknowns_, method="bracket", grid=_GRID, tol=tol,
                       **ctx)
-            return self.solution(s.x, p, iterations=s.iterations, method=s.method)
+            return self.solution(_polish_fixed_point(F, s.x), p, iterations=s.iterations,
+                                 method=s.method)
         except ConvergenceError:
             pass
         # near the spinodal the two roots can fall between grid points: iterate the map from
@@ -382,12 +405,28 @@ class TeacherStudentModel(SaddleModel):
         except ConvergenceError as exc:
             raise ConvergenceError(
                 "no r < 1 saddle point connected to alpha = 0: no sign change of the residual "
-                "for 1 - r in [e^-60, 1] and the iteration from r = 0 does not converge", model=self.name, params=dict(p), x=exc.x,
+                "for 1 - r in [e^-700, 1] and the iteration from r = 0 does not converge", model=self.name, params=dict(p), x=exc.x,
                 residual=exc.residual, method="bracket",
                 hint=("binary: alpha is beyond the spinodal alpha_AMP ~ 1.4925 of the r < 1 "
                       "branch; the only state there is the teacher (r = 1, "
                       "teacher_state())") if self.weights == "binary" else None) from None
         return self.solution(s.x, p, iterations=s.iterations, method=s.method)
+
+
+def _polish_fixed_point(F, x, steps=3):
+    """Up to ``steps`` undamped applications of the map while the undamped residual does not
+    grow: Brent's absolute x-tolerance (1e-15) does not resolve ln(1 - r) ~ -r at tiny r, one
+    step of the contracting map does."""
+    r0 = abs(float(F(x)[0] - x[0]))
+    for _ in range(steps):
+        xn = F(x)
+        if not np.all(np.isfinite(xn)):
+            break
+        rn = abs(float(F(xn)[0] - xn[0]))
+        if rn > r0:
+            break
+        x, r0 = xn, rn
+    return x
 
 
 def _eps_center(q, r, vq, vr):
@@ -405,8 +444,9 @@ def _eps_center(q, r, vq, vr):
     return math.acos(c) / math.pi
 
 
-#: ln(1 - r) grid of the cold start, from r = 0 towards r -> 1
-_GRID = np.concatenate([[0.0], -np.geomspace(1e-3, 3.0, 40)[1:], -np.linspace(3.0, 60.0, 58)[1:]])
+#: ln(1 - r) grid of the cold start, from r = 0 towards r -> 1 (1 - r >= e^-700)
+_GRID = np.concatenate([[0.0], -np.geomspace(1e-3, 3.0, 40)[1:], -np.linspace(3.0, 60.0, 58)[1:],
+                        -np.geomspace(60.0, 700.0, 30)[1:]])
 
 BINARY = TeacherStudentModel("binary")
 SPHERICAL = TeacherStudentModel("spherical")

@@ -1,7 +1,7 @@
 r"""Numba kernels of the teacher–student perceptron (RS, Gibbs learning): the energetic term with
 its derivatives, and the binary entropic term with its moments.
 
-Notation (docs/THEORY.md, "Teacher–student perceptron"; derived in
+Notation (docs/THEORY.md §8.3; derived in
 ``theory_notebooks/teacher_student_derivation.py``). Student overlaps: q (mutual), r (with the
 teacher); the teacher's field is N(0, 1). With
 
@@ -13,6 +13,9 @@ the energetic term and its derivatives are
     dG_E/dr   = 2 / sqrt(2 pi (1 - q)) int Ds G(beta s),
     dG_E/dq   = -(r / 2q) dG_E/dr + 2 (db/dq) J2,   db/dq = 1 / (2 sqrt(q) (1-q)^{3/2}),
     J2        = int Dt t H(-a t) G(-b t)
+
+(with a margin kappa on the students' fields, :func:`general_energetic`, ln H(-b t) becomes
+ln H((kappa - sqrt(q) t)/sqrt(1-q)))
 
 (Gaussian integration by parts; J2 = 0 on the Nishimori line q = r, where a = b). The
 replicon's energetic integral is K = 2 int Dt H(-a t) [G(y)(G(y) - y)]^2, y = -b t.
@@ -107,10 +110,14 @@ def nishimori_energetic(v, xg, wg):
 
 
 @jit
-def general_energetic(vq, vr, xg, wg):
-    """(G_E, dG_E/dq, dG_E/dr, K) at q = 1 - vq, r = 1 - vr (module docstring); needs
-    q > r^2. At q = 0 (then r = 0) the limits (-ln 2, -1/pi, 2/pi, (2/pi)^2) are returned:
-    G_E ~ -ln 2 + (2/pi) r - q/pi near the origin."""
+def general_energetic(vq, vr, kappa, xg, wg):
+    """(G_E, dG_E/dq, dG_E/dr, K) at q = 1 - vq, r = 1 - vr, margin kappa (module docstring;
+    kappa = 0 is Gibbs learning); needs q > r^2. With u = (kappa - sqrt(q) t)/sqrt(1-q):
+    G_E = 2 int Dt H(-a t) ln H(u), dG_E/dr = 2/sqrt(2 pi (1-q)) int Ds G(kappa/sqrt(1-q) -
+    beta s), dG_E/dq = -(r/2q) dG_E/dr + (1-q)^{-3/2} int Dt H(-a t) G(u) (t/sqrt(q) - kappa),
+    K = 2 int Dt H(-a t) [G(u)(G(u) - u)]^2. At q = 0 (then r = 0), kappa = 0, the limits
+    (-ln 2, -1/pi, 2/pi, (2/pi)^2) are returned: G_E ~ -ln 2 + (2/pi) r - q/pi near the
+    origin."""
     q = 1.0 - vq
     r = 1.0 - vr
     d = vr * (2.0 - vr) - vq          # q - r^2 without cancellation
@@ -118,9 +125,11 @@ def general_energetic(vq, vr, xg, wg):
         g0 = 2.0 * _INV_SQRT_2PI
         return -_LN2, -1.0 / math.pi, 2.0 / math.pi, g0 ** 4
     a = r / math.sqrt(d)
-    b = math.sqrt(q / vq)
+    sq = math.sqrt(q)
+    b = sq / math.sqrt(vq)
     beta = math.sqrt(d / vq)
-    c = np.zeros(2)
+    k0 = kappa / math.sqrt(vq)
+    c = np.array([0.0, kappa / sq])
     wd = np.array([1.0 / max(abs(a), 1e-300), 1.0 / b])
     z, w = _gauss_rule(-L_GAUSS, L_GAUSS, c, wd, xg, wg)
     ge = 0.0
@@ -128,26 +137,23 @@ def general_energetic(vq, vr, xg, wg):
     k = 0.0
     for i in range(z.shape[0]):
         t = z[i]
-        la = log_H_s(-a * t)
-        lb = log_H_s(-b * t)
-        ha = math.exp(la)
-        if ha > 0.0:
-            ge += w[i] * ha * lb
-        y = -b * t
+        ha = math.exp(log_H_s(-a * t))
+        y = k0 - b * t
         gy = G_s(y)
-        j2 += w[i] * t * ha * gy
+        if ha > 0.0:
+            ge += w[i] * ha * log_H_s(y)
+        j2 += w[i] * (t / sq - kappa) * ha * gy
         k += w[i] * ha * (gy * G_minus_x_s(y)) ** 2
     ge *= 2.0
     k *= 2.0
-    c1 = np.zeros(1)
+    c1 = np.array([k0 / max(beta, 1e-300)])
     wd1 = np.array([1.0 / max(beta, 1e-300)])
     z, w = _gauss_rule(-L_GAUSS, L_GAUSS, c1, wd1, xg, wg)
     ig = 0.0
     for i in range(z.shape[0]):
-        ig += w[i] * G_s(beta * z[i])
+        ig += w[i] * G_s(k0 - beta * z[i])
     dr = 2.0 * ig / math.sqrt(2.0 * math.pi * vq)
-    dbdq = 1.0 / (2.0 * math.sqrt(q) * vq ** 1.5)
-    dq = -(r / (2.0 * q)) * dr + 2.0 * dbdq * j2
+    dq = -(r / (2.0 * q)) * dr + j2 / vq ** 1.5
     return ge, dq, dr, k
 
 
@@ -161,12 +167,16 @@ def _softplus(x):
 
 @jit
 def binary_entropic(qh, rh, xg, wg):
-    """(1 - r, 1 - q, sp, sech4) for the binary student, h = sqrt(qh) z + rh (module docstring)."""
+    """(1 - r, 1 - q, sp, sech4, r, q) for the binary student, h = sqrt(qh) z + rh (module
+    docstring). r and q themselves keep full relative precision as r -> 0: r = int Dz
+    [tanh(sqrt(qh) z + rh) - tanh(sqrt(qh) z)] (the odd part integrates to 0 on the symmetric
+    rule), with tanh(a + b) - tanh(a) = tanh(b) (1 - tanh(a) tanh(a + b))."""
     if qh <= 0.0:
         e = math.exp(-2.0 * abs(rh))
         s2 = 4.0 * e / ((1.0 + e) * (1.0 + e))
         omr = 2.0 * e / (1.0 + e) if rh >= 0.0 else 2.0 / (1.0 + e)
-        return omr, s2, _softplus(-2.0 * rh), s2 * s2
+        t = math.tanh(rh)
+        return omr, s2, _softplus(-2.0 * rh), s2 * s2, t, t * t
     s = math.sqrt(qh)
     z0 = -rh / s
     # beyond z0 < -40 the mass around h = 0 is below 1e-300 (binary_log_tails takes over)
@@ -179,15 +189,21 @@ def binary_entropic(qh, rh, xg, wg):
     omq = 0.0
     sp = 0.0
     s4 = 0.0
+    rr = 0.0
+    qq = 0.0
+    tb = math.tanh(rh)
     for i in range(z.shape[0]):
         h = s * z[i] + rh
+        th = math.tanh(h)
+        rr += w[i] * tb * (1.0 - math.tanh(s * z[i]) * th)
+        qq += w[i] * th * th
         e = math.exp(-2.0 * abs(h))
         sech2 = 4.0 * e / ((1.0 + e) * (1.0 + e))
         omq += w[i] * sech2
         s4 += w[i] * sech2 * sech2
         omr += w[i] * (2.0 * e / (1.0 + e) if h >= 0.0 else 2.0 / (1.0 + e))
         sp += w[i] * _softplus(-2.0 * h)
-    return omr, omq, sp, s4
+    return omr, omq, sp, s4, rr, qq
 
 
 @jit
