@@ -148,10 +148,15 @@ FIGURES = [
                        "typical RS solutions of spherical tree committees: left, dE at "
                        "sigma = 0.1 versus alpha for the perceptron (K = 1), K = 3 sign units "
                        "and the infinite-width sign and ReLU networks (crosses: RS unstable); "
-                       "right, dE(sigma) at alpha = 1. Typical solutions become sharper as the "
-                       "width grows with sign units, while at infinite width ReLU typical "
-                       "solutions stay close to the perceptron's flatness: the wide flat "
-                       "regions are a property of ReLU, not of width alone.",
+                       "right, dE(sigma) at alpha = 1. With sign units the typical solutions "
+                       "of the infinite-width network are much sharper than the perceptron's "
+                       "(dE ~ sqrt(sigma) at small sigma, since 1 - Q ~ sqrt(1 - q)), while "
+                       "K = 3 is sharper than K = 1 at small alpha and flatter near the "
+                       "perceptron's capacity (alpha > 1.1); ReLU units at infinite width stay "
+                       "as flat as the perceptron at small alpha and flatter than it beyond "
+                       "alpha ~ 0.8. These are typical (equilibrium) solutions; the rare dense "
+                       "regions of Baldassi et al. need the large-deviation measure, not "
+                       "computed here.",
            source="Baldassi, Malatesta & Zecchina PRL 123, 170602 (2019); Pittorino et al. "
                   "ICLR 2021 (local energy); docs/THEORY.md §4, §8.4",
            params="spherical weights, kappa = 0, sigma = 0.1 (left), alpha = 1 (right)",

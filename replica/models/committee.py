@@ -564,15 +564,20 @@ def capacity(weights: str, k=3, *, activation="sign", kappa: float = 0.0,
     if hi is None:
         raise ConvergenceError("binary committee capacity: entropy positive up to alpha = 2",
                                model="committee-binary", params={"k": k})
-    for _ in range(60):
+    for _ in range(60):    # hi may lie past the end of the RS branch: bisect back onto it
         try:
-            if s(hi) < 0:
-                break
+            shi = s(hi)
         except ConvergenceError:
-            pass
-        hi = 0.5 * (lo + hi)
-        if s(hi) > 0:
-            lo, hi = hi, lo + 2 * (hi - lo)
+            hi = 0.5 * (lo + hi)
+            continue
+        if shi < 0:
+            break
+        raise ConvergenceError("binary committee capacity: the RS solution ceases to exist "
+                               "before the entropy vanishes", model="committee-binary",
+                               params={"k": k}, x=[lo, hi])
+    else:
+        raise ConvergenceError("binary committee capacity: no bracket found",
+                               model="committee-binary", params={"k": k}, x=[lo, hi])
     return optimize.brentq(s, lo, hi, xtol=tol, rtol=1e-14, maxiter=100)
 
 
