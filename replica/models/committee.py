@@ -39,12 +39,18 @@ spherical capacity :math:`\alpha_c = Q'(1)\,\alpha_c^{\rm perc}(\kappa)`, infini
 :math:`\frac2\pi\arcsin q`; ReLU :math:`[\sqrt{1-q^2} + (\pi-\arccos q)q - 1]/(2\pi)`; erf
 (phi = erf(h)) :math:`\frac2\pi\arcsin(2q/3)`; linear q.
 
-Numerics: the K-dimensional integral is a tensor-product rule over the multisets of nodes
-(:mod:`replica.models.committee_kernels`), the 1-d rule composite Gauss–Legendre graded around
-z = 0 on the scale sqrt((1-q)/q) (:class:`CommitteeRule`). Cost C(n+K-1, K) points of O(K^3)
-work: K <= 5 exact to ~1e-10 (K = 3) and ~1e-7 (K = 5) at moderate q in about a second; K = 7
-is allowed (slow). The unknown is ln(1 - q) (conjugate eliminated analytically), as for
-:class:`replica.models.gardner.GardnerModel`.
+Numerics: the sum over internal representations is a dynamic programme on the number of +1
+units, in the log domain where needed (:mod:`replica.models.committee_kernels`). The
+K-dimensional Gaussian integral is symmetric in the units: for 1 - q >= ``V_SWITCH`` a tensor
+product of a 1-d composite Gauss–Legendre rule graded around z = 0 on sqrt((1-q)/q)
+(:class:`CommitteeRule`) summed over multisets of nodes (C(n+K-1, K) points); closer to q = 1,
+where the integrand has kinks of that width on the diagonals z_i = z_j, a nested rule over
+ordered fields with a panel edge on every diagonal (:class:`SortedRule`). The two rules share no
+nodes; their agreement (tests) is ~1e-12 at 1 - q = 0.5 and ~1e-9 at 0.3 for K = 3; the nested
+rule's relative error is ~1e-5 at 1 - q = 1e-2, so finite-K saddle points are accepted down to
+1 - q = 1e-3 only (ConvergenceError below). K = 5 costs seconds per evaluation (coarser rule,
+~1e-7); K = 7 is allowed but slow. The unknown is ln(1 - q) (conjugate eliminated
+analytically), as for :class:`replica.models.gardner.GardnerModel`.
 """
 from __future__ import annotations
 
