@@ -68,7 +68,7 @@ def quad_binary(alpha, kappa):
 
 def main():
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", "import replica"], capture_output=True)
+    subprocess.run([sys.executable, "-c", "import replica"], capture_output=True, check=True)
     import_replica = time.perf_counter() - t0
     code = ("import time; t=time.perf_counter(); from replica.models.gardner import gardner; "
             "gardner('binary', 0.5, 0.0); gardner('spherical', 1.0, 0.0); "

@@ -47,7 +47,7 @@ from scipy import optimize
 from .errors import ConvergenceError, ReplicaInputError
 from .solve import Solution, fd_jacobian, solve
 
-__all__ = ["Point", "Found", "Event", "Branch", "follow", "reach", "crossing"]
+__all__ = ["Point", "Found", "Event", "Branch", "follow", "reach", "crossing", "march", "Lost"]
 
 MODES = ("arclength", "natural")
 FOLD_NOISE = 1e-6   # |d lambda/ds| below this is finite-difference noise, not a turning point
@@ -510,63 +510,105 @@ def _scan_events(tr, br, y, t, J, ds, a, b, ev_prev, locate):
             hit = _refine(tr, y, t, J, ds, lambda q: _safe(ev, q))
         pt = hit[1] if hit else (a if abs(ga) < abs(gb) else b)
         br.events.append(Found("event", ev.name, pt.get(tr.along), pt,
-                               (a.get(tr.along), b.get(tr.along))))
+                               (a.get(tr.along), b.get(tr.along)), index=len(br.points) - 1))
         if ev.terminal and stop is None:
             stop = ev.name
     return stop
 
 
+class Lost(Exception):
+    """:func:`march` could not go on: ``at`` is the last accepted value, ``first`` the first
+    failure at the target of the failing step, ``last`` the last failure, ``halvings`` how
+    many times the step was halved."""
+
+    def __init__(self, at, first, last, halvings):
+        self.at, self.first, self.last, self.halvings = at, first, last, halvings
+        super().__init__(f"lost after {at}: {last}")
+
+
+def march(solve_at, start: float, stop: float, x, *, h: float, h_min: float = 0.0,
+          h_max: float = math.inf, grow: float = 1.5, max_halvings: int | None = None,
+          predictor: bool = True, failures=(ConvergenceError, ReplicaInputError)):
+    """Natural-parameter continuation from ``start`` to ``stop`` (the one implementation of
+    step halving): a generator of ``(value, x, result, halvings)`` for each accepted step.
+
+    ``solve_at(value, x_pred) -> (x, result)`` raises one of ``failures`` when it cannot solve;
+    ``x_pred`` is the secant extrapolation of the last two accepted states (``predictor``;
+    else the last state; ``x`` may be None for point functions that take no warm start). A
+    failed step is halved until it is below ``h_min`` or ``max_halvings`` halvings (in total)
+    were spent, then :class:`Lost` is raised. After an accepted step the step grows by
+    ``grow`` (1: keep the reduced step) up to ``h_max``.
+    """
+    direction = 1.0 if stop >= start else -1.0
+    lam, lam_prev, x_prev = float(start), None, None
+    halvings = 0
+    while lam != stop:
+        first = None
+        while True:
+            nxt = lam + direction * h
+            if (nxt - stop) * direction >= 0:
+                nxt = stop
+            x_pred = x
+            if predictor and x_prev is not None and lam_prev != lam and x is not None:
+                x_pred = np.asarray(x) + (np.asarray(x) - np.asarray(x_prev)) * \
+                    (nxt - lam) / (lam - lam_prev)
+            try:
+                x_new, result = solve_at(nxt, x_pred)
+                break
+            except failures as exc:
+                if first is None and nxt == stop:
+                    first = exc
+                last = exc
+            if max_halvings is not None and halvings >= max_halvings:
+                raise Lost(lam, first or last, last, halvings)
+            h *= 0.5
+            halvings += 1
+            if h < h_min:
+                raise Lost(lam, first or last, last, halvings)
+        yield nxt, x_new, result, halvings
+        lam_prev, x_prev, lam, x = lam, x, nxt, x_new
+        h = min(h_max, grow * h)
+
+
 def _natural(tr, br, x0, lam0, to, direction, ds, ds_min, ds_max, max_steps, stop_at_fold,
              locate):
     model = tr.model
-    x, lam = x0, lam0
-    pt, why = tr.make_point(np.concatenate([x, [lam / tr.scale]]), 0.0, None)
+    pt, why = tr.make_point(np.concatenate([x0, [lam0 / tr.scale]]), 0.0, None)
     if pt is None:
         raise ConvergenceError(f"the starting point is not usable: {why}", model=model.name,
                                params=tr.params_at(lam0), x=x0, method="continuation")
     br.points.append(pt)
     ev_prev = [_safe(e, pt) for e in tr.events]
-    x_prev, lam_prev = None, None
-    h = ds
-    for _ in range(max_steps):
-        while True:
-            nxt = lam + direction * h
-            if (nxt - to) * direction > 0:
-                nxt = to
-            if x_prev is not None and lam != lam_prev:
-                x_pred = x + (x - x_prev) * (nxt - lam) / (lam - lam_prev)
-            else:
-                x_pred = x
-            pt1 = None
-            try:
-                sol = model.saddle(tr.params_at(nxt), x0=x_pred, validate=False)
-                pt1, why = tr.make_point(np.concatenate([sol.u, [nxt / tr.scale]]),
-                                         br.points[-1].s + abs(nxt - lam), None)
-                if pt1 is not None and tr.guard is not None:
-                    why = tr.guard(br.points[-1], pt1)
-                    pt1 = None if why else pt1
-            except (ConvergenceError, ReplicaInputError) as exc:
-                why = str(exc).split(";")[0]
-            if pt1 is not None:
-                break
-            h *= 0.5
-            if h < ds_min:
-                br.end = (f"lost: no saddle point beyond {tr.along} = {lam:.10g} with steps "
-                          f"down to {ds_min:.3g} ({why})")
+
+    def solve_at(lam, x_pred):
+        sol = model.saddle(tr.params_at(lam), x0=x_pred, validate=False)
+        q, why = tr.make_point(np.concatenate([sol.u, [lam / tr.scale]]),
+                               br.points[-1].s + abs(lam - br.points[-1].get(tr.along)), None)
+        if q is not None and tr.guard is not None:
+            why = tr.guard(br.points[-1], q)
+            q = None if why else q
+        if q is None:
+            raise ConvergenceError(why, model=model.name, params=tr.params_at(lam))
+        return q.x, q
+
+    steps = march(solve_at, lam0, to, x0, h=ds, h_min=ds_min, h_max=ds_max)
+    try:
+        for n, (lam, _, pt1, _) in enumerate(steps):
+            stop = _natural_events(tr, br, br.points[-1], pt1, ev_prev, locate)
+            br.points.append(pt1)
+            ev_prev = [_safe(e, pt1) for e in tr.events]
+            if stop:
+                br.end = f"event: {stop}"
                 return br
-        prev = br.points[-1]
-        stop = _natural_events(tr, br, prev, pt1, ev_prev, locate)
-        br.points.append(pt1)
-        ev_prev = [_safe(e, pt1) for e in tr.events]
-        x_prev, lam_prev, x, lam = x, lam, pt1.x, nxt
-        if stop:
-            br.end = f"event: {stop}"
-            return br
-        if nxt == to:
-            br.end = "reached"
-            return br
-        h = min(ds_max, 1.5 * h)
-    br.end = "max_steps"
+            if n + 1 >= max_steps and lam != to:
+                br.end = "max_steps"
+                return br
+    except Lost as lost:
+        why = str(lost.last).split(";")[0]
+        br.end = (f"lost: no saddle point beyond {tr.along} = {lost.at:.10g} with steps down "
+                  f"to {ds_min:.3g} ({why})")
+        return br
+    br.end = "reached"
     return br
 
 
@@ -597,7 +639,8 @@ def _natural_events(tr, br, a, b, ev_prev, locate):
                 pt = f.last
             except (_Abort, ConvergenceError, ValueError, RuntimeError):
                 pass
-        br.events.append(Found("event", ev.name, pt.get(tr.along), pt, (la, lb)))
+        br.events.append(Found("event", ev.name, pt.get(tr.along), pt, (la, lb),
+                               index=len(br.points) - 1))
         if ev.terminal and stop is None:
             stop = ev.name
     return stop

@@ -36,7 +36,6 @@ import importlib
 import itertools
 import json as _json
 import math
-import os
 import sys
 import time
 import traceback
@@ -46,7 +45,8 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from .errors import ReplicaInputError
-from .store import ScanStore, canonical_json, point_key, _plain
+from .executors import SerialExecutor, make_executor
+from .store import ScanStore, point_key, _plain
 
 __all__ = ["scan", "Grid", "Paths", "ScanResult", "ModelSpec", "MODELS", "register_model",
            "get_model", "parse_range", "parse_fixed", "linspace_axis", "make_executor",
@@ -236,6 +236,7 @@ class ModelSpec:
     required: tuple = ()
     defaults: Mapping[str, object] = field(default_factory=dict)
     description: str = ""
+    validate: Callable | None = None
 
     def resolve(self) -> Callable:
         return _resolve(self.point)
@@ -285,10 +286,48 @@ def register_model(name: str, point: Callable | str, params: Sequence[str] | Non
     return spec
 
 
+@dataclass(frozen=True)
+class ProtocolPoint:
+    """The point function of a model of the protocol (:mod:`replica.models`): its saddle point
+    at the given parameters, warm-started from the previous point's unknowns (``_x``).
+    Picklable (it carries only the model's registry name)."""
+
+    name: str
+
+    def __call__(self, params, warm_start=None):
+        from . import models
+
+        x0 = None
+        if warm_start and isinstance(warm_start.get("_x"), (list, tuple)):
+            x0 = warm_start["_x"]
+        sol = models.get(self.name).saddle(params, x0=x0)
+        out = _solution_dict(sol)
+        out["_x"] = [float(v) for v in sol.u]
+        return out
+
+
+def protocol_spec(name: str) -> ModelSpec:
+    """A ModelSpec for the protocol model ``name``: its declared parameters, required ones and
+    defaults, and a validator applied to every scanned and fixed value before anything runs."""
+    from . import models
+
+    m = models.get(name)
+    return ModelSpec(name=name, point=ProtocolPoint(name),
+                     params=tuple(p.name for p in m.params),
+                     required=tuple(p.name for p in m.params if p.default is None),
+                     defaults={p.name: p.default for p in m.params if p.default is not None},
+                     description=m.description, validate=lambda k, v: m.param(k).validate(v))
+
+
 def get_model(name: str) -> ModelSpec:
-    """The registered model ``name``, or a ModelSpec for an import path ``module:function``."""
+    """The registered model ``name`` (a model of the protocol, :mod:`replica.models`, or a point
+    function registered here), or a ModelSpec for an import path ``module:function``."""
     if name in MODELS:
         return MODELS[name]
+    from . import models
+
+    if name in models.available():
+        return protocol_spec(name)
     if ":" in name:
         fn = _resolve(name)
         params = getattr(fn, "PARAMS", None)
@@ -299,29 +338,8 @@ def get_model(name: str) -> ModelSpec:
 
 # -- point functions of the registered models (module-level: picklable for process pools) ----
 
-def gardner_point(params: Mapping, warm_start=None, *, weights: str) -> dict:
-    """RS Gardner volume (THEORY section 1) at ``alpha, kappa``: the lead's
-    ``replica.models.gardner.gardner(model, alpha, kappa)``; results are its order parameters and
-    thermodynamics (entropy, replicon, ...)."""
-    from .models import gardner as g
-
-    x0 = None
-    if warm_start and isinstance(warm_start.get("q"), float) and 0.0 <= warm_start["q"] < 1.0:
-        x0 = [warm_start["q"]]          # the bracketing solver only uses q as a warm start
-    sol = g.gardner(weights, float(params["alpha"]), float(params.get("kappa", 0.0)), x0=x0)
-    return _solution_dict(sol)
-
-
-def gardner_binary_point(params, warm_start=None):
-    return gardner_point(params, warm_start, weights="binary")
-
-
-def gardner_spherical_point(params, warm_start=None):
-    return gardner_point(params, warm_start, weights="spherical")
-
-
 def local_entropy_point(params: Mapping, warm_start=None, *, weights: str) -> dict:
-    """Franz–Parisi local entropy S(d) (THEORY section 2) at ``alpha, kappa_ref, kappa, d``:
+    """Franz–Parisi local entropy S(d) (docs/THEORY.md §2) at ``alpha, kappa_ref, kappa, d``:
     ``replica.models.franz_parisi.local_entropy``. ``kappa_ref`` may be the word ``"max"``."""
     from .models import franz_parisi as fp
 
@@ -366,12 +384,6 @@ def _solution_dict(obj) -> dict:
     raise TypeError(f"cannot turn a {type(obj).__name__} into a results dict")
 
 
-register_model("gardner-binary", gardner_binary_point, ("alpha", "kappa"), required=("alpha",),
-               defaults={"kappa": 0.0},
-               description="RS Gardner volume, binary weights (Gardner-Derrida 1988)")
-register_model("gardner-spherical", gardner_spherical_point, ("alpha", "kappa"),
-               required=("alpha",), defaults={"kappa": 0.0},
-               description="RS Gardner volume, spherical weights (Gardner 1988)")
 register_model("local-entropy-binary", local_entropy_binary_point,
                ("alpha", "kappa_ref", "kappa", "d"), required=("alpha", "d"),
                defaults={"kappa_ref": 0.0, "kappa": 0.0},
@@ -419,80 +431,6 @@ def evaluate_point(point, params: Mapping, warm_start=None) -> dict:
 
 
 # =============================================================================================
-# Executors
-# =============================================================================================
-
-class SerialExecutor(cf.Executor):
-    """Runs each task at submit time in the calling process (a concurrent.futures Executor)."""
-
-    _max_workers = 1
-
-    def submit(self, fn, /, *args, **kwargs):
-        fut = cf.Future()
-        try:
-            fut.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # delivered through the future like any executor
-            fut.set_exception(exc)
-        return fut
-
-
-def make_executor(executor=None, *, workers: int | None = None, scheduler: str | None = None):
-    """Return ``(executor, slots, close)``: a concurrent.futures Executor, how many tasks to keep
-    in flight, and a function that shuts down what this call started."""
-    if workers is not None and (int(workers) != workers or workers < 1):
-        raise ReplicaInputError(f"workers must be a positive integer, got {workers!r}")
-    ncpu = os.cpu_count() or 1
-    if scheduler is not None and executor in (None, "dask"):
-        executor = "dask"
-    if isinstance(executor, cf.Executor):
-        slots = getattr(executor, "_max_workers", None) or workers or ncpu
-        return executor, 2 * int(slots), lambda: None
-    if executor is None or executor == "process":
-        n = int(workers or ncpu)
-        ex = cf.ProcessPoolExecutor(max_workers=n)
-        return ex, 2 * n, lambda: ex.shutdown(wait=True, cancel_futures=True)
-    if executor == "serial":
-        return SerialExecutor(), 1, lambda: None
-    if executor == "thread":
-        n = int(workers or ncpu)
-        ex = cf.ThreadPoolExecutor(max_workers=n)
-        return ex, 2 * n, lambda: ex.shutdown(wait=True, cancel_futures=True)
-    if executor == "dask" or type(executor).__name__ == "Client":
-        try:
-            import distributed
-        except ImportError:
-            raise ReplicaInputError("executor='dask' needs dask.distributed "
-                                    "(pip install 'replica[cluster]')") from None
-        closers = []
-        if isinstance(executor, distributed.Client):
-            client = executor
-        elif scheduler is not None:
-            try:
-                client = distributed.Client(scheduler, timeout="20s")
-            except OSError as exc:
-                raise ReplicaInputError(f"cannot reach the dask scheduler {scheduler}: "
-                                        f"{exc}") from None
-            closers.append(client.close)
-        else:
-            cluster = distributed.LocalCluster(n_workers=int(workers or ncpu),
-                                               threads_per_worker=1, processes=True,
-                                               dashboard_address=None)
-            client = distributed.Client(cluster)
-            closers += [client.close, cluster.close]
-        nthreads = sum(client.nthreads().values()) or int(workers or 1)
-
-        def close():
-            for c in closers:
-                try:
-                    c()
-                except Exception:  # shutting down a cluster must not mask the scan's outcome
-                    pass
-        return client.get_executor(pure=False), 2 * nthreads, close
-    raise ReplicaInputError(f"unknown executor {executor!r}; use 'serial', 'process', 'dask', "
-                            "a concurrent.futures.Executor or a distributed.Client")
-
-
-# =============================================================================================
 # The driver
 # =============================================================================================
 
@@ -516,7 +454,6 @@ class ScanResult:
     def load(self, *, as_frame: bool = False, status=None):
         """The whole table: dict of numpy columns (or a pandas DataFrame)."""
         if self.store is None:
-            from .store import _columns
             cols = self._columns
             if status is not None:
                 keep = {status} if isinstance(status, str) else set(status)
@@ -537,15 +474,13 @@ class ScanResult:
 
 
 class _PathRunner:
-    """Drives one continuation path: next task, warm start, step halving, rows to write.
+    """Drives one continuation path: which target comes next, from which stored point.
 
-    Between the last recorded good point B and the next target T, progress is a fraction
-    ``s`` of the segment B -> T and the trial step ``h`` (1 at first): an attempt at
-    ``s + h`` that fails halves ``h`` (at most ``max_halvings`` times per target); one that
-    succeeds moves ``s`` on, keeping the reduced step, until T itself is reached. Intermediate
-    points warm-start the next attempt and are not stored. The warm start of each target is
-    always the last *stored* good point or an intermediate reached from it, so a resumed scan
-    repeats exactly what an uninterrupted one does.
+    Each task is one *segment*, from the last stored good point B to the next target T,
+    evaluated in a worker by :func:`evaluate_segment` (natural-parameter continuation with step
+    halving, :func:`replica.continuation.march`; intermediate points are not stored). The warm
+    start of each target is always the last stored good point, so a resumed scan repeats
+    exactly what an uninterrupted one does.
     """
 
     def __init__(self, index, points, fixed, done, warm, max_halvings):
@@ -558,73 +493,88 @@ class _PathRunner:
         self.i = 0
         self.warm = None                # results of the last stored good point
         self.base = None                # its (varying) parameters
-        self.active = False             # working on target points[i]
         self.aborted = False
 
     def full(self, p):
         return {**self.fixed, **p}
 
-    def _at(self, frac):
-        target = self.points[self.i]
-        if frac >= 1.0:
-            return target
-        return {k: self.base[k] + frac * (v - self.base[k]) for k, v in target.items()}
-
-    def _task(self):
-        self.trial = min(1.0, self.s + self.h)
-        return self.full(self._at(self.trial)), (self.cur_warm if self.use_warm else None)
-
     def next_task(self):
-        """(params, warm_start) for the next evaluation, or None when the path is finished."""
+        """(base params | None, target params, warm start, max halvings), or None when the
+        path is finished."""
         if self.aborted:
             return None
-        if self.active:
-            return self._task()
         while self.i < len(self.points):
             p = self.points[self.i]
             row = self.done.get(point_key(self.full(p)))
             if row is None:
-                self.active, self.s, self.h, self.halvings = True, 0.0, 1.0, 0
-                self.cur_warm, self.first_failure = self.warm, None
-                return self._task()
+                if not self.use_warm or self.base is None:
+                    return None, self.full(p), None, 0
+                return self.full(self.base), self.full(p), self.warm, self.max_halvings
             if row["status"] == "ok":
                 self.warm, self.base = row["results"], p
             self.i += 1
         return None
 
     def on_outcome(self, out):
-        """Consume a worker outcome; return the row to write (None for an intermediate)."""
+        """Consume a segment's outcome; return the row to write."""
         p = self.points[self.i]
-        reached_target = self.trial >= 1.0
+        row = dict(params=self.full(p), results=out["results"], status=out["status"],
+                   message=out["message"], residual=out["residual"], path=self.index,
+                   step=self.i, halvings=out.get("halvings", 0), elapsed=out["elapsed"])
         if out["status"] == "ok":
-            if reached_target:
-                row = self._row(p, out)
-                self.warm, self.base = out["results"], p
-                self._advance()
-                return row
-            self.s, self.cur_warm = self.trial, out["results"]
-            return None
-        if reached_target and self.first_failure is None:
-            self.first_failure = out
-        if (self.use_warm and self.base is not None and self.halvings < self.max_halvings):
-            self.halvings += 1
-            self.h *= 0.5
-            return None
-        row = self._row(p, self.first_failure or out)
-        if self.halvings:
-            row["message"] += (f" (step from the last good point halved {self.halvings} "
-                               "times; still failing)")
-        self._advance()
+            self.warm, self.base = out["results"], p
+        self.i += 1
         return row
 
-    def _advance(self):
-        self.i += 1
-        self.active = False
 
-    def _row(self, p, out):
-        return dict(params=self.full(p), results=out["results"], status=out["status"],
-                    message=out["message"], residual=out["residual"], path=self.index,
-                    step=self.i, halvings=self.halvings, elapsed=out["elapsed"])
+def evaluate_segment(point, base, target, warm_start=None, max_halvings: int = 0) -> dict:
+    """Evaluate ``point`` at ``target`` by continuation from ``base`` (a stored good point with
+    results ``warm_start``): the parameters move linearly, s in [0, 1], with the step halved on
+    failure (:func:`replica.continuation.march`, at most ``max_halvings`` halvings; intermediate
+    points are discarded). Without a base the target is evaluated directly. Returns the outcome
+    of :func:`evaluate_point` at the target plus ``halvings`` and ``evaluations``."""
+    from .continuation import Lost, march
+
+    if base is None or warm_start is None:
+        out = evaluate_point(point, target, warm_start)
+        out.update(halvings=0, evaluations=1)
+        return out
+    t0 = time.perf_counter()
+    count = [0]
+
+    def at(frac, warm):
+        count[0] += 1
+        params = target if frac >= 1.0 else {
+            k: (base[k] + frac * (v - base[k]) if isinstance(v, float) and k in base
+                and isinstance(base[k], float) else v) for k, v in target.items()}
+        out = evaluate_point(point, params, warm)
+        if out["status"] != "ok":
+            raise _SegmentFailure(out)
+        return out["results"], out
+
+    last = None
+    try:
+        for frac, _, out, halvings in march(at, 0.0, 1.0, warm_start, h=1.0, grow=1.0,
+                                            max_halvings=int(max_halvings), predictor=False,
+                                            failures=(_SegmentFailure,)):
+            last = out
+    except Lost as lost:
+        out = dict(lost.first.outcome)
+        if lost.halvings:
+            out["message"] += (f" (step from the last good point halved {lost.halvings} "
+                               "times; still failing)")
+        out.update(halvings=lost.halvings, evaluations=count[0],
+                   elapsed=time.perf_counter() - t0)
+        return out
+    last = dict(last)
+    last.update(halvings=halvings, evaluations=count[0], elapsed=time.perf_counter() - t0)
+    return last
+
+
+class _SegmentFailure(Exception):
+    def __init__(self, outcome):
+        self.outcome = outcome
+        super().__init__(outcome.get("message", ""))
 
 
 class _Progress:
@@ -724,6 +674,13 @@ def scan(point, grid, *, fixed: Mapping | None = None, store=None, executor=None
     if clash:
         raise ReplicaInputError(f"parameter(s) {clash} are both scanned and fixed")
     spec.check(varying + list(fixed))
+    if spec.validate is not None:     # every value checked before the store is touched
+        for k, v in fixed.items():
+            fixed[k] = spec.validate(k, v)
+        for path in paths:
+            for pt in path:
+                for k, v in pt.items():
+                    spec.validate(k, v)
     fixed = {**{k: v for k, v in spec.defaults.items() if k not in varying}, **fixed}
 
     identity = {"model": model_name, "fixed": fixed, "grid": grid.spec(),
@@ -738,8 +695,8 @@ def scan(point, grid, *, fixed: Mapping | None = None, store=None, executor=None
         already = sum(1 for r in runners for p in r.points if point_key(r.full(p)) in done)
         counts = {"ok": 0, "failed": 0, "nonfinite": 0}
         lost, evaluations = [], 0
-        progress = _Progress(total, already, quiet=quiet, as_json=json, desc=model_name,
-                             stream=stream)
+        progress = _Progress(total, already, quiet=quiet, as_json=json,
+                             desc=_label(model_name), stream=stream)
         t0 = time.perf_counter()
         todo = total - already
         if todo > 0:
@@ -765,6 +722,12 @@ def scan(point, grid, *, fixed: Mapping | None = None, store=None, executor=None
     return result
 
 
+def _label(model_name: str) -> str:
+    """Progress-bar label in words: the model name, or a function's name without its path."""
+    name = model_name.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+    return f"{name.replace('_', ' ')} points"
+
+
 def _callable_name(fn) -> str:
     mod = getattr(fn, "__module__", None) or "?"
     qual = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or repr(fn)
@@ -775,16 +738,15 @@ def _drive(ex, slots, runners, task_point, st, counts, lost, progress) -> int:
     """Keep up to ``slots`` tasks in flight (one per path); write each finished row at once."""
     pending: dict = {}
     queue = iter(runners)
-    active: list = []
     evaluations = 0
 
     def submit(r):
         task = r.next_task()
         if task is None:
             return False
-        params, warm = task
+        base, params, warm, halvings = task
         try:
-            fut = ex.submit(evaluate_point, task_point, params, warm)
+            fut = ex.submit(evaluate_segment, task_point, base, params, warm, halvings)
         except Exception as exc:  # e.g. a broken process pool: the points stay unstored
             lost.append(f"{type(exc).__name__}: {exc}")
             r.aborted = True
@@ -793,7 +755,6 @@ def _drive(ex, slots, runners, task_point, st, counts, lost, progress) -> int:
         return True
 
     def fill():
-        nonlocal queue
         while len(pending) < slots:
             r = next(queue, None)
             if r is None:
@@ -806,13 +767,13 @@ def _drive(ex, slots, runners, task_point, st, counts, lost, progress) -> int:
             finished, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
             for fut in finished:
                 r = pending.pop(fut)
-                evaluations += 1
                 try:
                     out = fut.result()
                 except Exception as exc:  # the executor failed, not the point: do not store
                     lost.append(f"{type(exc).__name__}: {exc}")
                     r.aborted = True
                     continue
+                evaluations += out.get("evaluations", 1)
                 row = r.on_outcome(out)
                 if row is not None:
                     st.write(**row)

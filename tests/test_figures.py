@@ -7,12 +7,18 @@ from replica.cli import main
 from replica.gallery import all_figures
 
 
-def test_figures_quick_build_and_gallery(tmp_path, capsys):
+def test_figures_quick_build_and_gallery(tmp_path, capsys, monkeypatch):
     out = tmp_path / "figs"
+    report = tmp_path / "layout.jsonl"              # legends over data, legend text size
+    monkeypatch.setenv("REPLICA_LAYOUT_REPORT", str(report))
     rc = main(["figures", "--quick", "--out", str(out), "--json", "--quiet"])
     summary = json.loads(capsys.readouterr().out)
     failed = [r for r in summary["figures"] if r["status"] != "ok"]
     assert rc == 0 and not failed, failed
+    from test_figure_layout import layout_problems
+    lines = [json.loads(s) for s in report.read_text().splitlines()]
+    assert {r["name"] for r in lines} == {f.name for f in all_figures()}
+    assert not layout_problems(lines), layout_problems(lines)
     declared = {f.name for f in all_figures()}
     produced = {p.stem for p in out.glob("*.png")}
     assert produced == declared

@@ -84,7 +84,7 @@ def test_bad_input():
 
 
 def test_closed_form_capacity_values():
-    # THEORY.md §1 table (Gardner 1988)
+    # docs/THEORY.md §6 table (Gardner 1988)
     for k, a in [(-1, 13.2732), (-0.5, 4.770099), (0, 2.0), (0.5, 0.961205), (1, 0.519572)]:
         assert alpha_c_spherical(k) == pytest.approx(a, rel=2e-6)
     for a, k in [(1.0, 0.47066), (0.5, 1.0343), (1.5, 0.1861)]:

@@ -16,7 +16,7 @@ from replica.models.gardner import (capacity, capacity_from_saddle, capacity_sph
                                     energetic_integrals, free_entropy, gardner, kappa_max)
 
 
-# --- published numbers (THEORY.md §6) ----------------------------------------------------------
+# --- published numbers (docs/THEORY.md §6) ----------------------------------------------------------
 
 @pytest.mark.parametrize("kappa,alpha_c", [(-1, 13.2732), (-0.5, 4.770099), (0, 2.0),
                                            (0.5, 0.961205), (1, 0.519572)])
@@ -39,7 +39,7 @@ def test_binary_capacity_krauth_mezard():
     a = capacity("binary", 0.0)
     assert_matches_reference(a, "binary.alpha_c.kappa=0")  # Krauth & Mezard 1989
     assert round(a, 4) == 0.8331
-    assert 0.833078599 - 2e-9 <= a <= 0.833078600 + 2e-9  # certified interval (THEORY.md)
+    assert 0.833078599 - 2e-9 <= a <= 0.833078600 + 2e-9  # certified interval (docs/THEORY.md §6)
 
 
 @pytest.mark.parametrize("alpha,kmax", [(1.0, 0.47066), (0.5, 1.0343), (1.5, 0.1861)])

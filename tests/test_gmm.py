@@ -9,13 +9,14 @@ from scipy import optimize
 
 from replica.errors import ReplicaInputError
 from replica.gauss import H
+from replica.finite_n import gmm as fgmm
 from replica.models import gmm
 
 
 @pytest.mark.parametrize("alpha,delta,rho", [(1.0, 1.0, 0.5), (0.5, 2.0, 0.5), (2.0, 1.0, 0.3)])
 def test_bayes_error_simulation(alpha, delta, rho):
     d = 2000
-    sim = gmm.bayes_error_simulation(alpha, delta, rho, d=d, seeds=range(6))
+    sim = fgmm.bayes_error_simulation(alpha, delta, rho, d=d, seeds=range(6))
     theory = gmm.bayes_error(alpha, delta, rho)
     tol = 3 * sim["stderr"] + (1 / math.sqrt(d) if rho != 0.5 else 0.0)
     assert abs(sim["error"] - theory) < tol, (sim["error"], theory, tol)
@@ -53,7 +54,7 @@ def test_capacity_limits_and_direct_maximisation():
     R = np.linspace(-0.99, 0.99, 200001)
     grid = np.max((1 - R * R) / gmm.F_margin(-R))
     assert abs(gmm.capacity(1.0) - grid) < 1e-8
-    assert abs(gmm.capacity(1.0) - 3.70) < 0.005  # THEORY.md / the paper's 3.70
+    assert abs(gmm.capacity(1.0) - 3.70) < 0.005  # Pittorino et al. 2021's 3.70 (docs/THEORY.md §6)
     # F is the q -> 1 energetic cost: check the closed form by quadrature
     from scipy import integrate, stats
     for x in (-1.0, 0.0, 0.7):
@@ -101,8 +102,8 @@ def test_max_margin_vs_finite_d_qp():
     d, seeds = 200, range(5)
     Rs, ks = [], []
     for s in seeds:
-        X, y, v = gmm.sample_gmm(d, d, 1.0, 0.5, np.random.default_rng(100 + s))
-        w, k = gmm.max_margin_classifier(X, y)
+        X, y, v = fgmm.sample_gmm(d, d, 1.0, 0.5, np.random.default_rng(100 + s))
+        w, k = fgmm.max_margin_classifier(X, y)
         Rs.append(w @ v / (np.linalg.norm(w) * np.linalg.norm(v)))
         ks.append(k)
     mm = gmm.max_margin(1.0, 1.0)
@@ -117,9 +118,9 @@ def test_typical_R_vs_version_space_sampling():
     d = 100
     means = []
     for s in range(4):
-        X, y, v = gmm.sample_gmm(d, d, 1.0, 0.5, np.random.default_rng(200 + s))
-        w, _ = gmm.max_margin_classifier(X, y)
-        Rs = gmm.sample_version_space(X, y, v, w, sweeps=1500, burn=500, thin=5, seed=s)
+        X, y, v = fgmm.sample_gmm(d, d, 1.0, 0.5, np.random.default_rng(200 + s))
+        w, _ = fgmm.max_margin_classifier(X, y)
+        Rs = fgmm.sample_version_space(X, y, v, w, sweeps=1500, burn=500, thin=5, seed=s)
         means.append(Rs.mean())
     th = gmm.typical(1.0, 1.0).R
     se = np.std(means, ddof=1) / math.sqrt(len(means))
@@ -138,9 +139,9 @@ def test_bad_input():
 
 
 def test_qp_methods_agree():
-    X, y, v = gmm.sample_gmm(80, 60, 1.0, 0.5, np.random.default_rng(7))
-    w1, k1 = gmm.max_margin_classifier(X, y, method="nnls")
-    w2, k2 = gmm.max_margin_classifier(X, y, method="dual")
+    X, y, v = fgmm.sample_gmm(80, 60, 1.0, 0.5, np.random.default_rng(7))
+    w1, k1 = fgmm.max_margin_classifier(X, y, method="nnls")
+    w2, k2 = fgmm.max_margin_classifier(X, y, method="slsqp")
     assert abs(k1 - k2) < 1e-5
     assert np.linalg.norm(w1 / np.linalg.norm(w1) - w2 / np.linalg.norm(w2)) < 1e-4
     # KKT: the margin is attained by the support vectors and no pattern violates it

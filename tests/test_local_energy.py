@@ -193,7 +193,7 @@ def test_cli_json(capsys):
 def test_replica_typical_vs_gibbs_sampled_solutions():
     """Typical zero-error solutions at finite N (Gibbs sampling of the version space started at
     the max-margin solution) have the replica local energy of kappa = 0 references."""
-    from replica.models import gmm
+    from replica.finite_n import gmm as fgmm
 
     N, alpha = 160, 1.0
     P = int(alpha * N)
@@ -204,8 +204,8 @@ def test_replica_typical_vs_gibbs_sampled_solutions():
         rng = np.random.default_rng(50 + s)
         X = rng.standard_normal((P, N))
         y = np.where(rng.random(P) < 0.5, 1.0, -1.0)
-        w0, _ = gmm.max_margin_classifier(X, y)
-        w = gmm.sample_cone(y[:, None] * X, w0, sweeps=1000, seed=s)
+        w0, _ = fgmm.max_margin_classifier(X, y)
+        w = fgmm.sample_cone(y[:, None] * X, w0, sweeps=1000, seed=s)
         vals.append(le.local_energy_perceptron(w, X, y, sig))
     vals = np.array(vals)
     se = vals.std(0, ddof=1) / np.sqrt(len(vals))

@@ -16,7 +16,7 @@ from replica.testing import references as references_module
 from replica.errors import ReplicaInputError
 
 # ----------------------------------------------------------------------------------------------
-# A small spherical Gardner problem (THEORY.md §1), written here the way a user would
+# A small spherical Gardner problem (docs/THEORY.md §1), written here the way a user would
 # ----------------------------------------------------------------------------------------------
 
 ALPHA, KAPPA = 1.0, 0.0

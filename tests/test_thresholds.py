@@ -52,7 +52,7 @@ def test_capacity_matches_foundation_and_published():
     for k, ref in [(-1.0, 13.2732), (-0.5, 4.770099), (0.0, 2.0), (0.5, 0.961205),
                    (1.0, 0.519572)]:
         s = T.capacity("spherical", k)
-        # THEORY.md section 1 (Gardner 1988 closed form), and the closed form itself
+        # docs/THEORY.md §1.4 (Gardner 1988 closed form), and the closed form itself
         phi = math.exp(-k * k / 2) / math.sqrt(2 * math.pi)
         assert s.value == pytest.approx(1 / ((1 + k * k) * special.ndtr(k) + k * phi), rel=1e-12)
         assert abs(s.value - ref) < 1e-4 * max(1, ref)
@@ -72,7 +72,7 @@ def test_kappa_max_matches_foundation_and_published():
 
 
 def _replicon_quad(alpha, kappa):
-    """1 - alpha int Dz [G(u)(G(u) - u)]^2, u = (kappa - sqrt(q) z)/sqrt(1-q) (THEORY §1), with
+    """1 - alpha int Dz [G(u)(G(u) - u)]^2, u = (kappa - sqrt(q) z)/sqrt(1-q) (docs/THEORY.md §1.5), with
     q from the foundation's saddle point and the integral by adaptive scipy quad (independent of
     the foundation's quadrature and of its closed-form q -> 1 subtraction)."""
     q = gd.gardner("spherical", alpha, kappa).q

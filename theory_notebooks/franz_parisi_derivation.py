@@ -108,7 +108,7 @@ assert abs(two_d - three_d) < 1e-9
 #   $\ln H$ combine through the heat equation);
 # * $\partial_p G_E = \frac{1}{\sqrt{(1-Q)(1-q)}}\int Dz_0\,G(a)\int Dz_1\,
 #   G\big((\kappa - Az_0 - Ba - Cz_1)/\sqrt{1-q}\big)$: the derivative of $\theta(v - a\sqrt{1-Q})$
-#   puts the reference field **on its boundary** — the boundary term THEORY.md mentions;
+#   puts the reference field **on its boundary** — the boundary term of docs/THEORY.md §2.3;
 # * $\partial_t G_E = \langle z_0G(x)\rangle/\sqrt{Q(1-q)} - \partial_pG_E
 #   + \frac{t}{Q}\frac{\langle G(x)(G(x)-x)\rangle}{1-q}$
 #   (chain rule through $A$, $\mathrm{Cov}(v,m') = p - t$ and $\mathrm{Var}(m') = q - t^2/Q$).
@@ -160,7 +160,7 @@ assert abs(n0 - fp._gamma(Q2, p2, t2)[0]) < 1e-15
 
 # %% [markdown]
 # At $\alpha = 0$: stationarity in $q$ gives $q = \gamma$, so $S = \frac12\ln(1-\gamma)$, and in
-# $t$ gives $t = Qp$, where $\gamma = p^2$: $S = \frac12\ln(1-p^2)$ (the convention of THEORY.md).
+# $t$ gives $t = Qp$, where $\gamma = p^2$: $S = \frac12\ln(1-p^2)$ (the convention of docs/THEORY.md §2.1).
 # At $q = t = p = Q$: $\gamma = 0$ and $S = \frac12[\ln(1-Q) + Q/(1-Q)]$, the Gardner entropic term.
 #
 # **Binary.** The conjugates enter as $\exp[\hat Q\sum_{a<a'}\tilde w_a\tilde w_{a'} +
@@ -176,7 +176,7 @@ assert abs(n0 - fp._gamma(Q2, p2, t2)[0]) < 1e-15
 # Stationarity: $q = \langle\tanh^2h\rangle$, $t = \langle\tanh(\sqrt{\hat Q}z_0)\tanh h\rangle$,
 # $p = \langle\tanh h\rangle$; $\hat q = -2\alpha\partial_qG_E$, $\hat t = -\alpha\partial_tG_E$.
 # At the typical point $h = \sqrt{\hat Q}z_0$: $\hat q = \hat t = \hat Q$ and $\hat p = 0$.
-# (THEORY.md's "ph = 0" holds for this excess field; its total coupling equals $\hat Q$ there.)
+# (docs/THEORY.md §2.4 uses this excess field; the total coupling equals $\hat Q$ there.)
 
 # %% [markdown]
 # ## 4. Checks of the whole free entropy
@@ -227,8 +227,8 @@ for eps in (1e-2, 3e-3):
     print(f"kappa_ref = kappa_max - {eps:g}: S(0.05) = {c['entropy'][0]:.6f}")
 
 # %% [markdown]
-# $b$ is **not** negative on the whole physical branch (THEORY.md says "the physical branch has
-# b < 0"): $b\to p$ as $d\to0$ (the constrained fields follow the reference's, pinned at
+# $b$ is **not** negative on the whole physical branch (docs/THEORY.md §2.6):
+# $b\to p$ as $d\to0$ (the constrained fields follow the reference's, pinned at
 # $\kappa_{\max}$), $b$ changes sign at the typical distance of the counted solutions, where
 # $m = pz_0 + \sqrt{q-p^2}z_1$ and $S$ equals the Gardner entropy at $\kappa$, and $b<0$ beyond.
 

@@ -29,7 +29,7 @@
 # (`python theory_notebooks/testing_your_solver.py`); every "buggy" cell checks that the kit
 # really catches the bug.
 #
-# **The model** (spherical perceptron, Gardner 1988; THEORY.md §1). With
+# **The model** (spherical perceptron, Gardner 1988; docs/THEORY.md §1). With
 # $u(z) = (\kappa - \sqrt q\, z)/\sqrt{1-q}$,
 #
 # $$\phi(q) = \tfrac12 \ln(1-q) + \frac{q}{2(1-q)} + \alpha E(q),\qquad

@@ -4,11 +4,13 @@
   counts at several margins, max margin, distance profiles; quenched averages, 1/N extrapolation;
 * :mod:`replica.finite_n.spherical` — the spherical hard-margin classifier (QP) with
   separability certificates;
-* :mod:`replica.finite_n.algorithms` — SBPI, simulated annealing, replicated SA.
+* :mod:`replica.finite_n.algorithms` — SBPI, simulated annealing, replicated SA;
+* :mod:`replica.finite_n.gmm` — Gaussian-mixture data, the finite-d Bayes rule, the bias-free
+  max-margin classifier and the version-space sampler.
 
 The main entry points are re-exported lazily (importing this package compiles nothing).
 """
-import importlib
+from .._lazy import lazy_exports
 
 _EXPORTS = {
     "enumerate_perceptron": "enumerate", "enumerate_instance": "enumerate",
@@ -17,8 +19,4 @@ _EXPORTS = {
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -1,6 +1,6 @@
 r"""Exact enumeration of the binary perceptron at finite N (ground truth for the replica theory).
 
-Problem (THEORY.md §0–1). Weights :math:`w\in\{-1,+1\}^N`, patterns :math:`\xi^\mu\in\mathbb R^N`
+Problem (docs/THEORY.md §0, §1, §7). Weights :math:`w\in\{-1,+1\}^N`, patterns :math:`\xi^\mu\in\mathbb R^N`
 (i.i.d. N(0,1) entries, or i.i.d. ±1 entries), labels absorbed in the patterns, stabilities
 
 .. math:: \Delta_\mu(w) = w\cdot\xi^\mu/\sqrt N ,\qquad
@@ -57,7 +57,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._numba import jit
-from ..errors import ReplicaInputError, check_range
+from ..errors import ReplicaInputError, check_int, check_memory, check_range, check_work
+from ..gauss import h2
 
 __all__ = [
     "N_MAX", "PATTERNS", "make_patterns", "instance_seeds", "n_patterns", "field_thresholds",
@@ -97,6 +98,8 @@ def make_patterns(n: int, p: int, seed, patterns: str = "gaussian") -> np.ndarra
     ``seed`` is an int or a SeedSequence; rows are generated in order, so the first rows do not
     depend on ``p`` (patterns of a smaller alpha are a prefix of those of a larger one)."""
     _check_patterns(patterns)
+    check_memory("alpha", 16.0 * int(p) * int(n),
+                 f"the patterns (P = {int(p)} x N = {int(n)} floats)")
     rng = np.random.default_rng(seed)
     if patterns == "gaussian":
         return rng.standard_normal((int(p), int(n)))
@@ -445,6 +448,12 @@ def enumerate_perceptron(n: int, alphas, kappas=(0.0,), *, instances: int = 10, 
     ps = np.array([n_patterns(n, a) for a in alphas], dtype=np.int64)
     kappas = np.atleast_1d(np.asarray([check_range("kappa", k) for k in np.atleast_1d(kappas)]))
     profile_kappa = check_range("profile_kappa", profile_kappa)
+    instances = check_int("instances", instances, 1)
+    check_memory("alpha", 16.0 * int(ps.max()) * n, f"the patterns (P = {int(ps.max())} x N = "
+                 f"{n} floats)")
+    # meet in the middle: the 2^N sums of the two halves' fields, for every pattern and kappa
+    check_work("instances", float(instances) * 2.0 ** n * int(ps.max()) * (kappas.size + 2),
+               f"{instances} instance(s) of 2^{n} weight vectors x {int(ps.max())} patterns")
     run = EnumerationRun(n=n, alphas=alphas, ps=ps, kappas=kappas, patterns=patterns,
                          seed=int(seed), profile_kappa=profile_kappa)
     for ss in instance_seeds(seed, instances):
@@ -501,7 +510,7 @@ def profile_local_entropy(profiles, n: int) -> dict:
     * ``norm`` = H2(d) + (1/N) mean ln[n(D)/C(N, D)] and ``norm_se``: the fraction of the vectors at
       distance D that are solutions, with the exact binomial replaced by its large-N exponent. It
       removes the Stirling term -(1/2N) ln(2 pi N d(1-d)) of (1/N) ln C(N, D), is exactly H2(d)
-      at alpha = 0, and has the same N -> infinity limit S(d) (THEORY.md §2)."""
+      at alpha = 0, and has the same N -> infinity limit S(d) (docs/THEORY.md §2)."""
     from scipy.special import gammaln
 
     prof = np.asarray(profiles)
@@ -510,8 +519,7 @@ def profile_local_entropy(profiles, n: int) -> dict:
     D = np.arange(n + 1)
     d = D / n
     lbin = gammaln(n + 1) - gammaln(D + 1) - gammaln(n - D + 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h2 = np.where((d > 0) & (d < 1), -d * np.log(d) - (1 - d) * np.log1p(-d), 0.0)
+    h2d = h2(d)
     out = {k: np.full(n + 1, np.nan) for k in ("raw", "raw_se", "norm", "norm_se")}
     out["frac_zero"] = np.mean(prof == 0, axis=0) if prof.shape[0] else np.full(n + 1, np.nan)
     out["d"] = d
@@ -521,34 +529,44 @@ def profile_local_entropy(profiles, n: int) -> dict:
         if pos.size:
             m, se = _mean_se(np.log(pos) / n)
             out["raw"][k] = m
-            out["norm"][k] = m + h2[k] - lbin[k] / n
+            out["norm"][k] = m + h2d[k] - lbin[k] / n
             if se is not None:
                 out["raw_se"][k] = out["norm_se"][k] = se
     return out
 
 
-def extrapolate_in_1_over_n(ns, values, errors) -> dict:
-    r"""Weighted least-squares fit ``y = a + b/N`` (weights 1/err^2).
+def extrapolate_in_1_over_n(ns, values, errors, order: int = 1) -> dict:
+    r"""Weighted least-squares fit ``y = a + b/N (+ c/N^2 + ...)``, a polynomial of degree
+    ``order`` in 1/N (weights 1/err^2).
 
     Returns the intercept ``a`` (the N -> infinity estimate) with its standard error from the
-    covariance matrix ``(X^T W X)^{-1}``, the slope, chi^2, dof and chi^2/dof, and
-    ``intercept_err_scaled`` = err * sqrt(max(1, chi^2/dof)) (inflated when the fit is poor)."""
+    covariance matrix ``(X^T W X)^{-1}``, the slope (coefficient of 1/N), all ``coefficients``
+    (ascending powers of 1/N), chi^2, dof and chi^2/dof, the standardised ``residuals``
+    ``(y - fit)/err``, and ``intercept_err_scaled`` = err * sqrt(max(1, chi^2/dof)) (inflated
+    when the fit is poor)."""
     x = 1.0 / np.asarray(ns, dtype=float)
     y = np.asarray(values, dtype=float)
     e = np.asarray(errors, dtype=float)
-    if x.size < 2 or y.shape != x.shape or e.shape != x.shape:
-        raise ReplicaInputError("need at least two (N, value, error) points of equal length")
+    if int(order) != order or order < 1:
+        raise ReplicaInputError(f"order must be a positive integer, got {order!r}")
+    order = int(order)
+    if x.size < order + 1 or y.shape != x.shape or e.shape != x.shape:
+        raise ReplicaInputError(f"need at least {order + 1} (N, value, error) points of equal "
+                                f"length for a fit of order {order} in 1/N")
     if not np.all(np.isfinite(y)) or not np.all(e > 0):
         raise ReplicaInputError("values must be finite and errors positive")
     wgt = 1.0 / e**2
-    X = np.stack([np.ones_like(x), x], axis=1)
+    X = np.stack([x**k for k in range(order + 1)], axis=1)
     A = X.T @ (wgt[:, None] * X)
     cov = np.linalg.inv(A)
     coef = cov @ (X.T @ (wgt * y))
-    chi2 = float(np.sum(wgt * (y - X @ coef) ** 2))
-    dof = x.size - 2
+    resid = (y - X @ coef) / e
+    chi2 = float(np.sum(resid ** 2))
+    dof = x.size - (order + 1)
     chi2_dof = chi2 / dof if dof > 0 else None
     err = float(math.sqrt(cov[0, 0]))
     return {"intercept": float(coef[0]), "intercept_err": err, "slope": float(coef[1]),
-            "slope_err": float(math.sqrt(cov[1, 1])), "chi2": chi2, "dof": dof, "chi2_dof": chi2_dof,
+            "slope_err": float(math.sqrt(cov[1, 1])), "coefficients": [float(c) for c in coef],
+            "order": order, "residuals": [float(r) for r in resid],
+            "chi2": chi2, "dof": dof, "chi2_dof": chi2_dof,
             "intercept_err_scaled": err * math.sqrt(max(1.0, chi2_dof or 1.0))}

@@ -27,7 +27,7 @@ Non-separable instances (kappa_max <= 0, i.e. alpha > 2 typically) are reported 
 ``separable=False`` and ``margin=None``: the negative-margin problem is non-convex and is not
 solved here.
 
-Theory (THEORY.md §1): :math:`\alpha_c(\kappa) = 1/[(1+\kappa^2)\Phi(\kappa) + \kappa\phi(\kappa)]`
+Theory (docs/THEORY.md §1): :math:`\alpha_c(\kappa) = 1/[(1+\kappa^2)\Phi(\kappa) + \kappa\phi(\kappa)]`
 (Gardner 1988), kappa_max(alpha) its inverse; at the maximum margin the stability distribution is
 :math:`\Phi(\kappa_{\max})\delta(\Delta-\kappa_{\max}) + \theta(\Delta-\kappa_{\max})\phi(\Delta)`,
 so the support-vector fraction is :math:`\Phi(\kappa_{\max})`.
@@ -38,9 +38,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import optimize
 
 from ..errors import ConvergenceError, ReplicaInputError, check_range
+from ..gauss import F_margin
 
 __all__ = ["SphericalMaxMargin", "max_margin_spherical", "alpha_c_spherical",
            "kappa_max_spherical", "sample_max_margins"]
@@ -179,14 +180,13 @@ def max_margin_spherical(xi, *, method: str = "nnls", tol: float = 1e-7) -> Sphe
 
 def alpha_c_spherical(kappa):
     r"""Gardner capacity :math:`\alpha_c(\kappa) = 1/[(1+\kappa^2)\Phi(\kappa)+\kappa\phi(\kappa)]`
-    (Gardner 1988; THEORY.md §1) — the denominator is :math:`\int_{-\kappa}^\infty Dt (t+\kappa)^2`."""
-    k = np.asarray(kappa, dtype=float)
-    return 1.0 / ((1.0 + k * k) * special.ndtr(k) + k * stats.norm.pdf(k))
+    (Gardner 1988; docs/THEORY.md §1) — the denominator is :math:`\int_{-\kappa}^\infty Dt (t+\kappa)^2`."""
+    return 1.0 / F_margin(np.asarray(kappa, dtype=float))
 
 
 def kappa_max_spherical(alpha: float) -> float:
     """Inverse of :func:`alpha_c_spherical` (monotone decreasing in kappa), by Brent's method.
-    For alpha > 2 it is negative: the RS value, an upper bound there (THEORY.md §1)."""
+    For alpha > 2 it is negative: the RS value, an upper bound there (docs/THEORY.md §1)."""
     a = check_range("alpha", alpha, 0.0, lo_open=True)
     f = lambda k: alpha_c_spherical(k) - a  # noqa: E731
     lo, hi = -1.0, 1.0

@@ -3,7 +3,7 @@ r"""Entropic training algorithms (numpy): plain SGD/GD, Entropy-SGD and Replicat
 Both entropic algorithms descend the *local free entropy*
 :math:`\Phi(\tilde w;\beta,\gamma) = \ln\int dw\, e^{-\beta L(w) - \frac\gamma2|w-\tilde w|^2}`,
 whose gradient is :math:`-\nabla_{\tilde w}\Phi = \gamma(\tilde w - \langle w\rangle)`
-(THEORY.md §4; Pittorino et al., ICLR 2021, §4; Chaudhari et al., ICLR 2017; Baldassi et al.,
+(docs/THEORY.md §4.2; Pittorino et al., ICLR 2021, §4; Chaudhari et al., ICLR 2017; Baldassi et al.,
 PNAS 2016). On the sphere at beta -> inf, Phi/N = max_d [S(d) - 2 gamma d] with S the
 Franz–Parisi local entropy: the coupling gamma is the Legendre conjugate of the distance
 (see :func:`replica.models.franz_parisi.legendre`).

@@ -1,5 +1,5 @@
 r"""Local energy: how much the training error grows when the weights are perturbed — a flatness
-measure (Pittorino et al., ICLR 2021, §3; THEORY.md §4).
+measure (Pittorino et al., ICLR 2021, §3; docs/THEORY.md §4.1).
 
 Definitions
 -----------
@@ -17,7 +17,7 @@ Gaussian z); :math:`s_\mu \to 1` at large N. Hence
 
 .. math:: \delta E(\sigma) = \frac1P\sum_\mu H\Big(\frac{\Delta_\mu}{\sigma s_\mu}\Big) - E_{\rm train},
 
-``exact=False`` (default) uses :math:`s_\mu = 1` (the large-N law of THEORY.md §4), ``exact=True``
+``exact=False`` (default) uses :math:`s_\mu = 1` (the large-N law of docs/THEORY.md §4.1), ``exact=True``
 keeps the per-pattern :math:`s_\mu` (then the formula is the exact noise average for the given
 data). Bit flips with probability p: :math:`\Delta \to (1-2p)\Delta + 2\sqrt{p(1-p)}\,\eta` (CLT),
 i.e. the same formula with :math:`\sigma_{\rm eff}(p) = 2\sqrt{p(1-p)}/(1-2p)`.
@@ -26,7 +26,7 @@ Replica prediction (derived)
 ----------------------------
 Typical solutions of margin kappa (RS, overlap q from :func:`replica.models.gardner.gardner`):
 :math:`P(\Delta) = \theta(\Delta-\kappa)\int Dt\, N(\Delta; m, s^2)/H(a)`, :math:`m=\sqrt q t`,
-:math:`s = \sqrt{1-q}`, :math:`a = (\kappa-m)/s` (THEORY.md §4; it is normalised, and it holds for
+:math:`s = \sqrt{1-q}`, :math:`a = (\kappa-m)/s` (docs/THEORY.md §4.1; it is normalised, and it holds for
 both weight models with their own q). Then
 :math:`\delta E = \int Dt\,[C(t) - E_{\rm tr}(t)]` with the Delta-integral done in closed form for
 each noise value: :math:`H(\Delta/\sigma) = P(\sigma\eta > \Delta)` and
@@ -68,7 +68,7 @@ from scipy import special
 from .._numba import jit
 from ..gauss import graded_edges_on as _edges
 from ..errors import ReplicaInputError, check_finite, check_range
-from ..gauss import G, H, H_s, gauss_legendre, graded_gaussian_rule, log_H_s, phi_s
+from ..gauss import G, H, gauss_legendre, graded_gaussian_rule, log_H_s, phi_s
 
 __all__ = [
     "stabilities", "sigma_from_flip", "local_energy_from_stabilities", "local_energy_perceptron",
@@ -115,7 +115,7 @@ def _effective(sigmas, noise):
 
 
 def stabilities(w, X, y):
-    """Delta_mu = y_mu w.x_mu/|w| (normalised by |w|; with |w|^2 = N this is THEORY.md's Delta)."""
+    """Delta_mu = y_mu w.x_mu/|w| (normalised by |w|; with |w|^2 = N this is the Delta of docs/THEORY.md §0)."""
     w = np.asarray(w, dtype=float)
     return y * (X @ w) / np.linalg.norm(w)
 
@@ -289,16 +289,23 @@ def local_energy_typical(q: float, kappa: float, sigmas, noise: str = "gaussian"
 
 
 def local_energy_max_margin(kappa: float, sigmas, noise: str = "gaussian") -> np.ndarray:
-    """Spherical max-margin reference: dE = H(kappa/sigma)/2 + T(kappa/sigma, sigma) (Owen's T)."""
+    """Spherical max-margin reference: dE = H(kappa/sigma)/2 + T(kappa/sigma, sigma) - E_tr
+    (Owen's T), with the training error E_tr = theta(-kappa)/2 of the reference (for kappa < 0,
+    alpha > 2, the delta peak at kappa and the density on (kappa, 0) hold half the patterns;
+    noise undoes some of these errors, so dE < 0 there is the physics, not a rounding)."""
     kappa = check_finite("kappa", kappa)
     s = _effective(sigmas, noise)
     out = np.empty(s.size)
+    e_train = 0.5 if kappa < 0 else 0.0
     for k, sig in enumerate(s):
         if np.isinf(sig):
-            out[k] = 0.5
+            out[k] = 0.5 - e_train
         else:
-            h = kappa / sig
-            out[k] = 0.5 * float(H(h)) + float(special.owens_t(h, sig))
+            h = max(-60.0, min(60.0, kappa / sig))   # H and T are flat beyond |h| = 40
+            # T(h, a) is even in h and below exp(-h^2/2) arctan(a)/(2 pi): it underflows for
+            # |h| > 38 (where scipy's owens_t returns NaN for huge |h|)
+            t = 0.0 if abs(h) > 38.0 else float(special.owens_t(abs(h), sig))
+            out[k] = 0.5 * float(H(h)) + t - e_train
     return out
 
 

@@ -12,7 +12,7 @@ from ._cache import cached
 
 
 def _js(obj):
-    from ..commands._common import to_jsonable
+    from .._json import to_jsonable
 
     return to_jsonable(obj)
 
@@ -31,7 +31,7 @@ def _perceptron_data(quick):
 
 
 def build_local_energy(out_dir: Path, quick: bool, data_dir: Path):
-    from ..plotting import PALETTE, new_figure, save
+    from ..plotting import PALETTE, new_figure, place_legend, save
 
     d = cached(data_dir, "flatness_local_energy", {"quick": quick, "v": 2}, lambda: _perceptron_data(quick))
     sig = np.array(d["sigmas"])
@@ -56,7 +56,7 @@ def build_local_energy(out_dir: Path, quick: bool, data_dir: Path):
                     color=PALETTE[i % len(PALETTE)], label=f"N={d['N']}: {labels[k]}{extra}")
     ax.set(xscale="log", yscale="log", xlabel=r"noise $\sigma$", ylabel=r"local energy $\delta E(\sigma)$",
            title=fr"spherical perceptron, random labels, $\alpha={d['alpha']:g}$", ylim=(1e-4, 0.6))
-    ax.legend(fontsize=5.5, loc="lower right")
+    place_legend(ax, loc="lower right")
     return save(fig, out_dir, "flatness_local_energy")
 
 
@@ -75,7 +75,7 @@ def _entropy_data(quick):
 
 
 def build_energy_entropy(out_dir: Path, quick: bool, data_dir: Path):
-    from ..plotting import new_figure, save
+    from ..plotting import new_figure, place_legend, save
 
     d = cached(data_dir, "flatness_energy_entropy", {"quick": quick}, lambda: _entropy_data(quick))
     ee, leg = d["ee"], d["leg"]
@@ -94,7 +94,7 @@ def build_energy_entropy(out_dir: Path, quick: bool, data_dir: Path):
            ylabel=r"$S_{\max}(d) - S(d)$", title="local-entropy deficit")
     a3.set(xscale="log", yscale="log", xlabel=r"coupling $\gamma$", ylabel=r"$d^*(\gamma)$",
            title=r"Legendre: $\max_d[S(d)-2\gamma d]$")
-    a1.legend()
+    place_legend(a1)
     return save(fig, out_dir, "flatness_energy_entropy")
 
 
@@ -118,7 +118,7 @@ def _algo_data(quick):
 
 
 def build_algorithms(out_dir: Path, quick: bool, data_dir: Path):
-    from ..plotting import new_figure, save
+    from ..plotting import new_figure, place_legend, save
 
     d = cached(data_dir, "flatness_algorithms", {"quick": quick, "v": 2}, lambda: _algo_data(quick))
     fig, axes = new_figure(ncols=4, width=2.7, height=2.5)
@@ -131,7 +131,7 @@ def build_algorithms(out_dir: Path, quick: bool, data_dir: Path):
                         label=names[alg])
         ax.set(xlabel=r"$\sigma$", ylabel=r"$\delta E(\sigma)$")
         ax.set_title(f"{model} (N={r['N']}, {len(r['seeds'])} seeds)", fontsize=8)
-    axes[0].legend(fontsize=6)
+    place_legend(axes[0])
     ax = axes[3]
     for i, (model, r) in enumerate(d.items()):
         for j, (alg, v) in enumerate(r["algorithms"].items()):
@@ -143,7 +143,7 @@ def build_algorithms(out_dir: Path, quick: bool, data_dir: Path):
     ax.set_xticks(range(len(d)), list(d))
     ax.set(ylabel="test error $-$ SGD's (paired)")
     ax.set_title("generalisation", fontsize=8)
-    ax.legend(fontsize=6)
+    place_legend(ax)
     return save(fig, out_dir, "flatness_algorithms")
 
 
@@ -153,6 +153,7 @@ def build_algorithms(out_dir: Path, quick: bool, data_dir: Path):
 
 
 def _gmm_data(quick, delta=1.0):
+    from ..finite_n import gmm as fgmm
     from ..models import gmm
 
     ac = gmm.capacity(delta)
@@ -174,14 +175,14 @@ def _gmm_data(quick, delta=1.0):
         Rm, Em, Rb, Eb = [], [], [], []
         n = int(a * d)
         for s in seeds:
-            X, y, v = gmm.sample_gmm(n, d, delta, 0.5, np.random.default_rng(1000 + s))
-            w, _ = gmm.max_margin_classifier(X, y)
+            X, y, v = fgmm.sample_gmm(n, d, delta, 0.5, np.random.default_rng(1000 + s))
+            w, _ = fgmm.max_margin_classifier(X, y)
             R = w @ v / (np.linalg.norm(w) * np.linalg.norm(v))
             Rm.append(R)
             Em.append(float(gmm.generalization_error(R, delta)))
-            wb, b = gmm.bayes_estimator(X, y, delta)
+            wb, b = fgmm.bayes_estimator(X, y, delta)
             Rb.append(wb @ v / (np.linalg.norm(wb) * np.linalg.norm(v)))
-            Eb.append(gmm._exact_test_error(wb, b, v, delta, 0.5))
+            Eb.append(fgmm._exact_test_error(wb, b, v, delta, 0.5))
         se = lambda x: float(np.std(x, ddof=1) / np.sqrt(len(x)))
         fin[str(a)] = {"R_mm": [float(np.mean(Rm)), se(Rm)], "E_mm": [float(np.mean(Em)), se(Em)],
                        "R_bo": [float(np.mean(Rb)), se(Rb)], "E_bo": [float(np.mean(Eb)), se(Eb)]}
@@ -190,7 +191,7 @@ def _gmm_data(quick, delta=1.0):
 
 
 def build_gmm(out_dir: Path, quick: bool, data_dir: Path):
-    from ..plotting import new_figure, save
+    from ..plotting import new_figure, place_legend, save
 
     dat = cached(data_dir, "flatness_gmm", {"quick": quick}, lambda: _gmm_data(quick))
     a = np.array(dat["alpha"])
@@ -214,7 +215,7 @@ def build_gmm(out_dir: Path, quick: bool, data_dir: Path):
            title=fr"GMM, $\Delta={dat['delta']:g}$ (points: d={dat['d']})")
     a2.set(xlabel=r"$\alpha = n/d$", ylabel=r"test error $H(R/\sqrt{\Delta})$",
            title=fr"$\alpha_c={dat['alpha_c']:.4f}$ (dotted)")
-    a1.legend(fontsize=7)
+    place_legend(a1)
     return save(fig, out_dir, "flatness_gmm")
 
 
@@ -227,8 +228,13 @@ FIGURES = [
                        "max-margin solution (closed form with Owen's T), and finite-N solutions "
                        "found by SGD, Entropy-SGD, Replicated-SGD, long CE training, the "
                        "max-margin QP and Gibbs sampling of the version space (typical "
-                       "solutions); closed form from their stabilities; mean +- s.e. over seeds.",
-           source="Pittorino et al., ICLR 2021, §3 (local energy); THEORY.md §4",
+                       "solutions); closed form from their stabilities; mean +- s.e. over seeds. "
+                       "The comparison is not on equal terms for a run that stops at a non-zero "
+                       "training error with its budget (its training error is given in the "
+                       "legend; e.g. Entropy-SGD at 0.013 in the full build): dE(sigma) measures "
+                       "the growth above that error, so at small sigma its points are not "
+                       "comparable with those of the zero-error solutions.",
+           source="Pittorino et al., ICLR 2021, §3 (local energy); docs/THEORY.md §4.1",
            params="alpha=1, N=400 (quick: 120), 4 seeds (quick: 2)", order=700,
            tags=("flatness",)),
     Figure(name="flatness_energy_entropy", title="Local energy vs local entropy, and the Legendre link",
@@ -244,7 +250,12 @@ FIGURES = [
            build=build_algorithms,
            description="Teacher-student perceptron, tree committee (K=9) and MLP (9 hidden): "
                        "Monte Carlo local energy of the network returned by each algorithm and its "
-                       "test error (mean +- s.e. over 6 seeds, equal gradient budgets of 150 epochs).",
+                       "test error (mean +- s.e. over 6 seeds, equal gradient budgets of 150 epochs). "
+                       "At this toy scale the three algorithms agree within their standard "
+                       "errors in local energy and in test error: the experiment shows no "
+                       "significant difference between SGD, Entropy-SGD and Replicated-SGD (the "
+                       "flatter, better-generalising minima Pittorino et al. report for the "
+                       "entropic algorithms are not resolved with this power).",
            source="Pittorino et al., ICLR 2021, §5 (at toy scale)",
            params="perceptron/committee N=99 alpha=2; MLP N=50 alpha=4; quick: N<=45, 2 seeds",
            order=702, tags=("flatness",)),
@@ -254,6 +265,6 @@ FIGURES = [
                        "typical zero-error classifiers (RS saddle point), the maximum-margin "
                        "classifier (RS) and the Bayes-optimal estimator, Delta = 1; points: "
                        "finite-d max-margin QP and Bayes estimator (mean +- s.e.).",
-           source="Pittorino et al., ICLR 2021, §6; THEORY.md §4",
+           source="Pittorino et al., ICLR 2021, §6; docs/THEORY.md §4.3",
            params="Delta=1, rho=1/2", order=703, tags=("flatness", "gmm")),
 ]

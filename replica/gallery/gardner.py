@@ -25,33 +25,46 @@ def _entropy_curves(quick: bool) -> dict:
             else:
                 alphas = ac * (1 - np.logspace(0, -4, n))
                 alphas[0] = 0.0
-            s = []
+            s, rep = [], []
             for a in alphas:
                 try:
-                    s.append(gardner(model, a, kappa, allow_negative_entropy=True).entropy)
+                    sol = gardner(model, a, kappa, allow_negative_entropy=True)
+                    s.append(sol.entropy)
+                    rep.append(sol.replicon)
                 except ConvergenceError:
                     s.append(np.nan)  # past the RS spinodal: not drawn
-            out[f"{model}:{kappa}"] = {"alpha": alphas.tolist(), "entropy": s, "alpha_c": ac}
+                    rep.append(np.nan)
+            out[f"{model}:{kappa}"] = {"alpha": alphas.tolist(), "entropy": s, "replicon": rep,
+                                       "alpha_c": ac}
     return out
 
 
 def build_entropy(out_dir: Path, quick: bool, data_dir: Path):
-    from ..plotting import new_figure, save
+    from ..plotting import new_figure, place_legend, save
 
-    data = cached(data_dir, "gardner_entropy", {"quick": quick}, lambda: _entropy_curves(quick))
+    data = cached(data_dir, "gardner_entropy", {"quick": quick, "v": 2},
+                  lambda: _entropy_curves(quick))
     fig, (ax1, ax2) = new_figure(ncols=2)
     for key, d in data.items():
         model, kappa = key.split(":")
         a, s = np.array(d["alpha"]), np.array(d["entropy"], dtype=float)
+        rep = np.array(d["replicon"], dtype=float)
         ax = ax1 if model == "binary" else ax2
-        line = None
+        # solid: an RS solution that is locally stable (replicon > 0; binary: and s >= 0);
+        # dashed: the RS branch where it is not physical (s < 0) or unstable (replicon < 0)
+        good = rep > 0
         if model == "binary":
-            pos = s >= -1e-12
-            line, = ax.plot(a[pos], s[pos], label=fr"$\kappa={float(kappa):g}$")
-            ax.plot(a[s <= 1e-12], s[s <= 1e-12], ls="--", color=line.get_color(), lw=0.9)
+            good &= s >= -1e-12
+        solid = np.where(good, s, np.nan)
+        dashed = np.where(~good, s, np.nan)
+        edges = np.flatnonzero(np.diff(good.astype(int)) != 0)
+        for i in edges:                    # join the two styles at each change
+            dashed[i], dashed[i + 1] = s[i], s[i + 1]
+        line, = ax.plot(a, solid, label=fr"$\kappa={float(kappa):g}$")
+        ax.plot(a, dashed, ls="--", color=line.get_color(), lw=0.9)
+        if model == "binary":
             ax.plot([d["alpha_c"]], [0], "o", ms=3, color=line.get_color())
         else:
-            line, = ax.plot(a, s, label=fr"$\kappa={float(kappa):g}$")
             ax.axvline(d["alpha_c"], color=line.get_color(), lw=0.6, ls=":")
     ax1.axhline(0, color="k", lw=0.5)
     ax1.axhline(math.log(2), color="grey", lw=0.5, ls=":")
@@ -59,8 +72,8 @@ def build_entropy(out_dir: Path, quick: bool, data_dir: Path):
             title="binary perceptron (RS)", ylim=(-0.25, 0.75))
     ax2.set(xlabel=r"$\alpha = P/N$", ylabel=r"entropy $s(\alpha,\kappa)$",
             title="spherical perceptron (RS)", ylim=(-4, 0.1), xlim=(0, 5))
-    ax1.legend()
-    ax2.legend(loc="lower left")
+    place_legend(ax1)
+    place_legend(ax2, loc="lower left")
     return save(fig, out_dir, "gardner_entropy")
 
 
@@ -80,7 +93,7 @@ def _capacity_curves(quick: bool) -> dict:
 
 
 def build_capacity(out_dir: Path, quick: bool, data_dir: Path):
-    from ..plotting import new_figure, save
+    from ..plotting import new_figure, place_legend, save
 
     d = cached(data_dir, "gardner_capacity", {"quick": quick}, lambda: _capacity_curves(quick))
     fig, ax = new_figure(width=4.2, height=3.2)
@@ -102,7 +115,7 @@ def build_capacity(out_dir: Path, quick: bool, data_dir: Path):
     ax.axhline(0, color="k", lw=0.4)
     ax.set(xlabel=r"$\alpha = P/N$", ylabel=r"margin $\kappa$", xlim=(0, 8), ylim=(-1.5, 2.0),
            title="capacity and maximum margin (RS)")
-    ax.legend(loc="upper right")
+    place_legend(ax, loc="upper right")
     return save(fig, out_dir, "gardner_capacity")
 
 
@@ -116,9 +129,12 @@ FIGURES = [
             "at least kappa. Left, binary weights: s starts at ln 2 and vanishes at the capacity "
             "alpha_c(kappa) (dots; alpha_c(0) = 0.8331, Krauth–Mézard); the dashed continuation "
             "past the zero is the unphysical RS branch. Right, spherical weights (entropy relative "
-            "to the sphere): s -> -inf at alpha_c(kappa) (dotted lines), where q -> 1."),
+            "to the sphere): s -> -inf at alpha_c(kappa) (dotted lines), where q -> 1. Dashed "
+            "everywhere: where the RS solution is not valid — negative binary entropy, or a "
+            "negative replicon (RS unstable): for kappa = -0.5 beyond the AT line, "
+            "alpha_AT = 3.95, up to the RS capacity 4.77, an upper bound there."),
         source="Gardner 1988 (spherical, eq. for phi(q)); Gardner & Derrida 1988 (binary); "
-               "THEORY.md §1",
+               "docs/THEORY.md §1",
         params="kappa in {-0.5, 0, 0.25, 0.5} (binary), {-0.5, 0, 0.5, 1} (spherical)",
         order=10,
     ),
@@ -133,7 +149,7 @@ FIGURES = [
             "of the de Almeida–Thouless line (dashed; replicon 1 - alpha int Dz [G(G-u)]^2 = 0), "
             "which meets capacity at kappa = 0, alpha = 2: in the grey band the RS capacity is "
             "only an upper bound."),
-        source="Gardner 1988; Gardner & Derrida 1988; Krauth & Mézard 1989; THEORY.md §1",
+        source="Gardner 1988; Gardner & Derrida 1988; Krauth & Mézard 1989; docs/THEORY.md §1",
         params="kappa in [-1.5, 2] (spherical), [-1, 1.5] (binary)",
         order=11,
     ),

@@ -24,6 +24,16 @@ _BUILTIN = {
     "fp-binary": "replica.models.franz_parisi:FP_BINARY",
     "fp-spherical": "replica.models.franz_parisi:FP_SPHERICAL",
     "gmm-typical": "replica.models.gmm:TYPICAL",
+    "mclone-binary": "replica.models.rsb1:MCLONE_BINARY",
+    "mclone-sbp": "replica.models.rsb1:MCLONE_SBP",
+    "mclone-spherical": "replica.models.rsb1:MCLONE_SPHERICAL",
+    "sbp-rs": "replica.models.rsb1:SBP_RS",
+    "ld-binary": "replica.models.large_deviation:LD_BINARY",
+    "ld-binary-free": "replica.models.large_deviation:LD_BINARY_FREE",
+    "teacher-student-binary": "replica.models.teacher_student:BINARY",
+    "teacher-student-spherical": "replica.models.teacher_student:SPHERICAL",
+    "teacher-student-binary-qr": "replica.models.teacher_student:BINARY_QR",
+    "teacher-student-spherical-qr": "replica.models.teacher_student:SPHERICAL_QR",
     "committee-binary": "replica.models.committee:BINARY",
     "committee-spherical": "replica.models.committee:SPHERICAL",
     "committee-wide-binary": "replica.models.committee:WIDE_BINARY",
@@ -83,9 +93,13 @@ def get(name: str):
     _load_entry_points()
     if name in _BUILTIN:
         mod, _, attr = _BUILTIN[name].partition(":")
-        obj = importlib.import_module(mod)
-        for part in attr.split("."):
-            obj = getattr(obj, part)
+        try:
+            obj = importlib.import_module(mod)
+            for part in attr.split("."):
+                obj = getattr(obj, part)
+        except (ImportError, AttributeError) as exc:
+            raise ReplicaInputError(f"model: {name!r} is registered as {_BUILTIN[name]} but "
+                                    f"cannot be loaded ({exc})") from None
         _REGISTRY[name] = obj
         return obj
     raise ReplicaInputError(f"model: unknown model {name!r}; choose one of "

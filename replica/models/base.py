@@ -107,6 +107,8 @@ class Param:
                 rng += " or 'max'"
         elif self.kind == "choice":
             rng = "{" + ",".join(map(str, self.choices)) + "}"
+        elif self.kind == "bool":
+            rng = "{true,false}"
         dflt = "required" if self.default is None else f"default {self.default}"
         return f"{self.name} in {rng} ({dflt}){': ' + self.doc if self.doc else ''}"
 

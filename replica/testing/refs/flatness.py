@@ -66,7 +66,7 @@ REFERENCES = [
     Reference(name="gmm_alpha_c_delta1", value=3.700033455685676, tol=1e-9,
               source="max_R (1-R^2)/F(-R), F(x)=(1+x^2)Phi(x)+x phi(x) (q->1 limit of the RS "
                      "volume, derived in replica.models.gmm); " + _MP +
-                     "; THEORY.md/Pittorino et al. 2021 quote 3.70",
+                     "; Pittorino et al. 2021 quote 3.70",
               model="gmm", params={"delta": 1.0, "kappa": 0.0}, compute=_gmm_alpha_c),
     Reference(name="gmm_alpha_c_R_delta1", value=0.6120031809624808, tol=1e-9,
               source="argmax of the same functional; " + _MP,

@@ -1,6 +1,6 @@
 """Reference values for the RS Gardner volume (replica.models.gardner).
 
-Published constants (THEORY.md §6) keep the digits the paper prints, with a tolerance of half a
+Published constants (docs/THEORY.md §6) keep the digits the paper prints, with a tolerance of half a
 unit in the last digit; values certified by replica's independent high-precision path
 (``tests/mp_gardner.py``: mpmath quadrature with a breakpoint at the kink, 30 significant digits,
 and mpmath root finding) carry a tolerance of 1e-10 absolute.
@@ -52,7 +52,7 @@ REFERENCES = [
     Reference("binary.alpha_c.kappa=0", 0.8331, 5e-5, "Krauth & Mezard 1989, J. Phys. France 50, "
               "3057 (zero of the RS entropy)", "binary", {"kappa": 0.0}, _cap("binary", 0.0)),
     Reference("binary.alpha_c.kappa=0.certified", 0.8330785995, 1e-9, "certified interval "
-              "[0.833078599, 0.833078600] (THEORY.md §1)", "binary", {"kappa": 0.0},
+              "[0.833078599, 0.833078600] (docs/THEORY.md §6)", "binary", {"kappa": 0.0},
               _cap("binary", 0.0)),
     Reference("spherical.entropy.alpha=0.5.kappa=0", -0.37766957513168414, 1e-10, _MP,
               "spherical", {"alpha": 0.5, "kappa": 0.0}, _entropy("spherical", 0.5, 0.0)),

@@ -7,34 +7,34 @@ from ..references import Reference
 
 
 def _scalar_chain():
-    from ...flatness.linear_networks import min_sharpness
+    from ...linear_nets.networks import min_sharpness
     return min_sharpness([[2.0]], 3)
 
 
 def _scalar_chain_eta():
-    from ...flatness.linear_networks import eta_star
+    from ...linear_nets.networks import eta_star
     return eta_star([[2.0]], 3)
 
 
 def _nonwhite_min():
-    from ...flatness.linear_networks import min_sharpness
+    from ...linear_nets.networks import min_sharpness
     return min_sharpness([[1.0, 0.0]], 2, [[1.0, 0.0], [0.0, 4.0]])
 
 
 def _nonwhite_balanced():
-    from ...flatness.linear_networks import balanced_sharpness
+    from ...linear_nets.networks import balanced_sharpness
     return balanced_sharpness([[1.0, 0.0]], 2, [[1.0, 0.0], [0.0, 4.0]])
 
 
 def _whitened_diag():
-    from ...flatness.linear_networks import min_sharpness
+    from ...linear_nets.networks import min_sharpness
     return min_sharpness([[3.0, 0.0], [0.0, 1.0]], 4)
 
 
 def _whitened_diag_hessian():
     """Independent route: top eigenvalue of the dense Hessian (assembled from exact
     Hessian-vector products) at the balanced minimum."""
-    from ...flatness.linear_networks import Moments, balanced_minimum, sharpness
+    from ...linear_nets.networks import Moments, balanced_minimum, sharpness
     T = [[3.0, 0.0], [0.0, 1.0]]
     return sharpness(balanced_minimum(T, 4), Moments.from_target(T), method="dense")
 
@@ -45,7 +45,7 @@ def _nonwhite_brute_force():
     import numpy as np
     from scipy.optimize import minimize_scalar
 
-    from ...flatness.linear_networks import Moments, sharpness
+    from ...linear_nets.networks import Moments, sharpness
     m = Moments.from_target([[1.0, 0.0]], [[1.0, 0.0], [0.0, 4.0]])
     f = lambda c: sharpness([np.array([[1.0 / c, 0.0]]), np.array([[c]])], m, method="dense")
     return float(minimize_scalar(f, bounds=(0.3, 2.0), method="bounded",
@@ -77,7 +77,7 @@ REFERENCES = [
     Reference(
         name="linear.sharpness.balanced_minimum.N=4.T=diag(3,1)",
         value=4 * 3 ** 1.5, tol=1e-10,
-        source="closed form sum_{i=1}^N s_a^{2(N-i)/N} s_b^{2(i-1)/N} at a = b = 1 (THEORY.md §5), "
+        source="closed form sum_{i=1}^N s_a^{2(N-i)/N} s_b^{2(i-1)/N} at a = b = 1 (docs/THEORY.md §5), "
                "equal to the whitened minimum 4 * 3^{3/2}; recomputed from the dense Hessian",
         model="deep linear network", params={"depth": 4, "target": [[3.0, 0.0], [0.0, 1.0]]},
         compute=_whitened_diag_hessian),
@@ -85,7 +85,7 @@ REFERENCES = [
         name="linear.min_sharpness.nonwhite_example.N=2",
         value=4 / math.sqrt(3), tol=1e-9,
         source="closed form N max_w |T S^{1/2} w|^{2-2/N} |S^{1/2} w|^{2/N} "
-               "(THEORY.md §5; Mulayoff & Michaeli 2020): 2 max_c c sqrt(4 - 3c^2) at c^2 = 2/3",
+               "(docs/THEORY.md §5; Mulayoff & Michaeli 2020): 2 max_c c sqrt(4 - 3c^2) at c^2 = 2/3",
         model="deep linear network",
         params={"depth": 2, "target": [[1.0, 0.0]], "input_cov": [[1.0, 0.0], [0.0, 4.0]]},
         compute=_nonwhite_min,
@@ -104,7 +104,7 @@ REFERENCES = [
         name="linear.balanced_sharpness.nonwhite_example.N=2",
         value=4.0, tol=1e-12,
         source="closed form: at W_1 = (1, 0), W_2 = 1 the Hessian is diag-block with top "
-               "eigenvalue Sigma_22 = 4 (THEORY.md §5 example)",
+               "eigenvalue Sigma_22 = 4 (docs/THEORY.md §5 example)",
         model="deep linear network",
         params={"depth": 2, "target": [[1.0, 0.0]], "input_cov": [[1.0, 0.0], [0.0, 4.0]]},
         compute=_nonwhite_balanced),

@@ -1,6 +1,6 @@
 """Diagnostics of trained weights (linear or ReLU networks): balancedness, path gains, coupling.
 
-Signatures of flat minima in deep networks (Mulayoff & Michaeli, ICML 2020; THEORY.md §5):
+Signatures of flat minima in deep networks (Mulayoff & Michaeli, ICML 2020; docs/THEORY.md §5):
 
 * **balancedness** of consecutive layers: ``D_i = W_{i+1}^T W_{i+1} - W_i W_i^T`` (a d_i x d_i
   matrix in hidden layer i). Gradient flow on any loss of a linear network conserves D_i (Arora

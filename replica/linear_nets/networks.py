@@ -27,7 +27,7 @@ residual ``E = W Sigma_x - Sigma_yx``)
       V^T Hess V = |dT Sigma_x^{1/2}|_F^2 + 2 sum_{i<j} < E, A_j V_j W_{j-1:i+1} V_i B_i >_F,
 
   the first term being the Gauss–Newton (GN) part and the second the residual part, which vanishes
-  at a global minimum (E = 0 there). THEORY.md §5.
+  at a global minimum (E = 0 there). docs/THEORY.md §5.
 * Hessian-vector product ``(Hess V)_i = dA_i^T E B_i^T + A_i^T (dT Sigma_x) B_i^T + A_i^T E dB_i^T``
   with ``dA_i, dB_i`` the directional derivatives of ``A_i, B_i``, accumulated by the recurrences
   ``dB_{i+1} = V_i B_i + W_i dB_i`` and ``dA_{i-1} = dA_i W_i + A_i V_i``.
@@ -52,7 +52,7 @@ over c, ``lambda_max >= sum_i |A_i^T r|^2 |B_i u|^2``. Because ``|T u| = r^T A_i
 
     lambda_max >= N |T Sigma_x^{1/2} w|^{2-2/N} |Sigma_x^{1/2} w|^{2/N}     for every unit w.
 
-This is the bound of THEORY.md §5 (after Mulayoff & Michaeli 2020; the derivation above is ours).
+This is the bound of docs/THEORY.md §5 (after Mulayoff & Michaeli 2020; the derivation above is ours).
 For whitened inputs the maximum over w is ``sigma_1(T)^{2-2/N}`` and the bound is attained at
 balanced minima (closed-form spectrum, :func:`balanced_spectrum`). For non-white inputs we have
 not proved attainment; it is checked numerically (direct minimisation of the sharpness over the
@@ -67,7 +67,7 @@ import numpy as np
 from scipy import linalg, optimize
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
-from ..errors import ConvergenceError, ReplicaInputError
+from ..errors import ConvergenceError, ReplicaInputError, check_memory, check_work
 
 __all__ = [
     "Moments", "as_weights", "end_to_end", "loss", "gradient", "hvp", "hessian",
@@ -85,10 +85,14 @@ __all__ = [
 def check_matrix(name: str, value, ndim: int = 2) -> np.ndarray:
     """Return ``value`` as a finite float array with ``ndim`` dimensions (a 1-D target is read as
     one output row), or raise ReplicaInputError naming the argument."""
+    raw = np.asarray(value) if not isinstance(value, np.ndarray) else value
+    if raw.dtype.kind in "USbO" and not (raw.dtype.kind == "O" and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw.ravel())):
+        raise ReplicaInputError(f"{name} must be a matrix of numbers (no strings or booleans)")
     try:
         a = np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ReplicaInputError(f"{name} must be a numeric matrix, got {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ReplicaInputError(f"{name} must be a numeric matrix") from None
     if a.ndim == 1 and ndim == 2:
         a = a[None, :]
     if a.ndim == 0 and ndim == 2:
@@ -123,8 +127,8 @@ def _check_depth(depth) -> int:
         n = int(depth)
     except (TypeError, ValueError):
         raise ReplicaInputError(f"depth must be an integer >= 1, got {depth!r}") from None
-    if n != depth or n < 1:
-        raise ReplicaInputError(f"depth must be an integer >= 1, got {depth!r}")
+    if n != depth or n < 1 or n > 10 ** 5:
+        raise ReplicaInputError(f"depth must be an integer in [1, 100000], got {depth!r}")
     return n
 
 
@@ -468,6 +472,12 @@ def min_sharpness_details(target, depth, input_cov=None, *, seed: int = 0) -> Mi
     """See :func:`min_sharpness`; also returns the maximising direction and balanced sharpness."""
     N = _check_depth(depth)
     T = check_matrix("target", target)
+    # the balanced minimum's Gauss-Newton operator is dense in (d_y d_x)^2 entries, and the
+    # N layers hold rank(T)^2 each: refuse what cannot be done in memory and minutes
+    check_memory("target", 8.0 * 3 * float(T.size) ** 2 + 8.0 * N * min(T.shape) ** 2 * 4,
+                 f"the dense Gauss-Newton operator of a {T.shape[0]} x {T.shape[1]} target")
+    check_work("target", 10.0 * float(T.size) ** 3 + 10.0 * N * min(T.shape) ** 3,
+               f"the eigenproblem of size d_y d_x = {T.size} (depth {N})", limit=2e10)
     S = np.eye(T.shape[1]) if input_cov is None else check_covariance("input covariance", input_cov, T.shape[1])
     R = _psd_sqrt(S)
     M = T @ R
@@ -489,7 +499,7 @@ def min_sharpness_details(target, depth, input_cov=None, *, seed: int = 0) -> Mi
 def min_sharpness(target, depth, input_cov=None) -> float:
     """Minimum over all global minima of the top Hessian eigenvalue of a depth-N linear network.
 
-    ``N max_{|w|=1} |T Sigma_x^{1/2} w|^{2-2/N} |Sigma_x^{1/2} w|^{2/N}`` (THEORY.md §5; Mulayoff &
+    ``N max_{|w|=1} |T Sigma_x^{1/2} w|^{2-2/N} |Sigma_x^{1/2} w|^{2/N}`` (docs/THEORY.md §5; Mulayoff &
     Michaeli 2020): ``N sigma_1(T)^{2-2/N}`` for whitened inputs. Lower bound derived in the module
     docstring; its attainment is checked by direct minimisation in the tests. For non-white
     inputs the maximisation over the unit sphere is done by multi-start BFGS (d_x-dimensional)."""
@@ -513,7 +523,7 @@ def balanced_minimum(target, depth, widths=None, *, seed: int | None = None) -> 
     With ``T = U S V^T`` (rank r), ``W_1 = U_1 S_r^{1/N} V_r^T``, ``W_i = U_i S_r^{1/N} U_{i-1}^T``,
     ``W_N = U_r S_r^{1/N} U_{N-1}^T`` where the hidden bases ``U_i`` are r orthonormal columns
     (the first r unit vectors, or random ones when ``seed`` is given). It satisfies
-    ``W_{i+1}^T W_{i+1} = W_i W_i^T`` exactly (THEORY.md §5). ``widths`` are the hidden widths
+    ``W_{i+1}^T W_{i+1} = W_i W_i^T`` exactly (docs/THEORY.md §5). ``widths`` are the hidden widths
     (default ``max(d_x, d_y)`` each); each must be >= r."""
     N = _check_depth(depth)
     T = check_matrix("target", target)
@@ -539,7 +549,7 @@ def balanced_minimum(target, depth, widths=None, *, seed: int | None = None) -> 
 def balanced_spectrum(singular_values_out, singular_values_in=None, depth: int = 2) -> np.ndarray:
     """Closed-form non-zero Hessian spectrum at a balanced minimum, whitened inputs.
 
-    ``lambda_{ab} = sum_{i=1}^N s_a^{2(N-i)/N} s_b^{2(i-1)/N}`` (THEORY.md §5), where ``s_a``
+    ``lambda_{ab} = sum_{i=1}^N s_a^{2(N-i)/N} s_b^{2(i-1)/N}`` (docs/THEORY.md §5), where ``s_a``
     runs over the d_y singular values of T (padded with zeros) and ``s_b`` over its d_x singular
     values (padded with zeros), with the convention ``0^0 = 1`` (the ``i = N`` term has ``A_N = I``
     and the ``i = 1`` term ``B_1 = I``). Derived from the function-space GN operator, which is
