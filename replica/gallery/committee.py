@@ -15,7 +15,7 @@ from ._cache import cached
 def _capacity_data(quick):
     from ..models import committee as C
 
-    ks = [1, 3, 5, 7, 9, 15, 21, 31, 51, 75, 101] + ([] if quick else [151, 201, 301])
+    ks = [1, 3, 5, 7, 9, 15, 21, 31, 51] + ([] if quick else [75, 101, 151, 201, 301])
     sph = [1.0 / C.A_K(k) for k in ks]
     kb = [1, 3]
     binary = [C.capacity("binary", k, tol=1e-8) for k in kb]
@@ -66,8 +66,8 @@ def _flatness_data(quick):
     from ..flatness.committee import local_energy_committee, local_energy_wide
     from ..models import committee as C
 
-    alphas = [0.25, 0.5, 1.0, 1.5] if quick else [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
-    sigmas = list(np.geomspace(0.02, 1.0, 6 if quick else 10))
+    alphas = [0.5, 1.0, 1.5] if quick else [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
+    sigmas = list(np.geomspace(0.02, 1.0, 5 if quick else 10))
     rows = {}
     cases = [("sign", 1), ("sign", 3), ("sign", None), ("relu", None)]
     for act, k in cases:
@@ -139,7 +139,7 @@ FIGURES = [
            source="Barkai, Hansel & Sompolinsky PRA 45, 4146 (1992); Monasson & Zecchina PRL 75, "
                   "2432 (1995); Baldassi, Malatesta & Zecchina PRL 123, 170602 (2019); "
                   "docs/THEORY.md §8.4",
-           params="kappa = 0; spherical K = 1..301 (quick: ..101); binary K = 1, 3, inf",
+           params="kappa = 0; spherical K = 1..301 (quick: ..51); binary K = 1, 3, inf",
            order=900, tags=("committee",)),
     Figure(name="committee_flatness",
            title="Local energy of typical solutions as K, the activation and alpha vary",
