@@ -27,7 +27,7 @@ def _capacity_data(quick):
 
 
 def build_capacity(out_dir: Path, quick: bool, data_dir: Path):
-    from ..plotting import PALETTE, new_figure, save
+    from ..plotting import PALETTE, new_figure, place_legend, save
 
     d = cached(data_dir, "committee_capacity", {"quick": quick, "v": 1},
                lambda: _capacity_data(quick))
@@ -37,7 +37,7 @@ def build_capacity(out_dir: Path, quick: bool, data_dir: Path):
     a0.plot(k, d["spherical"], "o-", ms=3, color=PALETTE[0], label=r"RS, sign units: $1/A_K$")
     kk = np.linspace(3, k.max(), 200)
     a0.plot(kk, 16 / math.pi * np.sqrt(np.log(kk)), color="k", ls=":",
-            label=r"$(16/\pi)\sqrt{\ln K}$ (1RSB, Monasson–Zecchina 1995)")
+            label=r"$(16/\pi)\sqrt{\ln K}$ (RSB, Monasson–Zecchina)")
     a0.axhline(d["spherical_wide"]["relu"], color=PALETTE[1], ls="--",
                label=fr"$K=\infty$ ReLU: $2\pi/(\pi-1)={d['spherical_wide']['relu']:.3f}$")
     a0.axhline(d["spherical_wide"]["erf"], color=PALETTE[2], ls="--",
@@ -45,7 +45,7 @@ def build_capacity(out_dir: Path, quick: bool, data_dir: Path):
     a0.plot([1], [2.0], "s", color="k", ms=4, label="perceptron (K = 1): 2")
     a0.set(xscale="log", xlabel="hidden units K", ylabel=r"$\alpha_c$",
            title="spherical weights (K = inf, sign: diverges)")
-    a0.legend(fontsize=5.5, loc="upper left")
+    place_legend(a0, loc="upper left")
     a1 = ax[1]
     a1.plot(d["k_binary"], d["binary"], "o-", color=PALETTE[0], label="RS, sign units")
     a1.axhline(d["binary_wide"]["sign"], color=PALETTE[0], ls="--",
@@ -55,7 +55,7 @@ def build_capacity(out_dir: Path, quick: bool, data_dir: Path):
     a1.axhline(1.0, color="k", ls=":", label=r"bound $\alpha \leq 1$ (binary weights)")
     a1.set(xlabel="hidden units K", ylabel=r"$\alpha_c$ (zero of the RS entropy)",
            title="binary weights", xticks=[1, 3, 5], xlim=(0.5, 5.5))
-    a1.legend(fontsize=5.5, loc="lower right")
+    place_legend(a1, loc="lower right")
     return save(fig, out_dir, "committee_capacity")
 
 
@@ -94,7 +94,7 @@ def _flatness_data(quick):
 
 
 def build_flatness(out_dir: Path, quick: bool, data_dir: Path):
-    from ..plotting import PALETTE, new_figure, save
+    from ..plotting import PALETTE, new_figure, place_legend, save
 
     d = cached(data_dir, "committee_flatness", {"quick": quick, "v": 1},
                lambda: _flatness_data(quick))
@@ -114,11 +114,11 @@ def build_flatness(out_dir: Path, quick: bool, data_dir: Path):
                    label=labels[key])
     ax[0].set(xlabel=r"$\alpha$", ylabel=fr"$\delta E(\sigma={d['sigma']:g})$",
               title="typical solutions, spherical weights")
-    ax[0].legend(fontsize=5.5, title="x: RS unstable (replicon < 0)", title_fontsize=5.5)
+    place_legend(ax[0], loc="upper left", title="x: RS unstable (replicon < 0)")
     ax[1].set(xscale="log", yscale="log", xlabel=r"noise $\sigma$",
               ylabel=r"local energy $\delta E(\sigma)$",
               title=fr"$\alpha = {d['alpha_ref']:g}$")
-    ax[1].legend(fontsize=5.5)
+    place_legend(ax[1], loc="upper left")
     return save(fig, out_dir, "committee_flatness")
 
 
@@ -130,14 +130,14 @@ FIGURES = [
                        "cost of the cheapest majority, order statistics of the half-normal law), "
                        "from the perceptron's 2 at K = 1; it grows without bound (the RS "
                        "capacity of sign units diverges at infinite width), faster than the "
-                       "1RSB law (16/pi) sqrt(ln K) of Monasson & Zecchina for continuous "
+                       "RSB law (16/pi) sqrt(ln K) of Monasson & Zecchina for spherical "
                        "weights: RS overestimates the capacity for K >= 3. Dashed: the finite "
                        "infinite-width RS capacities of ReLU (2 pi/(pi-1)) and erf units. "
                        "Binary weights (right): the zero of the RS entropy at K = 1 (0.8331, "
                        "Krauth–Mézard), K = 3 and the infinite-width limits, below the bound "
                        "alpha <= 1. RS values are upper estimates for K >= 3.",
            source="Barkai, Hansel & Sompolinsky PRA 45, 4146 (1992); Monasson & Zecchina PRL 75, "
-                  "2432 (1995); Baldassi, Malatesta & Zecchina PRL 123, 170602 (2019); "
+                  "2432 (1995) and arXiv:cond-mat/9601122 (large-K law); Baldassi, Malatesta & Zecchina PRL 123, 170602 (2019); "
                   "docs/THEORY.md §8.4",
            params="kappa = 0; spherical K = 1..301 (quick: ..51); binary K = 1, 3, inf",
            order=900, tags=("committee",)),

@@ -25,8 +25,9 @@ internal representation (the sum of the j smallest z_l^2 among the negative fiel
 of units missing for a majority), so :math:`\alpha_c = 1/A_K`, :math:`A_K = E\,C(z)`, a finite
 sum of one-dimensional order-statistics integrals of the half-normal law (:func:`A_K`). A_1 = 1/2
 (alpha_c = 2). Binary capacity: the zero of the RS entropy. Both are RS values: for K >= 3 replica
-symmetry is broken near capacity and RS overestimates it (Barkai et al. 1992; Monasson &
-Zecchina, PRL 75, 2432 (1995): 1RSB alpha_c ~ (16/pi) sqrt(ln K) at large K, continuous weights).
+symmetry is broken near capacity and RS overestimates it (Barkai et al. 1992). With RSB
+through the internal representations, alpha_c ~ (16/pi) sqrt(ln K) at large K for spherical
+weights (Monasson & Zecchina, arXiv:cond-mat/9601122; method: PRL 75, 2432 (1995)).
 
 Infinite width (K -> infinity, second layer fixed to balanced +-1, activation phi). The output
 field is Gaussian across replicas with covariance :math:`\Delta(q) = E[\phi(h)\phi(h')]_q -
@@ -537,7 +538,7 @@ def capacity_spherical(k=3, activation="sign", kappa: float = 0.0) -> float:
 def capacity(weights: str, k=3, *, activation="sign", kappa: float = 0.0,
              tol: float = 1e-10) -> float:
     """RS capacity: spherical :func:`capacity_spherical`; binary the zero of the RS entropy in
-    alpha (Brent; the bracket from a scan in steps of 0.05)."""
+    alpha (Brent; the bracket from a scan up from alpha = 0.5 in steps of 0.1)."""
     check_weights(weights)
     if k is not None:
         k = check_k(k)
@@ -554,8 +555,8 @@ def capacity(weights: str, k=3, *, activation="sign", kappa: float = 0.0,
         last[a] = sol.order["q"]
         return sol.thermo["entropy"]
 
-    lo, a = 0.0, 0.05
-    hi = None
+    # scan up from alpha = 0.5 in steps of 0.1 (warm-started saddles) for a sign change
+    lo, a, hi = 0.0, 0.5, None
     while a < 2.0:
         try:
             sa = s(a)
@@ -566,10 +567,18 @@ def capacity(weights: str, k=3, *, activation="sign", kappa: float = 0.0,
             hi = a
             break
         lo = a
-        a += 0.05
+        a += 0.1
     if hi is None:
         raise ConvergenceError("binary committee capacity: entropy positive up to alpha = 2",
                                model="committee-binary", params={"k": k})
+    while lo == 0.0 and hi > 0.02:   # negative already at the first step: halve down
+        try:
+            if s(0.5 * hi) > 0:
+                lo = 0.5 * hi
+                break
+        except ConvergenceError:
+            pass
+        hi = 0.5 * hi
     for _ in range(60):    # hi may lie past the end of the RS branch: bisect back onto it
         try:
             shi = s(hi)
