@@ -15,7 +15,7 @@ from ._cache import cached
 def _capacity_data(quick):
     from ..models import committee as C
 
-    ks = [1, 3, 5, 7, 9, 15, 21, 31, 51, 75, 101] + ([] if quick else [151, 201, 301])
+    ks = [1, 3, 5, 7, 9, 15, 21, 31, 51] + ([] if quick else [75, 101, 151, 201, 301])
     sph = [1.0 / C.A_K(k) for k in ks]
     kb = [1, 3]
     binary = [C.capacity("binary", k, tol=1e-8) for k in kb]
@@ -27,7 +27,7 @@ def _capacity_data(quick):
 
 
 def build_capacity(out_dir: Path, quick: bool, data_dir: Path):
-    from ..plotting import PALETTE, new_figure, save
+    from ..plotting import PALETTE, new_figure, place_legend, save
 
     d = cached(data_dir, "committee_capacity", {"quick": quick, "v": 1},
                lambda: _capacity_data(quick))
@@ -37,7 +37,7 @@ def build_capacity(out_dir: Path, quick: bool, data_dir: Path):
     a0.plot(k, d["spherical"], "o-", ms=3, color=PALETTE[0], label=r"RS, sign units: $1/A_K$")
     kk = np.linspace(3, k.max(), 200)
     a0.plot(kk, 16 / math.pi * np.sqrt(np.log(kk)), color="k", ls=":",
-            label=r"$(16/\pi)\sqrt{\ln K}$ (1RSB, Monasson–Zecchina 1995)")
+            label=r"$(16/\pi)\sqrt{\ln K}$ (RSB, Monasson–Zecchina)")
     a0.axhline(d["spherical_wide"]["relu"], color=PALETTE[1], ls="--",
                label=fr"$K=\infty$ ReLU: $2\pi/(\pi-1)={d['spherical_wide']['relu']:.3f}$")
     a0.axhline(d["spherical_wide"]["erf"], color=PALETTE[2], ls="--",
@@ -45,7 +45,7 @@ def build_capacity(out_dir: Path, quick: bool, data_dir: Path):
     a0.plot([1], [2.0], "s", color="k", ms=4, label="perceptron (K = 1): 2")
     a0.set(xscale="log", xlabel="hidden units K", ylabel=r"$\alpha_c$",
            title="spherical weights (K = inf, sign: diverges)")
-    a0.legend(fontsize=5.5, loc="upper left")
+    place_legend(a0, loc="upper left")
     a1 = ax[1]
     a1.plot(d["k_binary"], d["binary"], "o-", color=PALETTE[0], label="RS, sign units")
     a1.axhline(d["binary_wide"]["sign"], color=PALETTE[0], ls="--",
@@ -55,7 +55,7 @@ def build_capacity(out_dir: Path, quick: bool, data_dir: Path):
     a1.axhline(1.0, color="k", ls=":", label=r"bound $\alpha \leq 1$ (binary weights)")
     a1.set(xlabel="hidden units K", ylabel=r"$\alpha_c$ (zero of the RS entropy)",
            title="binary weights", xticks=[1, 3, 5], xlim=(0.5, 5.5))
-    a1.legend(fontsize=5.5, loc="lower right")
+    place_legend(a1, loc="lower right")
     return save(fig, out_dir, "committee_capacity")
 
 
@@ -66,8 +66,8 @@ def _flatness_data(quick):
     from ..flatness.committee import local_energy_committee, local_energy_wide
     from ..models import committee as C
 
-    alphas = [0.25, 0.5, 1.0, 1.5] if quick else [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
-    sigmas = list(np.geomspace(0.02, 1.0, 6 if quick else 10))
+    alphas = [0.5, 1.0, 1.5] if quick else [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 1.75]
+    sigmas = list(np.geomspace(0.02, 1.0, 5 if quick else 10))
     rows = {}
     cases = [("sign", 1), ("sign", 3), ("sign", None), ("relu", None)]
     for act, k in cases:
@@ -94,7 +94,7 @@ def _flatness_data(quick):
 
 
 def build_flatness(out_dir: Path, quick: bool, data_dir: Path):
-    from ..plotting import PALETTE, new_figure, save
+    from ..plotting import PALETTE, new_figure, place_legend, save
 
     d = cached(data_dir, "committee_flatness", {"quick": quick, "v": 1},
                lambda: _flatness_data(quick))
@@ -114,11 +114,11 @@ def build_flatness(out_dir: Path, quick: bool, data_dir: Path):
                    label=labels[key])
     ax[0].set(xlabel=r"$\alpha$", ylabel=fr"$\delta E(\sigma={d['sigma']:g})$",
               title="typical solutions, spherical weights")
-    ax[0].legend(fontsize=5.5, title="x: RS unstable (replicon < 0)", title_fontsize=5.5)
+    place_legend(ax[0], loc="upper left", title="x: RS unstable (replicon < 0)")
     ax[1].set(xscale="log", yscale="log", xlabel=r"noise $\sigma$",
               ylabel=r"local energy $\delta E(\sigma)$",
               title=fr"$\alpha = {d['alpha_ref']:g}$")
-    ax[1].legend(fontsize=5.5)
+    place_legend(ax[1], loc="upper left")
     return save(fig, out_dir, "committee_flatness")
 
 
@@ -130,16 +130,16 @@ FIGURES = [
                        "cost of the cheapest majority, order statistics of the half-normal law), "
                        "from the perceptron's 2 at K = 1; it grows without bound (the RS "
                        "capacity of sign units diverges at infinite width), faster than the "
-                       "1RSB law (16/pi) sqrt(ln K) of Monasson & Zecchina for continuous "
+                       "RSB law (16/pi) sqrt(ln K) of Monasson & Zecchina for spherical "
                        "weights: RS overestimates the capacity for K >= 3. Dashed: the finite "
                        "infinite-width RS capacities of ReLU (2 pi/(pi-1)) and erf units. "
                        "Binary weights (right): the zero of the RS entropy at K = 1 (0.8331, "
                        "Krauth–Mézard), K = 3 and the infinite-width limits, below the bound "
                        "alpha <= 1. RS values are upper estimates for K >= 3.",
            source="Barkai, Hansel & Sompolinsky PRA 45, 4146 (1992); Monasson & Zecchina PRL 75, "
-                  "2432 (1995); Baldassi, Malatesta & Zecchina PRL 123, 170602 (2019); "
+                  "2432 (1995) and arXiv:cond-mat/9601122 (large-K law); Baldassi, Malatesta & Zecchina PRL 123, 170602 (2019); "
                   "docs/THEORY.md §8.4",
-           params="kappa = 0; spherical K = 1..301 (quick: ..101); binary K = 1, 3, inf",
+           params="kappa = 0; spherical K = 1..301 (quick: ..51); binary K = 1, 3, inf",
            order=900, tags=("committee",)),
     Figure(name="committee_flatness",
            title="Local energy of typical solutions as K, the activation and alpha vary",
@@ -148,10 +148,15 @@ FIGURES = [
                        "typical RS solutions of spherical tree committees: left, dE at "
                        "sigma = 0.1 versus alpha for the perceptron (K = 1), K = 3 sign units "
                        "and the infinite-width sign and ReLU networks (crosses: RS unstable); "
-                       "right, dE(sigma) at alpha = 1. Typical solutions become sharper as the "
-                       "width grows with sign units, while at infinite width ReLU typical "
-                       "solutions stay close to the perceptron's flatness: the wide flat "
-                       "regions are a property of ReLU, not of width alone.",
+                       "right, dE(sigma) at alpha = 1. With sign units the typical solutions "
+                       "of the infinite-width network are much sharper than the perceptron's "
+                       "(dE ~ sqrt(sigma) at small sigma, since 1 - Q ~ sqrt(1 - q)), while "
+                       "K = 3 is sharper than K = 1 at small alpha and flatter near the "
+                       "perceptron's capacity (alpha > 1.1); ReLU units at infinite width stay "
+                       "as flat as the perceptron at small alpha and flatter than it beyond "
+                       "alpha ~ 0.8. These are typical (equilibrium) solutions; the rare dense "
+                       "regions of Baldassi et al. need the large-deviation measure, not "
+                       "computed here.",
            source="Baldassi, Malatesta & Zecchina PRL 123, 170602 (2019); Pittorino et al. "
                   "ICLR 2021 (local energy); docs/THEORY.md §4, §8.4",
            params="spherical weights, kappa = 0, sigma = 0.1 (left), alpha = 1 (right)",

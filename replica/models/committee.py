@@ -25,8 +25,9 @@ internal representation (the sum of the j smallest z_l^2 among the negative fiel
 of units missing for a majority), so :math:`\alpha_c = 1/A_K`, :math:`A_K = E\,C(z)`, a finite
 sum of one-dimensional order-statistics integrals of the half-normal law (:func:`A_K`). A_1 = 1/2
 (alpha_c = 2). Binary capacity: the zero of the RS entropy. Both are RS values: for K >= 3 replica
-symmetry is broken near capacity and RS overestimates it (Barkai et al. 1992; Monasson &
-Zecchina, PRL 75, 2432 (1995): 1RSB alpha_c ~ (16/pi) sqrt(ln K) at large K, continuous weights).
+symmetry is broken near capacity and RS overestimates it (Barkai et al. 1992). With RSB
+through the internal representations, alpha_c ~ (16/pi) sqrt(ln K) at large K for spherical
+weights (Monasson & Zecchina, arXiv:cond-mat/9601122; method: PRL 75, 2432 (1995)).
 
 Infinite width (K -> infinity, second layer fixed to balanced +-1, activation phi). The output
 field is Gaussian across replicas with covariance :math:`\Delta(q) = E[\phi(h)\phi(h')]_q -
@@ -39,12 +40,18 @@ spherical capacity :math:`\alpha_c = Q'(1)\,\alpha_c^{\rm perc}(\kappa)`, infini
 :math:`\frac2\pi\arcsin q`; ReLU :math:`[\sqrt{1-q^2} + (\pi-\arccos q)q - 1]/(2\pi)`; erf
 (phi = erf(h)) :math:`\frac2\pi\arcsin(2q/3)`; linear q.
 
-Numerics: the K-dimensional integral is a tensor-product rule over the multisets of nodes
-(:mod:`replica.models.committee_kernels`), the 1-d rule composite Gauss–Legendre graded around
-z = 0 on the scale sqrt((1-q)/q) (:class:`CommitteeRule`). Cost C(n+K-1, K) points of O(K^3)
-work: K <= 5 exact to ~1e-10 (K = 3) and ~1e-7 (K = 5) at moderate q in about a second; K = 7
-is allowed (slow). The unknown is ln(1 - q) (conjugate eliminated analytically), as for
-:class:`replica.models.gardner.GardnerModel`.
+Numerics: the sum over internal representations is a dynamic programme on the number of +1
+units, in the log domain where needed (:mod:`replica.models.committee_kernels`). The
+K-dimensional Gaussian integral is symmetric in the units: for 1 - q >= ``V_SWITCH`` a tensor
+product of a 1-d composite Gauss–Legendre rule graded around z = 0 on sqrt((1-q)/q)
+(:class:`CommitteeRule`) summed over multisets of nodes (C(n+K-1, K) points); closer to q = 1,
+where the integrand has kinks of that width on the diagonals z_i = z_j, a nested rule over
+ordered fields with a panel edge on every diagonal (:class:`SortedRule`). The two rules share no
+nodes; their agreement (tests) is ~1e-12 at 1 - q = 0.5 and ~1e-9 at 0.3 for K = 3; the nested
+rule's relative error is ~1e-5 at 1 - q = 1e-2, so finite-K saddle points are accepted down to
+1 - q = 1e-3 only (ConvergenceError below). K = 5 costs seconds per evaluation (coarser rule,
+~1e-7); K = 7 is allowed but slow. The unknown is ln(1 - q) (conjugate eliminated
+analytically), as for :class:`replica.models.gardner.GardnerModel`.
 """
 from __future__ import annotations
 
@@ -531,7 +538,7 @@ def capacity_spherical(k=3, activation="sign", kappa: float = 0.0) -> float:
 def capacity(weights: str, k=3, *, activation="sign", kappa: float = 0.0,
              tol: float = 1e-10) -> float:
     """RS capacity: spherical :func:`capacity_spherical`; binary the zero of the RS entropy in
-    alpha (Brent; the bracket from a scan in steps of 0.05)."""
+    alpha (Brent; the bracket from a scan up from alpha = 0.5 in steps of 0.1)."""
     check_weights(weights)
     if k is not None:
         k = check_k(k)
@@ -548,8 +555,8 @@ def capacity(weights: str, k=3, *, activation="sign", kappa: float = 0.0,
         last[a] = sol.order["q"]
         return sol.thermo["entropy"]
 
-    lo, a = 0.0, 0.05
-    hi = None
+    # scan up from alpha = 0.5 in steps of 0.1 (warm-started saddles) for a sign change
+    lo, a, hi = 0.0, 0.5, None
     while a < 2.0:
         try:
             sa = s(a)
@@ -560,19 +567,32 @@ def capacity(weights: str, k=3, *, activation="sign", kappa: float = 0.0,
             hi = a
             break
         lo = a
-        a += 0.05
+        a += 0.1
     if hi is None:
         raise ConvergenceError("binary committee capacity: entropy positive up to alpha = 2",
                                model="committee-binary", params={"k": k})
-    for _ in range(60):
+    while lo == 0.0 and hi > 0.02:   # negative already at the first step: halve down
         try:
-            if s(hi) < 0:
+            if s(0.5 * hi) > 0:
+                lo = 0.5 * hi
                 break
         except ConvergenceError:
             pass
-        hi = 0.5 * (lo + hi)
-        if s(hi) > 0:
-            lo, hi = hi, lo + 2 * (hi - lo)
+        hi = 0.5 * hi
+    for _ in range(60):    # hi may lie past the end of the RS branch: bisect back onto it
+        try:
+            shi = s(hi)
+        except ConvergenceError:
+            hi = 0.5 * (lo + hi)
+            continue
+        if shi < 0:
+            break
+        raise ConvergenceError("binary committee capacity: the RS solution ceases to exist "
+                               "before the entropy vanishes", model="committee-binary",
+                               params={"k": k}, x=[lo, hi])
+    else:
+        raise ConvergenceError("binary committee capacity: no bracket found",
+                               model="committee-binary", params={"k": k}, x=[lo, hi])
     return optimize.brentq(s, lo, hi, xtol=tol, rtol=1e-14, maxiter=100)
 
 
