@@ -40,7 +40,7 @@ def _le_data(par):
     from ..finite_n.local_entropy_bp import default_gammas, local_entropy_instances
 
     g = default_gammas(par["points"], 1e-3, 0.3)
-    opts = {"fbp": {"y": 15.0, "gamma_step": 1e-2}, "rbp": {"step": 1e-2},
+    opts = {"fbp": {"y": 15.0, "gamma_step": 1e-2, "damping": 0.0}, "rbp": {"step": 1e-2},
             "sbpi": {"max_sweeps": 2000}, "sa": {"max_sweeps": 2000}}
     out = {}
     for ref in par["refs"]:
@@ -103,7 +103,7 @@ def _success_rows(quick, data_dir):
     def compute():
         rows = []
         for alg, opts in (("rbp", {"step": 2e-2, "max_iter": 300}),
-                          ("fbp", {"y": 15.0, "gamma_step": 2e-2, "max_iter": 300})):
+                          ("fbp", {"y": 15.0, "gamma_step": 2e-2, "damping": 0.5, "max_iter": 300})):
             for n in par["ns"]:
                 rows += success_probability(alg, n, par["alphas"], instances=par["instances"],
                                             seed=par["seed"], patterns="pm1", **opts)
@@ -192,7 +192,7 @@ FIGURES = [
                  "4000, with fitted 50% points",
            build=build_success,
            description="Fraction of seeded ±1 storage instances (kappa = 0) on which reinforced AMP "
-                       "(linear schedule, step 1e-2) and focusing BP (y = 15, gamma step 1e-2) "
+                       "(linear schedule, step 1e-2) and focusing BP (y = 15, gamma step 1e-2, damping 0.5) "
                        "return a verified solution, with binomial standard errors, and the maximum-"
                        "likelihood logistic fit whose 50% point is in the legend. Vertical lines: "
                        "the capacity 0.833, the m = 4 overlap-gap threshold 0.784 and the published "
