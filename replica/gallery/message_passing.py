@@ -3,7 +3,7 @@ algorithms (tilted BP) on the Franz–Parisi axes, and the success probability o
 focusing BP versus alpha.
 
 The local-entropy data are computed here and cached (``.npz``); the success probabilities are
-stored data (``replica/gallery/data/mp_success.json``, written by
+stored data (``replica/gallery/data/mp_success*.json``, written by
 ``benchmarks/success_probability_mp.py``), which this module only fits and draws (the quick mode
 computes a small set of its own so that CI exercises the whole path).
 """
@@ -94,8 +94,9 @@ def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path
 
 
 def _success_rows(quick, data_dir):
-    if not quick and SUCCESS_DATA.exists():
-        return json.loads(SUCCESS_DATA.read_text())["rows"]
+    stored = sorted(SUCCESS_DATA.parent.glob("mp_success*.json"))
+    if not quick and stored:
+        return [r for f in stored for r in json.loads(f.read_text())["rows"]]
     from ..finite_n.algorithms import success_probability
 
     par = {"ns": [100, 200], "alphas": [0.55, 0.7, 0.85], "instances": 3, "seed": 11}
