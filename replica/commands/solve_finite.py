@@ -45,7 +45,7 @@ def register(sub) -> None:
     p.add_argument("--gamma-step", type=number, default=None,
                    help="fbp: growth of the coupling per iteration, gamma_t = t * step (default 1e-2)")
     p.add_argument("--damping", type=number, default=None,
-                   help="message-passing damping in [0, 1) (default 0; bp-sample 0)")
+                   help="message-passing damping in [0, 1) (default 0; fbp 0.5)")
     p.add_argument("--weights", action="store_true", help="include the weight vector in the output")
     add_json_flag(p)
     p.set_defaults(func=run)

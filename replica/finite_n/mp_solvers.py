@@ -138,9 +138,10 @@ def _signs_of_last_pass(st: AMPState):
 
 def focusing_bp(xi, *, seed: int = 0, kappa: float = 0.0, y: float = 15.0, gamma0: float = 0.0,
                 gamma_step: float = 1e-2, gamma_max: float = 10.0, max_iter: int = 20000,
-                damping: float = 0.0, init: float = 0.0, progress=None) -> LearningResult:
+                damping: float = 0.5, init: float = 0.0, progress=None) -> LearningResult:
     """Focusing BP (module docstring): y replicas, coupling gamma_t = gamma0 + t gamma_step (capped
-    at ``gamma_max``). Stops at the first iteration whose centre signs solve every constraint."""
+    at ``gamma_max``); damped by default (undamped, the strong focusing field can make the
+    magnetisations oscillate). Stops at the first iteration whose centre signs solve every constraint."""
     X = check_patterns(xi)
     kappa = _check_common(kappa, max_iter, damping, init)
     check_range("y", y, 1.0)

@@ -3,7 +3,7 @@ algorithms (tilted BP) on the Franz–Parisi axes, and the success probability o
 focusing BP versus alpha.
 
 The local-entropy data are computed here and cached (``.npz``); the success probabilities are
-stored data (``replica/gallery/data/mp_success.json``, written by
+stored data (``replica/gallery/data/mp_success*.json``, written by
 ``benchmarks/success_probability_mp.py``), which this module only fits and draws (the quick mode
 computes a small set of its own so that CI exercises the whole path).
 """
@@ -40,7 +40,7 @@ def _le_data(par):
     from ..finite_n.local_entropy_bp import default_gammas, local_entropy_instances
 
     g = default_gammas(par["points"], 1e-3, 0.3)
-    opts = {"fbp": {"y": 15.0, "gamma_step": 1e-2}, "rbp": {"step": 1e-2},
+    opts = {"fbp": {"y": 15.0, "gamma_step": 1e-2, "damping": 0.0}, "rbp": {"step": 1e-2},
             "sbpi": {"max_sweeps": 2000}, "sa": {"max_sweeps": 2000}}
     out = {}
     for ref in par["refs"]:
@@ -94,8 +94,9 @@ def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path
 
 
 def _success_rows(quick, data_dir):
-    if not quick and SUCCESS_DATA.exists():
-        return json.loads(SUCCESS_DATA.read_text())["rows"]
+    stored = sorted(SUCCESS_DATA.parent.glob("mp_success*.json"))
+    if not quick and stored:
+        return [r for f in stored for r in json.loads(f.read_text())["rows"]]
     from ..finite_n.algorithms import success_probability
 
     par = {"ns": [100, 200], "alphas": [0.55, 0.7, 0.85], "instances": 3, "seed": 11}
@@ -103,7 +104,7 @@ def _success_rows(quick, data_dir):
     def compute():
         rows = []
         for alg, opts in (("rbp", {"step": 2e-2, "max_iter": 300}),
-                          ("fbp", {"y": 15.0, "gamma_step": 2e-2, "max_iter": 300})):
+                          ("fbp", {"y": 15.0, "gamma_step": 2e-2, "damping": 0.5, "max_iter": 300})):
             for n in par["ns"]:
                 rows += success_probability(alg, n, par["alphas"], instances=par["instances"],
                                             seed=par["seed"], patterns="pm1", **opts)
@@ -192,7 +193,7 @@ FIGURES = [
                  "4000, with fitted 50% points",
            build=build_success,
            description="Fraction of seeded ±1 storage instances (kappa = 0) on which reinforced AMP "
-                       "(linear schedule, step 1e-2) and focusing BP (y = 15, gamma step 1e-2) "
+                       "(linear schedule, step 1e-2) and focusing BP (y = 15, gamma step 1e-2, damping 0.5) "
                        "return a verified solution, with binomial standard errors, and the maximum-"
                        "likelihood logistic fit whose 50% point is in the legend. Vertical lines: "
                        "the capacity 0.833, the m = 4 overlap-gap threshold 0.784 and the published "
