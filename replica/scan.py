@@ -566,8 +566,8 @@ class _Progress:
             from tqdm.auto import tqdm
 
             # delay: short scans print nothing; long ones get a bar with rate and ETA
-            self.bar = tqdm(total=total, initial=initial, desc=desc, unit="pt", delay=1.0,
-                            file=self.stream, dynamic_ncols=True)
+            self.bar = tqdm(total=total, initial=initial, desc=_label(desc), unit="pt",
+                            delay=1.0, file=self.stream, dynamic_ncols=True)
         self._emit({"event": "start", "total": total, "already_done": initial, "model": desc})
 
     def _emit(self, obj):
@@ -672,7 +672,7 @@ def scan(point, grid, *, fixed: Mapping | None = None, store=None, executor=None
         counts = {"ok": 0, "failed": 0, "nonfinite": 0}
         lost, evaluations = [], 0
         progress = _Progress(total, already, quiet=quiet, as_json=json,
-                             desc=_label(model_name), stream=stream)
+                             desc=model_name, stream=stream)
         t0 = time.perf_counter()
         todo = total - already
         if todo > 0:

@@ -125,6 +125,10 @@ def test_python_api_options_are_validated():
         solve(lambda x: x / 2, [1.0], tol=-1)
     with pytest.raises(ReplicaInputError, match="x0"):
         solve(lambda x: x / 2, [1.0, 2.0], names=["q"])
+    from replica.models.franz_parisi import local_entropy
+
+    with pytest.raises(ReplicaInputError, match="x0 must hold 3"):
+        local_entropy("binary", 0.5, 0.0, 0.0, 0.1, x0=[0.1])
     for bad in (0, -1e-3, math.nan):
         with pytest.raises(ReplicaInputError, match="min_step"):
             local_entropy_curve("binary", 0.5, 0.0, 0.0, [0.1], min_step=bad)

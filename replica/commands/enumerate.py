@@ -20,8 +20,9 @@ def register(sub) -> None:
                    help="pattern entries: gaussian or pm1 (+-1)")
     p.add_argument("--profiles", action="store_true",
                    help="include the distance profiles around the max-margin and a random solution")
-    p.add_argument("--profile-kappa", type=number, default=0.0,
-                   help="margin of the solutions counted in the profiles (default 0)")
+    p.add_argument("--profile-kappa", type=number, default=None,
+                   help="with --profiles: margin of the solutions counted in the profiles "
+                        "(default 0)")
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -36,6 +37,9 @@ def run(args):
     for a in args.alpha:
         if a < 0:
             raise ReplicaInputError(f"--alpha must be >= 0, got {a}")
+    if args.profile_kappa is not None and not args.profiles:
+        raise ReplicaInputError("--profile-kappa applies only with --profiles")
+    args.profile_kappa = 0.0 if args.profile_kappa is None else args.profile_kappa
     kappas = args.kappa or [0.0]
     try:
         run_ = enumerate_perceptron(args.n, args.alpha, kappas, instances=args.instances,

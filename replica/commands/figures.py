@@ -1,11 +1,9 @@
 """``replica figures``: build every figure of the gallery (the main job) and its README."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import as_completed
 from pathlib import Path
 
 from ._common import check_out_dir, emit, positive_int
@@ -102,6 +100,11 @@ def run(args):
                 bar.update()
     else:
         # independent figures in parallel processes; each caches its own data files
+        # imported here: the parser of every command is built at start-up, and a process pool
+        # is only needed by this branch
+        import multiprocessing
+        from concurrent.futures import as_completed
+
         from .._process import process_pool
 
         with process_pool(min(jobs, len(figs)),

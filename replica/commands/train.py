@@ -19,14 +19,15 @@ def register(sub) -> None:
                   "(tree committee machine) or mlp (one hidden layer)")
     p.add_argument("--N", type=integer, default=99, help="input dimension, 3..100000")
     p.add_argument("--alpha", type=number, default=2.0, help="training samples / N")
-    p.add_argument("--hidden", type=integer, default=9,
-                   help="hidden units: committee K (odd, dividing N) or MLP width")
+    p.add_argument("--hidden", type=integer, default=None,
+                   help="hidden units: committee K (odd, dividing N) or MLP width (default 9)")
     p.add_argument("--epochs", type=integer, default=None,
                    help="training epochs (default: the algorithm's, 300 or 1000 for gd)")
     p.add_argument("--lr", type=number, default=None, help="learning rate (default: 3, esgd 1)")
     p.add_argument("--batch-size", type=integer, default=None, dest="batch_size",
                    help="minibatch size (default 20; not for gd)")
-    p.add_argument("--replicas", type=integer, default=3, help="rsgd: number of replicas y")
+    p.add_argument("--replicas", type=integer, default=None,
+                   help="rsgd: number of replicas y (default 3)")
     p.add_argument("--g0", type=number, default=None, help="rsgd: initial coupling (3e-3)")
     p.add_argument("--g1", type=number, default=None, help="rsgd: coupling growth per epoch "
                    "(0.05)")
@@ -59,6 +60,19 @@ def run(args):
         raise ReplicaInputError(f"--N must be in [3, 100000], got {args.N}")
     if args.alpha <= 0:
         raise ReplicaInputError(f"--alpha must be > 0, got {args.alpha}")
+    only = {"--hidden": (args.hidden, args.model in ("committee", "mlp")),
+            "--replicas": (args.replicas, args.algorithm == "rsgd"),
+            "--g0": (args.g0, args.algorithm == "rsgd"), "--g1": (args.g1, args.algorithm == "rsgd"),
+            "--L": (args.L, args.algorithm == "esgd"),
+            "--gamma0": (args.gamma0, args.algorithm == "esgd"),
+            "--gamma1": (args.gamma1, args.algorithm == "esgd"),
+            "--batch-size": (args.batch_size, args.algorithm != "gd")}
+    for opt, (value, applies) in only.items():
+        if value is not None and not applies:
+            raise ReplicaInputError(f"{opt} does not apply to --model {args.model} with "
+                                    f"--algorithm {args.algorithm}")
+    args.hidden = 9 if args.hidden is None else args.hidden
+    args.replicas = 3 if args.replicas is None else args.replicas
     if args.hidden < 1:
         raise ReplicaInputError(f"--hidden must be >= 1, got {args.hidden}")
     if args.model == "committee" and (args.hidden % 2 == 0 or args.N % args.hidden):

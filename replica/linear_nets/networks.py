@@ -101,6 +101,9 @@ def check_matrix(name: str, value, ndim: int = 2) -> np.ndarray:
         raise ReplicaInputError(f"{name} must be a non-empty {ndim}-D matrix, got shape {a.shape}")
     if not np.all(np.isfinite(a)):
         raise ReplicaInputError(f"{name} must have finite entries")
+    if np.max(np.abs(a)) > 1e100:   # sharpness takes powers and products of the entries
+        raise ReplicaInputError(f"{name}: entries must be at most 1e100 in magnitude, got "
+                                f"{np.max(np.abs(a)):.3g}")
     return a
 
 

@@ -381,7 +381,16 @@ def local_entropy(model: str, alpha: float, kappa_ref, kappa: float, d: float, x
                                              "kappa": kappa, "d": d}, method=method)
         return c.solutions[0]
     prob = _Problem(ref, kappa, d, quad)
-    x0 = _typical_x0(prob) if x0 is None else np.asarray(x0, dtype=float)
+    if x0 is None:
+        x0 = _typical_x0(prob)
+    else:
+        try:
+            x0 = np.atleast_1d(np.asarray(x0, dtype=float))
+        except (TypeError, ValueError):
+            raise ReplicaInputError(f"x0 must be numbers, got {x0!r}") from None
+        if x0.ndim != 1 or x0.size != len(prob.names) or not np.all(np.isfinite(x0)):
+            raise ReplicaInputError(f"x0 must hold {len(prob.names)} finite values "
+                                    f"({', '.join(prob.names)}), got {x0.tolist()!r}")
     params = {"alpha": alpha, "kappa_ref": ref.kappa_ref, "kappa": kappa, "d": d}
     res0, _ = prob.evaluate(x0)
     if res0 is not None and np.max(np.abs(res0)) <= tol:
