@@ -65,10 +65,12 @@ API = (
         "finite_n.enumerate": "replica.finite_n.enumerate",
         "finite_n.spherical": "replica.finite_n.spherical",
         "finite_n.algorithms": "replica.finite_n.algorithms",
+        "finite_n.gmm": "replica.finite_n.gmm",
     }),
-    ("Numerics: special functions, quadrature, solver, arrays", {
+    ("Numerics: special functions, quadrature, solver, continuation, arrays", {
         "gauss": "replica.gauss",
         "solve": "replica.solve",
+        "continuation": "replica.continuation",
         "arrays": "replica.arrays",
     }),
     ("Testing kit", {
