@@ -193,10 +193,13 @@ def legend_overlaps(fig) -> list[dict]:
             if any(_overlap_area(a, b) > 1.0 for k, a in enumerate(boxes) for b in boxes[k + 1:]):
                 out.append({"axes": i, "what": "ticklabels", "points": 0, "panels": [],
                             "title": ax.get_title()})
-        tight = ax.get_tightbbox(renderer)
+        texts = [ax.xaxis.label, ax.yaxis.label, ax.title, getattr(ax, "_left_title", ax.title),
+                 getattr(ax, "_right_title", ax.title)]
+        texts += ax.xaxis.get_ticklabels() + ax.yaxis.get_ticklabels()
+        boxes = [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
         hit = [j for j, other in enumerate(axes) if other is not ax and other not in ax.child_axes
                and ax not in other.child_axes
-               and _overlap_area(tight, other.get_window_extent(renderer)) > 1.0]
+               and any(_overlap_area(b, other.get_window_extent(renderer)) > 1.0 for b in boxes)]
         if hit:
             out.append({"axes": i, "what": "labels", "points": 0, "panels": hit,
                         "title": ax.get_title()})
