@@ -12,8 +12,8 @@ import time
 
 import numpy as np
 
-from replica.flatness import linear_networks as ln
-from replica.flatness.linear_experiments import EXPERIMENTS
+from replica.linear_nets import networks as ln
+from replica.linear_nets.experiments import EXPERIMENTS
 
 
 def _timed(label, fn):

@@ -12,7 +12,8 @@ from __future__ import annotations
 import concurrent.futures as cf
 import os
 
-from .errors import ReplicaInputError
+from ._process import process_pool
+from .errors import ReplicaInputError, check_workers
 
 __all__ = ["SerialExecutor", "make_executor"]
 
@@ -35,9 +36,10 @@ class SerialExecutor(cf.Executor):
 def make_executor(executor=None, *, workers: int | None = None, scheduler: str | None = None):
     """Return ``(executor, slots, close)``: a concurrent.futures Executor, how many tasks to keep
     in flight, and a function that shuts down what this call started."""
-    if workers is not None and (int(workers) != workers or workers < 1):
-        raise ReplicaInputError(f"workers must be a positive integer, got {workers!r}")
     ncpu = os.cpu_count() or 1
+    local = not (scheduler is not None or type(executor).__name__ == "Client"
+                 or isinstance(executor, cf.Executor))
+    workers = check_workers("workers", workers, local=local)
     if scheduler is not None and executor in (None, "dask"):
         executor = "dask"
     if isinstance(executor, cf.Executor):
@@ -45,7 +47,7 @@ def make_executor(executor=None, *, workers: int | None = None, scheduler: str |
         return executor, 2 * int(slots), lambda: None
     if executor is None or executor == "process":
         n = int(workers or ncpu)
-        ex = cf.ProcessPoolExecutor(max_workers=n)
+        ex = process_pool(n)     # workers exit when this driver dies (no orphans)
         return ex, 2 * n, lambda: ex.shutdown(wait=True, cancel_futures=True)
     if executor == "serial":
         return SerialExecutor(), 1, lambda: None

@@ -28,14 +28,18 @@ around given centres (the boundary layers of width ~ sqrt(1-q) that appear as q 
 from __future__ import annotations
 
 import math
+import types
 from functools import lru_cache
 
 import numpy as np
 
+from . import special as _special
 from ._numba import JIT_ENABLED, jit
 
 __all__ = [  # noqa: F822 (H, log_H, ... are built lazily by __getattr__)
     "H", "log_H", "G", "erfcx", "log_2cosh", "phi", "log_H_scaled", "G_minus_x",
+    "F_margin", "log_F_margin", "F_margin_s", "log_F_margin_s", "tail_moments_s",
+    "tail_moment_log_s", "h2",
     "H_s", "log_H_s", "G_s", "log_H_scaled_s", "G_minus_x_s", "erfcx_s", "log_2cosh_s", "phi_s", "exp_neg_half_sq_s",
     "gauss_legendre", "gauss_hermite", "graded_gaussian_rule", "graded_edges", "graded_edges_on", "integrate_gaussian",
     "DEFAULT_L", "DEFAULT_NODES",
@@ -188,6 +192,43 @@ def log_2cosh_s(h):
     return a + math.log1p(math.exp(-2.0 * a))
 
 
+# ----------------------------------------------------------------------------------------------
+# The q -> 1 energetic cost F(x) = int_{-x}^inf Dt (t + x)^2 and the binary entropy
+# ----------------------------------------------------------------------------------------------
+
+# the pure-math functions of replica.special, compiled here (one implementation): log_F calls
+# log_tail_moment, so it is compiled against the compiled version of it
+tail_moment_log_s = jit(_special.log_tail_moment)
+log_F_margin_s = jit(types.FunctionType(_special.log_F.__code__,
+                                        {**vars(_special), "log_tail_moment": tail_moment_log_s},
+                                        "log_F_margin_s"))
+log_F_margin_s.__doc__ = _special.log_F.__doc__
+
+
+@jit
+def F_margin_s(x):
+    """F(x) = (1 + x^2) Phi(x) + x phi(x) = int_{-x}^inf Dt (t + x)^2, accurate for every x
+    (exp of :func:`log_F_margin_s`; underflows to 0 below x ~ -38)."""
+    return math.exp(log_F_margin_s(x))
+
+
+@jit
+def tail_moments_s(a):
+    """(I1, I2), I_k = int_0^inf s^k exp(-a s - s^2/2) ds for a >= 1
+    (:func:`replica.special.log_tail_moment`)."""
+    return math.exp(tail_moment_log_s(a, 1)), math.exp(tail_moment_log_s(a, 2))
+
+
+def h2(d):
+    """Binary entropy H2(d) = -d ln d - (1-d) ln(1-d) (natural log; 0 at d = 0 and 1): the
+    alpha = 0 local entropy of binary weights at distance d and its bound at every alpha."""
+    d = np.asarray(d, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = -np.where(d > 0, d * np.log(np.where(d > 0, d, 1.0)), 0.0) \
+            - np.where(d < 1, (1 - d) * np.log1p(-np.where(d < 1, d, 0.0)), 0.0)
+    return out[()] if out.ndim == 0 else out
+
+
 def _ufunc(kernel, name, doc):
     """Wrap a scalar kernel as a numpy ufunc (numba vectorize, or np.vectorize without JIT)."""
     if JIT_ENABLED:
@@ -211,6 +252,7 @@ def _ufunc(kernel, name, doc):
 _UFUNC_KERNELS = {
     "H": H_s, "log_H": log_H_s, "G": G_s, "erfcx": erfcx_s, "log_2cosh": log_2cosh_s,
     "phi": phi_s, "log_H_scaled": log_H_scaled_s, "G_minus_x": G_minus_x_s,
+    "F_margin": F_margin_s, "log_F_margin": log_F_margin_s,
 }
 
 

@@ -695,8 +695,8 @@ def scan(point, grid, *, fixed: Mapping | None = None, store=None, executor=None
         already = sum(1 for r in runners for p in r.points if point_key(r.full(p)) in done)
         counts = {"ok": 0, "failed": 0, "nonfinite": 0}
         lost, evaluations = [], 0
-        progress = _Progress(total, already, quiet=quiet, as_json=json, desc=model_name,
-                             stream=stream)
+        progress = _Progress(total, already, quiet=quiet, as_json=json,
+                             desc=_label(model_name), stream=stream)
         t0 = time.perf_counter()
         todo = total - already
         if todo > 0:
@@ -720,6 +720,12 @@ def scan(point, grid, *, fixed: Mapping | None = None, store=None, executor=None
         raise RuntimeError(f"{len(lost)} task(s) lost to executor failures (not stored; rerun "
                            f"the same scan to compute them): {'; '.join(msgs)[:500]}")
     return result
+
+
+def _label(model_name: str) -> str:
+    """Progress-bar label in words: the model name, or a function's name without its path."""
+    name = model_name.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+    return f"{name.replace('_', ' ')} points"
 
 
 def _callable_name(fn) -> str:

@@ -1,5 +1,6 @@
 """One front door for saddle-point equations: :func:`solve`, the frozen :class:`Solution`, and
-:func:`continuation` (warm starts along a control parameter).
+the finite-difference Jacobian :func:`fd_jacobian`. Continuation along a parameter is
+:mod:`replica.continuation`.
 
 A saddle point is given as a fixed-point map ``F`` (order parameters -> updated order
 parameters); the **undamped residual** ``F(x) - x`` is the source of truth for every method, for
@@ -35,9 +36,9 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 from scipy import optimize
 
-from .errors import ConvergenceError
+from .errors import ConvergenceError, ReplicaInputError
 
-__all__ = ["Solution", "solve", "continuation", "ConvergenceError", "METHODS"]
+__all__ = ["Solution", "solve", "fd_jacobian", "ConvergenceError", "METHODS"]
 
 METHODS = ("iterate", "newton", "hybrid", "broyden", "bracket")
 
@@ -134,7 +135,7 @@ def solve(F: Callable[[np.ndarray], np.ndarray], x0, *, names: Sequence[str] | N
         ``fd_step`` (newton, default 1e-7), ``bounds=(lo, hi)`` arrays that clip iterates.
     """
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {METHODS}")
+        raise ReplicaInputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     allowed = {"iterate": {"mixing", "bounds"}, "newton": {"fd_step", "bounds"},
                "hybrid": {"bounds"}, "broyden": {"fd_step", "bounds", "jacobian"},
                "bracket": {"bracket", "grid", "expand", "xtol"}}[method]
@@ -143,7 +144,19 @@ def solve(F: Callable[[np.ndarray], np.ndarray], x0, *, names: Sequence[str] | N
         raise TypeError(f"solve(method={method!r}) got unknown options {sorted(unknown)}; "
                         f"allowed: {sorted(allowed)}")
     ctx = {"model": model, "params": dict(params or {})}
-    x0 = np.atleast_1d(np.asarray(x0, dtype=float)).copy()
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
+        raise ReplicaInputError(f"tol must be a positive number, got {tol!r}")
+    if isinstance(max_iter, bool) or int(max_iter) != max_iter or max_iter < 1:
+        raise ReplicaInputError(f"max_iter must be a positive integer, got {max_iter!r}")
+    try:
+        x0 = np.atleast_1d(np.asarray(x0, dtype=float)).copy()
+    except (TypeError, ValueError):
+        raise ReplicaInputError(f"x0 must be a vector of numbers, got {x0!r}") from None
+    if x0.ndim != 1 or not np.all(np.isfinite(x0)):
+        raise ReplicaInputError(f"x0 must be a vector of finite numbers, got {x0!r}")
+    if names is not None and len(names) != x0.size:
+        raise ReplicaInputError(f"x0 has {x0.size} value(s) but the unknowns are "
+                                f"{', '.join(names)} ({len(names)})")
     names = list(names) if names is not None else [f"x{i}" for i in range(x0.size)]
     bounds = options.get("bounds")
     clip = (lambda x: np.clip(x, bounds[0], bounds[1])) if bounds is not None else (lambda x: x)
@@ -346,49 +359,3 @@ def _expanding_bracket(f, x, factor, max_iter, ctx):
         h *= factor
     _fail("no sign change of the residual in an expanding bracket", ctx, [x], [fx], 200,
           "bracket")
-
-
-def continuation(solve_at: Callable, values: Sequence[float], x0, *, min_step: float | None = None,
-                 max_halvings: int = 12):
-    """Warm-started solves along a control parameter, with step halving on failure.
-
-    ``solve_at(value, x_start) -> Solution``. For each requested value the previous solution is
-    the starting point; if a solve raises ConvergenceError the step from the last converged value
-    is halved (intermediate values are solved and discarded) up to ``max_halvings`` times.
-    Returns a list of ``(value, Solution | ConvergenceError)``: failures are recorded, never
-    swallowed silently, and the continuation goes on from the last good point.
-    """
-    out = []
-    x = np.asarray(x0, dtype=float)
-    last = None
-    for v in values:
-        try:
-            sol = solve_at(v, x)
-        except ConvergenceError as exc:
-            sol = exc
-            if last is not None:
-                sol = _halve_towards(solve_at, last, v, x, max_halvings, min_step) or exc
-        if isinstance(sol, Solution):
-            x, last = sol.x, v
-        out.append((v, sol))
-    return out
-
-
-def _halve_towards(solve_at, v0, v1, x, max_halvings, min_step):
-    step = v1 - v0
-    for _ in range(max_halvings):
-        step *= 0.5
-        if min_step is not None and abs(step) < min_step:
-            return None
-        v, xs, ok = v0, x, True
-        while ok and (v1 - v) * np.sign(step) > 1e-15:
-            nxt = v + step if abs(v1 - v) > abs(step) else v1
-            try:
-                s = solve_at(nxt, xs)
-            except ConvergenceError:
-                ok = False
-                break
-            v, xs = nxt, s.x
-        if ok:
-            return s
-    return None

@@ -31,7 +31,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import sqlite3
+import urllib.parse
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -114,52 +116,120 @@ class ScanStore:
 
     def __init__(self, path, identity: Mapping | None = None):
         self.path = None if path in (None, ":memory:") else Path(path)
+        self._lock_fd = None
         readonly = identity is None
         if readonly and (self.path is None or not self.path.exists()):
             raise ReplicaInputError(f"no scan store at {path!s}")
+        if self.path is not None:
+            self._check_place(self.path, readonly)
         if self.path is not None and self.path.exists():
             self._check_is_store(self.path)
         if self.path is not None and not readonly:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        target = ":memory:" if self.path is None else str(self.path)
-        if readonly:
-            target = f"file:{self.path}?mode=ro"
-        self._con = sqlite3.connect(target, uri=readonly, timeout=30.0, isolation_level=None)
+            self._lock()
+        try:
+            if readonly:
+                self._con = _connect_readonly(self.path)
+            else:
+                target = ":memory:" if self.path is None else str(self.path)
+                self._con = sqlite3.connect(target, timeout=30.0, isolation_level=None)
+        except sqlite3.Error as exc:
+            self._unlock()
+            raise ReplicaInputError(f"cannot open scan store {path!s}: {exc}") from None
         try:
             if readonly:
                 self.identity = json.loads(self._meta("identity"))
             else:
                 self._init(identity)
+        except sqlite3.Error as exc:
+            self.close()
+            raise ReplicaInputError(f"{path!s} is not a readable replica scan store ({exc}); "
+                                    "nothing was written") from None
         except Exception:
-            self._con.close()
+            self.close()
             raise
 
     # -- opening ------------------------------------------------------------------------------
     @staticmethod
+    def _check_place(path: Path, readonly: bool) -> None:
+        """A store is a regular file (or absent) under directories (refused before anything
+        is created or computed)."""
+        if path.exists() and not path.is_file():
+            raise ReplicaInputError(f"store {path} is not a regular file (a directory or a "
+                                    "device); give a file name")
+        if not readonly:
+            for parent in path.parents:
+                if parent.exists():
+                    if not parent.is_dir():
+                        raise ReplicaInputError(f"store {path}: {parent} is a file, not a "
+                                                "directory")
+                    break
+
+    def _lock(self) -> None:
+        """Exclusive advisory lock (flock) on the store file for the life of this writer: a
+        second scan on the same file is refused instead of racing (released by the kernel when
+        the process ends, even by kill -9). SQLite's own locks are POSIX record locks, which
+        flock does not disturb."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - non-POSIX: no cross-process guard
+            return
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise ReplicaInputError(f"cannot open store {self.path}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise ReplicaInputError(f"store {self.path} is in use by another running scan; wait "
+                                    "for it to finish (then rerun to resume) or use another "
+                                    "file") from None
+        self._lock_fd = fd
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)   # after the SQLite connection: see _lock
+            self._lock_fd = None
+
+    @staticmethod
     def _check_is_store(path: Path) -> None:
-        """Refuse (before any write) a file that is not a replica scan store."""
+        """Refuse (before any write) a file that is not a replica scan store: another file, an
+        SQLite file of something else, a truncated or corrupted store."""
         try:
             with open(path, "rb") as fh:
                 head = fh.read(16)
         except OSError as exc:
-            raise ReplicaInputError(f"cannot read store {path}: {exc}") from None
+            raise ReplicaInputError(f"cannot read store {path}: {exc.strerror}") from None
         if head and head != b"SQLite format 3\x00":
             raise StoreMismatchError(f"{path} exists and is not a replica scan store "
                                      "(not an SQLite file); refusing to touch it")
         if not head:
             return  # empty file: treat as new
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30.0)
         try:
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            fmt = None
-            if "meta" in tables:
-                row = con.execute("SELECT value FROM meta WHERE key='format'").fetchone()
-                fmt = row and row[0]
-        finally:
-            con.close()
+            con = _connect_readonly(path)
+            try:
+                tables = {r[0] for r in con.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table'")}
+                fmt = None
+                if "meta" in tables:
+                    row = con.execute("SELECT value FROM meta WHERE key='format'").fetchone()
+                    fmt = row and row[0]
+                ok = con.execute("PRAGMA quick_check").fetchone()
+            finally:
+                con.close()
+        except sqlite3.Error as exc:
+            raise StoreMismatchError(f"{path} is not a readable SQLite file ({exc}): truncated "
+                                     "or corrupted; refusing to touch it") from None
         if tables and fmt != FORMAT:
             raise StoreMismatchError(f"{path} is an SQLite file but not a replica scan store "
                                      f"(tables {sorted(tables)}); refusing to touch it")
+        if not tables:
+            raise StoreMismatchError(f"{path} is an SQLite file without tables (not a scan "
+                                     "store, or a truncated one); refusing to touch it")
+        if not ok or ok[0] != "ok":
+            raise StoreMismatchError(f"{path} is a corrupted scan store (integrity check: "
+                                     f"{ok[0] if ok else 'no answer'}); refusing to touch it")
 
     def _meta(self, key):
         row = self._con.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
@@ -167,6 +237,21 @@ class ScanStore:
 
     def _init(self, identity: Mapping) -> None:
         identity = json.loads(canonical_json(identity))
+        con = self._con
+        con.execute("BEGIN IMMEDIATE")   # the check and the creation in one write transaction
+        try:
+            self._init_locked(identity)
+        except BaseException:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            raise
+        if con.in_transaction:
+            con.execute("COMMIT")
+        if self.path is not None:
+            con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")
+
+    def _init_locked(self, identity: Mapping) -> None:
         con = self._con
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "meta" in tables:
@@ -178,12 +263,8 @@ class ScanStore:
                     "written — use another --store file, or rerun the original command to resume")
             self.identity = stored
             return
-        if self.path is not None:
-            con.execute("PRAGMA journal_mode=WAL")
-        con.execute("PRAGMA synchronous=NORMAL")
         from . import __version__
 
-        con.execute("BEGIN IMMEDIATE")
         con.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)")
         con.execute("""CREATE TABLE points(
             key TEXT PRIMARY KEY, path INTEGER, step INTEGER, params TEXT, results TEXT,
@@ -193,7 +274,6 @@ class ScanStore:
             ("format", FORMAT), ("identity", canonical_json(identity)),
             ("identity_hash", identity_hash(identity)), ("created", _now()),
             ("replica_version", __version__)])
-        con.execute("COMMIT")
         self.identity = identity
 
     # -- writing ------------------------------------------------------------------------------
@@ -252,13 +332,40 @@ class ScanStore:
         return _columns(self.rows(), as_frame=as_frame, status=status)
 
     def close(self) -> None:
-        self._con.close()
+        con = getattr(self, "_con", None)
+        if con is not None:
+            con.close()
+        self._unlock()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection through a URI with the path percent-quoted (names with #, ?, %
+    are file names, not URI syntax). On read-only media a WAL store cannot get its shared-memory
+    file: it is then opened ``immutable`` when no write-ahead log is pending (a finished scan),
+    and refused with a message when one is (an interrupted scan on a read-only disk)."""
+    uri = "file:" + urllib.parse.quote(str(Path(path).absolute()))
+    con = None
+    try:
+        con = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=30.0, isolation_level=None)
+        con.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall()
+        return con
+    except sqlite3.OperationalError:
+        if con is not None:
+            con.close()
+        if os.access(Path(path).absolute().parent, os.W_OK):
+            raise
+    wal = Path(str(path) + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise ReplicaInputError(f"store {path} lies in a read-only directory with an unfinished "
+                                f"write-ahead log ({wal.name}); copy the store and its -wal file "
+                                "to a writable directory to read it")
+    return sqlite3.connect(uri + "?immutable=1", uri=True, timeout=30.0, isolation_level=None)
 
 
 def _column(values: list):

@@ -43,13 +43,16 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy import optimize
 
-from .errors import ConvergenceError, ReplicaInputError, check_finite, check_range
+from .errors import ConvergenceError, ReplicaInputError, check_finite, check_int, check_range
+from .special import log_gardner_moment
 
 __all__ = ["Threshold", "find_event", "event", "fold", "capacity", "kappa_max", "at_alpha", "at_kappa",
            "alpha_nonmonotonic", "alpha_negative", "local_entropy_profile", "Profile",
            "nonmonotonic_indicator", "negative_indicator"]
 
 XTOL = 1e-6
+#: the AT line is searched for kappa >= this (alpha_c(-20) ~ 1e90: beyond, 1 - q underflows)
+AT_KAPPA_MIN = -20.0
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,9 @@ def find_event(f: Callable[[float], float], grid: Sequence[float], *, xtol: floa
             break
         prev = (x, v)
     else:
-        vals = ", ".join(f"{x:.6g}: {v:.3e}" for x, v in seen)
+        shown = seen if len(seen) <= 8 else seen[:3] + [None] + seen[-3:]
+        vals = ", ".join("..." if item is None else f"{item[0]:.6g}: {item[1]:.3e}"
+                         for item in shown)
         raise ConvergenceError(
             f"{name}: the indicator does not change sign on the {variable} grid "
             f"[{xs[0]:.6g} .. {xs[-1]:.6g}] ({vals})", params=context, x=xs,
@@ -237,8 +242,12 @@ def capacity(model: str, kappa: float = 0.0, *, xtol: float = XTOL) -> Threshold
 
     _check_model(model)
     kappa = check_finite("kappa", kappa)
+    xtol = check_range("xtol", xtol, 0.0, lo_open=True)
     ac = gd.capacity(model, kappa)
-    br = (ac - xtol, ac + xtol)
+    # the saddle-point route to the spherical alpha_c carries a relative error ~1e-9 (its
+    # 1 - q = 1e-10): the bracket is at least that wide, so that it holds the sign change
+    w = xtol if model == "binary" else max(xtol, 1e-8 * ac)
+    br = (ac - w, ac + w)
     if model == "binary":
         vals = (_binary_entropy(br[0], kappa), _binary_entropy(br[1], kappa))
         ind = "RS entropy s(alpha)"
@@ -252,8 +261,12 @@ def capacity(model: str, kappa: float = 0.0, *, xtol: float = XTOL) -> Threshold
         acs = gd.capacity_from_saddle(kappa)
         vals = (acs - br[0], acs - br[1])
         ind = "alpha_c(saddle, q->1) - alpha"
+        if not (vals[0] > 0 > vals[1]):
+            raise ConvergenceError("capacity: the saddle-point indicator does not change sign "
+                                   "across the closed-form alpha_c", model=model,
+                                   params={"kappa": kappa}, x=list(br), residual=list(vals))
     return _threshold_from("capacity", model, "alpha", ac, br, vals, br, 2, ind,
-                           {"kappa": kappa}, xtol)
+                           {"kappa": kappa}, w)
 
 
 def kappa_max(model: str, alpha: float, *, xtol: float = XTOL) -> Threshold:
@@ -297,9 +310,15 @@ def at_alpha(kappa: float, *, xtol: float = XTOL, n_grid: int = 40) -> Threshold
     from .models.gardner import capacity_spherical_closed_form
 
     kappa = check_finite("kappa", kappa)
+    xtol = check_range("xtol", xtol, 0.0, lo_open=True)
+    n_grid = check_int("n_grid", n_grid, 2, 10 ** 4)
     if kappa >= 0:
         raise ReplicaInputError(f"the AT line exists for kappa < 0 (RS is stable for kappa >= 0), "
                                 f"got kappa = {kappa}")
+    if kappa < AT_KAPPA_MIN:
+        raise ReplicaInputError(f"kappa must be >= {AT_KAPPA_MIN} for the AT line (alpha_c("
+                                f"{kappa}) = exp({-log_gardner_moment(kappa):.4g}): the RS "
+                                "saddle point is not resolved in double precision there)")
     ac = capacity_spherical_closed_form(kappa)
     grid = ac * np.concatenate([np.linspace(0.02, 0.98, n_grid), [0.995, 0.999, 0.99999]])
     root, br, vals, ref, n = find_event(lambda a: _replicon(a, kappa), grid, xtol=xtol,
@@ -317,7 +336,15 @@ def at_kappa(alpha: float, *, xtol: float = XTOL, kappa_min: float = -6.0,
     from .models.gardner import kappa_max as km
 
     alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    kappa_min = check_finite("kappa_min", kappa_min)
+    xtol = check_range("xtol", xtol, 0.0, lo_open=True)
+    n_grid = check_int("n_grid", n_grid, 2, 10 ** 4)
     top = min(0.0, km("spherical", alpha) - 1e-9)
+    if not kappa_min < top:
+        raise ReplicaInputError(f"kappa_min must be below the top of the search, min(0, "
+                                f"kappa_max(alpha = {alpha})) = {top:.10g}, got {kappa_min}")
+    if kappa_min < AT_KAPPA_MIN:
+        raise ReplicaInputError(f"kappa_min must be >= {AT_KAPPA_MIN}, got {kappa_min}")
     grid = np.linspace(top, kappa_min, n_grid)
     root, br, vals, ref, n = find_event(lambda k: _replicon(alpha, k), grid, xtol=xtol,
                                         name="AT line", variable="kappa",
@@ -348,15 +375,26 @@ class Profile:
     d_min_S: float = math.nan
     evaluations: int = 0
     truncated: str = ""
+    replicon: np.ndarray | None = None
+    min_chord: float = math.nan
+    d_min_chord: float = math.nan
+    status: str = "complete"
+    slope_from_chord: bool = False
 
     def as_results(self) -> dict:
+        rep = self.replicon if self.replicon is not None else np.full(self.d.size, np.nan)
+        unstable = [float(d) for d, r in zip(self.d, rep) if np.isfinite(r) and r < 0]
         return {"kappa_ref_value": self.kappa_ref, "Q": self.Q, "d_star": (1 - self.Q) / 2,
                 "min_slope": self.min_slope, "d_min_slope": self.d_min_slope,
                 "min_S": self.min_S, "d_min_S": self.d_min_S,
+                "min_chord": self.min_chord if np.isfinite(self.min_chord) else None,
                 "monotonic": bool(self.min_slope > 0),
                 "negative": bool(self.min_S < 0), "d_grid": self.d.tolist(),
                 "S": self.S.tolist(), "dS_dd": self.dS_dd.tolist(),
+                "replicon": [float(r) if np.isfinite(r) else None for r in rep],
+                "rs_unstable_d": unstable,
                 "d_reached": float(self.d[-1]), "truncated": self.truncated,
+                "status": self.status, "slope_from_chord": self.slope_from_chord,
                 "evaluations": self.evaluations}
 
 
@@ -401,15 +439,29 @@ class _Curve:
                 if not c.ok[0]:
                     raise
                 sol = c.solutions[0]
-                out = (float(sol.thermo["entropy"]), float(sol.thermo["dS_dd"]), sol.x)
+                out = _entry(sol)
                 self.cache[d] = out
                 return out
             mid = math.sqrt(near * d)
             self.at(mid, self.cache[near][2])
             sol = self._solve(d, self.cache[mid][2])
-        out = (float(sol.thermo["entropy"]), float(sol.thermo["dS_dd"]), sol.x)
+        out = _entry(sol)
         self.cache[d] = out
         return out
+
+
+def _entry(sol):
+    """(S, dS/dd, unknowns, replicon) of a local-entropy solution."""
+    th = sol.thermo
+    return (float(th["entropy"]), float(th["dS_dd"]), sol.x, float(th.get("replicon", math.nan)))
+
+
+def _why_lost(exc) -> str:
+    """The status word of a distance where the RS saddle point could not be computed."""
+    msg = str(exc)
+    if "physical domain" in msg or "not positive" in msg:
+        return "lost positivity"
+    return "non-convergence"
 
 
 def _refine_min(curve, ds, vals, which, xatol=1e-3):
@@ -430,7 +482,8 @@ def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.
                           d_lo: float = 1e-4, d_hi: float | None = None, n_d: int = 12,
                           refine: Sequence[str] = ("slope", "S"),
                           refine_below: dict | None = None,
-                          truncate: bool = False, stop_at_negative: bool = False) -> Profile:
+                          truncate: bool = False, stop_at_negative: bool = False,
+                          stop_at_unstable: bool = True) -> Profile:
     """S(d) and dS/dd on ``n_d`` geometric distances from ``d_hi`` (default 0.8 d*, d* = (1-Q)/2)
     down to ``d_lo`` by continuation in d, with the minima of dS/dd (``"slope"``) and of S
     (``"S"``) refined by bounded Brent minimisation in ln d.
@@ -443,6 +496,12 @@ def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.
     ``stop_at_negative=True`` stops the descent in d at the first negative S (the reference is
     isolated: the class is decided); ``stopped`` says so and the minima are over the solved
     window.
+
+    ``stop_at_unstable=True`` (default) stops the descent at the first distance where the
+    replicon of the constrained replicas is negative (RS unstable: below it the RS value is not
+    the local entropy; around typical references the constrained replicas then freeze and the
+    branch runs into an asymptote, theory_notebooks/fp_small_distance.py); ``status`` says
+    "rs_unstable" and the minima are over the RS-stable window.
 
     ``truncate=True``: if the continuation in d loses the RS saddle point (ConvergenceError)
     after at least three distances, the profile stops there and ``truncated`` says where and
@@ -460,25 +519,36 @@ def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.
     ds = np.geomspace(d_hi, d_lo, int(n_d))
     S = np.empty(ds.size)
     slope = np.empty(ds.size)
+    rep = np.empty(ds.size)
     x = None
     truncated = ""
+    status = "complete"
     for j, d in enumerate(ds):
         try:
-            S[j], slope[j], x = curve.at(d, x)
+            S[j], slope[j], x, rep[j] = curve.at(d, x)
         except ConvergenceError as exc:
             if not truncate or j < 3:
                 raise
             # the RS saddle point is lost below this distance: keep the solved window and say so
-            truncated = f"no RS saddle point at d = {d:.4g} (window truncated): {exc}"[:400]
-            ds, S, slope = ds[:j], S[:j], slope[:j]
+            status = _why_lost(exc)
+            truncated = (f"no RS saddle point at d = {d:.4g} ({status}; window truncated): "
+                         f"{exc}")[:400]
+            ds, S, slope, rep = ds[:j], S[:j], slope[:j], rep[:j]
+            break
+        if stop_at_unstable and j >= 1 and rep[j] < 0:
+            truncated = (f"stopped at d = {d:.4g}: replicon {rep[j]:.3g} < 0 (RS unstable at "
+                         "smaller d)")
+            status = "rs_unstable"
+            ds, S, slope, rep = ds[:j], S[:j], slope[:j], rep[:j]
             break
         if stop_at_negative and S[j] < 0:
             truncated = f"stopped at d = {d:.4g}: S < 0 (isolated reference)"
-            ds, S, slope = ds[:j + 1], S[:j + 1], slope[:j + 1]
+            status = "stopped: S < 0"
+            ds, S, slope, rep = ds[:j + 1], S[:j + 1], slope[:j + 1], rep[:j + 1]
             break
     prof = Profile(model=model, alpha=alpha, kappa_ref=float(curve.ref.kappa_ref),
                    kappa=float(kappa), Q=float(Q), d=ds, S=S, dS_dd=slope,
-                   truncated=truncated)
+                   truncated=truncated, replicon=rep, status=status)
     below = dict(refine_below or {})
     for key, vals, which in (("slope", slope, 1), ("S", S, 0)):
         i = int(np.argmin(vals))
@@ -491,9 +561,25 @@ def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.
             prof.min_slope, prof.d_min_slope = v, dm
         else:
             prof.min_S, prof.d_min_S = v, dm
+    if _exact_origin(model, curve.ref.kappa_ref, kappa):
+        # S(0) = 0 exactly: the chord S(d_j)/d_j is the slope dS/dd at some d in (0, d_j) (mean
+        # value theorem), so min_j S(d_j)/d_j bounds min_{(0, d_hi]} dS/dd from above and the
+        # indicator sees distances below the window: S < 0 anywhere implies non-monotonic
+        ch = S / ds
+        k = int(np.argmin(ch))
+        prof.min_chord, prof.d_min_chord = float(ch[k]), float(ds[k])
+        if prof.min_chord < min(prof.min_slope, 0.0):
+            prof.min_slope, prof.d_min_slope = prof.min_chord, prof.d_min_chord
+            prof.slope_from_chord = True
     prof.evaluations = curve.n
     prof._curve = curve
     return prof
+
+
+def _exact_origin(model, kappa_ref, kappa) -> bool:
+    """S(0) = 0 exactly: binary weights and a reference that is itself counted
+    (kappa_ref >= kappa; at d = 0 only the reference is at distance 0)."""
+    return model == "binary" and float(kappa_ref) >= float(kappa)
 
 
 def nonmonotonic_indicator(model, alpha, kappa_ref, kappa=0.0, **kw) -> float:
@@ -556,7 +642,7 @@ def _local_event(which, model, kappa_ref, kappa, alpha_range, n_grid, xtol, d_lo
         prof = local_entropy_profile(model, a, kappa_ref, kappa, d_lo=d_lo, n_d=n_d,
                                      refine=(key,))
         v, dm = (prof.min_S, prof.d_min_S) if key == "S" else (prof.min_slope, prof.d_min_slope)
-        interior = prof.d[-1] < dm < prof.d[0]
+        interior = prof.d[-1] < dm < prof.d[0] and not prof.slope_from_chord
         last.update(interior=interior, d=dm, d_hi=prof.d[0])
         if interior:
             last["x"] = prof._curve.at(dm)[2]

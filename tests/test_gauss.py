@@ -101,3 +101,27 @@ def test_integration_range_cut_is_negligible():
     a = gauss.integrate_gaussian(lambda z: z ** 4, L=12.0)
     b = gauss.integrate_gaussian(lambda z: z ** 4, L=16.0)
     assert abs(a - b) < 1e-14 and abs(a - 3) < 1e-13
+
+
+def test_F_margin_against_mpmath_on_the_whole_line():
+    """ln F(x), F = (1+x^2) Phi(x) + x phi(x) (the q -> 1 cost, 1/F = spherical capacity), against
+    the closed form at 60 digits (where double precision cancels, x < -2, mpmath does not)."""
+    import mpmath as mp
+    from replica.gauss import F_margin, log_F_margin
+
+    mp.mp.dps = 60
+    worst = 0.0
+    for x in np.r_[np.linspace(-60, 12, 145), -2.0 - 1e-9, -2.0 + 1e-9]:
+        X = mp.mpf(float(x))
+        ref = mp.log((1 + X * X) * mp.ncdf(X) + X * mp.npdf(X))
+        worst = max(worst, abs(float(log_F_margin(x)) - float(ref)) / max(1.0, abs(float(ref))))
+    assert worst < 1e-14
+    assert F_margin(0.0) == 0.5 and abs(1 / F_margin(-1.0) - 13.2732) < 1e-4
+
+
+def test_h2_limits():
+    from replica.gauss import h2
+
+    assert h2(0.0) == 0.0 and h2(1.0) == 0.0 and abs(h2(0.5) - math.log(2)) < 1e-16
+    d = 1e-12
+    assert abs(h2(d) - (-d * math.log(d) + d)) < 1e-20

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from replica.errors import ReplicaInputError
-from replica.flatness import diagnostics as dg
-from replica.flatness import linear_networks as ln
-from replica.flatness.linear_experiments import relu_forward_backward, relu_masks
+from replica.linear_nets import diagnostics as dg
+from replica.linear_nets import networks as ln
+from replica.linear_nets.experiments import relu_forward_backward, relu_masks
 
 SIGMA_NONWHITE = [[1.0, 0.0], [0.0, 4.0]]
 
@@ -330,7 +330,7 @@ def test_references_reproduce():
 
 # ------------------------------------------------------------------ experiments (reduced size)
 def test_experiments_respect_the_bounds():
-    from replica.flatness.linear_experiments import (gd_step_size_experiment, relu_experiment,
+    from replica.linear_nets.experiments import (gd_step_size_experiment, relu_experiment,
                                                      resnet_experiment)
 
     a = gd_step_size_experiment(quick=True)

@@ -279,7 +279,7 @@ def point(params, warm_start=None):
 def _cli(tmp_path, store, *extra):
     env = dict(os.environ, PYTHONPATH=f"{tmp_path}{os.pathsep}{ROOT}",
                COUNTER_FILE=str(store) + ".count")
-    cmd = [PY, "-m", "replica", "scan", "--model", "slowpoint:point",
+    cmd = [PY, "-m", "replica", "scan", "--model", "slowpoint:point", "--allow-user-code",
            "--param", "b=0:1:2", "--param", "a=1:40:20", "--along", "a",
            "--store", str(store), "--quiet", *extra]
     return cmd, env
@@ -350,11 +350,11 @@ def test_cli_errors(tmp_path):
     r = run("--model", "gardner-binary", "--param", "temperature=0.1:0.5:3")
     assert r.returncode == 2 and "has no parameter(s) 'temperature'" in r.stderr
     assert not store.exists()
-    r = run("--model", "slowpoint:point", "--param", "a=1:2:2", "--fixed", "b=0",
+    r = run("--model", "slowpoint:point", "--allow-user-code", "--param", "a=1:2:2", "--fixed", "b=0",
             "--executor", "serial")
     assert r.returncode == 0, r.stderr
     before = _digest(store)
-    r = run("--model", "slowpoint:point", "--param", "a=1:2:3", "--fixed", "b=0")
+    r = run("--model", "slowpoint:point", "--allow-user-code", "--param", "a=1:2:3", "--fixed", "b=0")
     assert r.returncode == 2 and "different scan" in r.stderr and "Traceback" not in r.stderr
     assert _digest(store) == before
 

@@ -2,21 +2,22 @@
 from __future__ import annotations
 
 from ..errors import ReplicaInputError
-from ._common import add_json_flag, emit, number
+from ._common import add_json_flag, emit, integer, number
 
 
 def register(sub) -> None:
     p = sub.add_parser("enumerate",
                        help="exact enumeration of the binary perceptron (N <= 25): solution counts, "
                             "max margin, distance profiles, quenched averages")
-    p.add_argument("--n", type=int, required=True, help="number of weights N (2..25)")
+    p.add_argument("--n", type=integer, required=True, help="number of weights N (2..25)")
     p.add_argument("--alpha", type=number, action="append", required=True,
                    help="load alpha = P/N (repeatable; P = round(alpha N), reported alpha = P/N)")
     p.add_argument("--kappa", type=number, action="append",
                    help="margin kappa (repeatable; default 0); 'count' is for the first one")
-    p.add_argument("--instances", type=int, default=10, help="number of seeded instances")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--patterns", default="gaussian", help="gaussian (default) or pm1")
+    p.add_argument("--instances", type=integer, default=10, help="number of seeded instances")
+    p.add_argument("--seed", type=integer, default=0, help="seed of the instances")
+    p.add_argument("--patterns", default="gaussian", choices=("gaussian", "pm1"),
+                   help="pattern entries: gaussian or pm1 (+-1)")
     p.add_argument("--profiles", action="store_true",
                    help="include the distance profiles around the max-margin and a random solution")
     p.add_argument("--profile-kappa", type=number, default=0.0,
@@ -36,9 +37,16 @@ def run(args):
         if a < 0:
             raise ReplicaInputError(f"--alpha must be >= 0, got {a}")
     kappas = args.kappa or [0.0]
-    run_ = enumerate_perceptron(args.n, args.alpha, kappas, instances=args.instances,
-                                seed=args.seed, patterns=args.patterns,
-                                profile_kappa=args.profile_kappa, profiles=args.profiles)
+    try:
+        run_ = enumerate_perceptron(args.n, args.alpha, kappas, instances=args.instances,
+                                    seed=args.seed, patterns=args.patterns,
+                                    profile_kappa=args.profile_kappa, profiles=args.profiles)
+    except ReplicaInputError as exc:   # the API's parameter names, as this command's options
+        text = str(exc)
+        for api, opt in (("instances:", "--instances:"), ("alpha:", "--alpha:")):
+            if text.startswith(api):
+                text = opt + text[len(api):]
+        raise ReplicaInputError(text) from None
     rows = run_.rows()
     if not args.profiles:
         for r in rows:

@@ -5,10 +5,10 @@ import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 
-from ._common import emit
+from ._common import check_out_dir, emit, positive_int
 
 
 def register(sub) -> None:
@@ -20,7 +20,7 @@ def register(sub) -> None:
     p.add_argument("--quick", action="store_true", help="reduced resolution (CI)")
     p.add_argument("--list", action="store_true", help="list the figures and exit")
     p.add_argument("--no-gallery", action="store_true", help="do not (re)write OUT/README.md")
-    p.add_argument("--jobs", type=int, default=None,
+    p.add_argument("--jobs", type=positive_int, default=None,
                    help="figures built in parallel processes (default: the number of cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -81,10 +81,11 @@ def run(args):
         figs = [f for f in figs if f.name in args.only]
     out = Path(args.out)
     data = Path(args.data) if args.data else out / "data"
+    check_out_dir("--out", out)
     out.mkdir(parents=True, exist_ok=True)
-    jobs = args.jobs or os.cpu_count() or 1
-    if jobs < 1:
-        raise ValueError(f"--jobs must be >= 1, got {args.jobs}")
+    from ..errors import check_workers
+
+    jobs = check_workers("--jobs", args.jobs) or os.cpu_count() or 1
     t_all = time.perf_counter()
     try:
         from tqdm import tqdm
@@ -101,8 +102,10 @@ def run(args):
                 bar.update()
     else:
         # independent figures in parallel processes; each caches its own data files
-        with ProcessPoolExecutor(max_workers=min(jobs, len(figs)),
-                                 mp_context=multiprocessing.get_context("spawn")) as ex:
+        from .._process import process_pool
+
+        with process_pool(min(jobs, len(figs)),
+                          mp_context=multiprocessing.get_context("spawn")) as ex:
             futures = {ex.submit(build_one, *t): t[0] for t in tasks}
             for fut in as_completed(futures):
                 name = futures[fut]

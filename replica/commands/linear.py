@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from ..errors import ReplicaInputError
-from ._common import add_json_flag, emit, to_jsonable
+from ._common import add_json_flag, check_out_dir, emit, integer, to_jsonable
 
 
 def _matrix(name: str, text: str):
@@ -21,8 +21,14 @@ def _matrix(name: str, text: str):
         value = json.loads(text)
     except (json.JSONDecodeError, TypeError):
         raise ReplicaInputError(f"{name} must be a JSON array such as [[1,0]], got {text!r}") from None
-    if not isinstance(value, (list, int, float)) or isinstance(value, bool):
-        raise ReplicaInputError(f"{name} must be a JSON array of numbers, got {text!r}")
+    def numbers_only(v):
+        if isinstance(v, list):
+            return all(numbers_only(x) for x in v)
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    if not isinstance(value, (list, int, float)) or not numbers_only(value):
+        raise ReplicaInputError(f"{name} must be a JSON array of numbers (no strings, booleans "
+                                f"or null), got {text[:60]!r}")
     return value
 
 
@@ -32,7 +38,7 @@ def register(subparsers) -> None:
     sub = p.add_subparsers(dest="linear_command", metavar="SUBCOMMAND")
 
     q = sub.add_parser("min-sharpness", help="minimum sharpness over all global minima")
-    q.add_argument("--depth", type=int, required=True, help="number of layers N >= 1")
+    q.add_argument("--depth", type=integer, required=True, help="number of layers N, 1..100000")
     q.add_argument("--target", required=True, help='target matrix T as JSON, e.g. "[[1,0]]"')
     q.add_argument("--input-cov", default=None,
                    help='input covariance Sigma_x as JSON (default identity), e.g. "[[1,0],[0,4]]"')
@@ -40,9 +46,10 @@ def register(subparsers) -> None:
     q.set_defaults(func=run_min_sharpness)
 
     e = sub.add_parser("experiment", help="seeded experiments (a) gd-step-size (b) resnet (c) relu")
-    e.add_argument("name", choices=["gd-step-size", "resnet", "relu"])
+    e.add_argument("name", choices=["gd-step-size", "resnet", "relu"],
+                   help="which experiment: gd-step-size, resnet or relu")
     e.add_argument("--quick", action="store_true", help="reduced size (seconds)")
-    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--seed", type=integer, default=0, help="seed of the experiment")
     e.add_argument("--out", default=None, help="directory to write linear_<name>.json into")
     add_json_flag(e)
     e.set_defaults(func=run_experiment)
@@ -50,13 +57,18 @@ def register(subparsers) -> None:
 
 
 def run_min_sharpness(args) -> int:
-    from ..flatness.linear_networks import min_sharpness_details
+    from ..linear_nets.networks import min_sharpness_details
 
     T = _matrix("--target", args.target)
     S = None if args.input_cov is None else _matrix("--input-cov", args.input_cov)
     info = min_sharpness_details(T, args.depth, S)
     out = info.as_dict()
-    out["ratio_balanced_to_min"] = info.balanced / info.value if info.value > 0 else None
+    if info.value > 0:
+        out["ratio_balanced_to_min"] = info.balanced / info.value
+    else:   # zero target: every minimum is flat, no step size is unstable
+        out.pop("eta_star", None)
+        out["note"] = ("min_sharpness = 0 (zero target): eta_star = 2/min_sharpness is "
+                       "unbounded, every GD step size is stable")
     if args.json:
         emit(out, True)
     else:
@@ -83,8 +95,10 @@ def _rows(name, res):
 
 
 def run_experiment(args) -> int:
-    from ..flatness.linear_experiments import EXPERIMENTS
+    from ..linear_nets.experiments import EXPERIMENTS
 
+    if args.out:   # refused before computing: a file in the way, an unwritable place
+        check_out_dir("--out", args.out)
     res = EXPERIMENTS[args.name](quick=args.quick, seed=args.seed)
     if args.out:
         out = Path(args.out)

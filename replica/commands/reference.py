@@ -30,7 +30,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=run_list)
 
     p = sub.add_parser("show", help="show one reference value in full")
-    p.add_argument("name")
+    p.add_argument("name", help="name of the entry (see replica reference list)")
     add_json_flag(p)
     p.set_defaults(func=run_show)
 

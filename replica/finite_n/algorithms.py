@@ -31,16 +31,17 @@ Cost per sweep: SBPI O(P N); SA and each replica of RSA O(N P) (a flip updates t
 """
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .._numba import jit
-from ..errors import ReplicaInputError, check_range
+from ..errors import ReplicaInputError, check_int, check_memory, check_range, check_work
 
 __all__ = ["LearningResult", "ALGORITHMS", "sbpi", "simulated_annealing", "replicated_sa",
-           "solve_binary", "verify_solution", "margin_of", "flip_survival",
+           "solve_binary", "all_algorithms", "verify_solution", "margin_of", "flip_survival",
            "local_entropy_from_flips", "success_probability"]
 
 
@@ -322,13 +323,44 @@ def replicated_sa(xi, *, seed: int = 0, y: int = 5, max_sweeps: int = 2000, beta
 ALGORITHMS = {"sbpi": sbpi, "sa": simulated_annealing, "replicated": replicated_sa}
 
 
+def check_budget(algorithm: str, n: int, p: int, *, max_sweeps=None, y=None,
+                 names=None) -> None:
+    """Refuse (before allocating or running) a run beyond the machine: replicas and their
+    fields in memory (y (N + P) floats, a few copies), and the planned work
+    ``max_sweeps * y * P * N`` (field updates) against :data:`replica.errors.WORK_LIMIT`.
+    ``names`` maps ``max_sweeps`` / ``y`` to the names the caller uses (CLI options)."""
+    names = {"max_sweeps": "max_sweeps", "y": "y", **(names or {})}
+    fn = ALGORITHMS[algorithm]
+    defaults = {k: v.default for k, v in inspect.signature(fn).parameters.items()}
+    sweeps = defaults.get("max_sweeps") if max_sweeps is None else max_sweeps
+    reps = (defaults.get("y") or 1) if y is None else y
+    sweeps = check_int(names["max_sweeps"], sweeps, 1)
+    reps = check_int(names["y"], reps, 1)
+    check_memory(names["y"], 4 * 8 * reps * (n + p), f"{reps} replica(s) with their fields")
+    check_work(names["max_sweeps"], float(sweeps) * reps * p * n,
+               f"{sweeps} sweep(s) of {reps} replica(s) over P = {p} patterns of N = {n}")
+
+
+def all_algorithms() -> dict:
+    """:data:`ALGORITHMS` and the message-passing solvers of :mod:`replica.finite_n.mp_solvers`
+    (amp, rbp, fbp, bp-sample)."""
+    from .mp_solvers import MP_ALGORITHMS
+
+    return {**ALGORITHMS, **MP_ALGORITHMS}
+
+
 def solve_binary(algorithm: str, xi, *, seed: int = 0, **options) -> LearningResult:
-    """Front door: ``algorithm`` in :data:`ALGORITHMS`; unknown options raise (TypeError ->
-    ReplicaInputError)."""
-    if algorithm not in ALGORITHMS:
-        raise ReplicaInputError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
+    """Front door: ``algorithm`` in :func:`all_algorithms`; unknown options raise (TypeError ->
+    ReplicaInputError); the run's memory and work are checked first (:func:`check_budget`, for
+    the sweep-based algorithms)."""
+    algos = all_algorithms()
+    if algorithm not in algos:
+        raise ReplicaInputError(f"algorithm must be one of {', '.join(algos)}, got {algorithm!r}")
+    if algorithm in ALGORITHMS:
+        p, n = np.shape(xi)
+        check_budget(algorithm, n, p, max_sweeps=options.get("max_sweeps"), y=options.get("y"))
     try:
-        return ALGORITHMS[algorithm](xi, seed=seed, **options)
+        return algos[algorithm](xi, seed=seed, **options)
     except TypeError as exc:
         raise ReplicaInputError(f"bad option for {algorithm}: {exc}") from None
 

@@ -57,7 +57,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._numba import jit
-from ..errors import ReplicaInputError, check_range
+from ..errors import ReplicaInputError, check_int, check_memory, check_range, check_work
+from ..gauss import h2
 
 __all__ = [
     "N_MAX", "PATTERNS", "make_patterns", "instance_seeds", "n_patterns", "field_thresholds",
@@ -97,6 +98,8 @@ def make_patterns(n: int, p: int, seed, patterns: str = "gaussian") -> np.ndarra
     ``seed`` is an int or a SeedSequence; rows are generated in order, so the first rows do not
     depend on ``p`` (patterns of a smaller alpha are a prefix of those of a larger one)."""
     _check_patterns(patterns)
+    check_memory("alpha", 16.0 * int(p) * int(n),
+                 f"the patterns (P = {int(p)} x N = {int(n)} floats)")
     rng = np.random.default_rng(seed)
     if patterns == "gaussian":
         return rng.standard_normal((int(p), int(n)))
@@ -445,6 +448,12 @@ def enumerate_perceptron(n: int, alphas, kappas=(0.0,), *, instances: int = 10, 
     ps = np.array([n_patterns(n, a) for a in alphas], dtype=np.int64)
     kappas = np.atleast_1d(np.asarray([check_range("kappa", k) for k in np.atleast_1d(kappas)]))
     profile_kappa = check_range("profile_kappa", profile_kappa)
+    instances = check_int("instances", instances, 1)
+    check_memory("alpha", 16.0 * int(ps.max()) * n, f"the patterns (P = {int(ps.max())} x N = "
+                 f"{n} floats)")
+    # meet in the middle: the 2^N sums of the two halves' fields, for every pattern and kappa
+    check_work("instances", float(instances) * 2.0 ** n * int(ps.max()) * (kappas.size + 2),
+               f"{instances} instance(s) of 2^{n} weight vectors x {int(ps.max())} patterns")
     run = EnumerationRun(n=n, alphas=alphas, ps=ps, kappas=kappas, patterns=patterns,
                          seed=int(seed), profile_kappa=profile_kappa)
     for ss in instance_seeds(seed, instances):
@@ -510,8 +519,7 @@ def profile_local_entropy(profiles, n: int) -> dict:
     D = np.arange(n + 1)
     d = D / n
     lbin = gammaln(n + 1) - gammaln(D + 1) - gammaln(n - D + 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h2 = np.where((d > 0) & (d < 1), -d * np.log(d) - (1 - d) * np.log1p(-d), 0.0)
+    h2d = h2(d)
     out = {k: np.full(n + 1, np.nan) for k in ("raw", "raw_se", "norm", "norm_se")}
     out["frac_zero"] = np.mean(prof == 0, axis=0) if prof.shape[0] else np.full(n + 1, np.nan)
     out["d"] = d
@@ -521,7 +529,7 @@ def profile_local_entropy(profiles, n: int) -> dict:
         if pos.size:
             m, se = _mean_se(np.log(pos) / n)
             out["raw"][k] = m
-            out["norm"][k] = m + h2[k] - lbin[k] / n
+            out["norm"][k] = m + h2d[k] - lbin[k] / n
             if se is not None:
                 out["raw_se"][k] = out["norm_se"][k] = se
     return out

@@ -38,9 +38,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import optimize
 
 from ..errors import ConvergenceError, ReplicaInputError, check_range
+from ..gauss import F_margin
 
 __all__ = ["SphericalMaxMargin", "max_margin_spherical", "alpha_c_spherical",
            "kappa_max_spherical", "sample_max_margins"]
@@ -180,8 +181,7 @@ def max_margin_spherical(xi, *, method: str = "nnls", tol: float = 1e-7) -> Sphe
 def alpha_c_spherical(kappa):
     r"""Gardner capacity :math:`\alpha_c(\kappa) = 1/[(1+\kappa^2)\Phi(\kappa)+\kappa\phi(\kappa)]`
     (Gardner 1988; docs/THEORY.md §1) — the denominator is :math:`\int_{-\kappa}^\infty Dt (t+\kappa)^2`."""
-    k = np.asarray(kappa, dtype=float)
-    return 1.0 / ((1.0 + k * k) * special.ndtr(k) + k * stats.norm.pdf(k))
+    return 1.0 / F_margin(np.asarray(kappa, dtype=float))
 
 
 def kappa_max_spherical(alpha: float) -> float:

@@ -5,26 +5,17 @@
 * :mod:`replica.flatness.entropic` — SGD, Entropy-SGD, Replicated-SGD;
   :mod:`replica.flatness.small_nets` — perceptron, tree committee, MLP on teacher-student data;
   :mod:`replica.flatness.experiments` — the algorithm comparisons;
-* :mod:`replica.flatness.linear_networks` — exact sharpness and the flattest minima of deep
-  linear networks; :mod:`replica.flatness.diagnostics` — balancedness and layer coupling;
-  :mod:`replica.flatness.linear_experiments`.
+Deep linear networks (sharpness, flattest minima, balancedness) are :mod:`replica.linear_nets`.
 
 Main entry points are re-exported lazily.
 """
-import importlib
+from .._lazy import lazy_exports
 
 _EXPORTS = {
     "local_energy_perceptron": "local_energy", "local_energy_replica": "local_energy",
     "local_energy_mc": "local_energy",
     "sgd": "entropic", "entropy_sgd": "entropic", "replicated_sgd": "entropic",
-    "sharpness": "linear_networks", "min_sharpness": "linear_networks",
-    "balanced_minimum": "linear_networks", "flattest_minimum": "linear_networks",
-    "layer_pairs": "diagnostics",
 }
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

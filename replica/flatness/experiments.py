@@ -56,7 +56,7 @@ import time
 
 import numpy as np
 
-from ..errors import ReplicaInputError
+from ..errors import ReplicaInputError, check_int, check_memory, check_range, check_work
 from . import entropic as en
 from . import small_nets as sn
 from .local_energy import local_energy_mc, local_energy_perceptron, local_energy_replica
@@ -103,15 +103,34 @@ def train_one(model: str, algorithm: str, *, N: int = 99, alpha: float = 2.0, se
     if algorithm not in en.ALGORITHMS:
         raise ReplicaInputError(f"unknown algorithm {algorithm!r}; choose one of "
                                 f"{', '.join(en.ALGORITHMS)}")
-    m = _model(model, N, hidden)
+    N = check_int("N", N, 3)
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    replicas = check_int("replicas", replicas, 1)
+    noise_samples = check_int("noise_samples", noise_samples, 1)
+    n_test = check_int("n_test", n_test, 1)
+    sigmas = [check_range("sigma", s, 0.0) for s in np.atleast_1d(sigmas)]
+    if hidden is not None:
+        hidden = check_int("hidden", hidden, 1)
     P = int(round(alpha * N))
     if P < 1:
         raise ReplicaInputError("alpha * N must be >= 1")
-    X, y, Xt, yt, _ = sn.teacher_student(m, P, n_test, seed=seed)
     kw = dict(ALGO_DEFAULTS[algorithm])
     if algorithm == "rsgd":
         kw["n_replicas"] = replicas
     kw.update(overrides)
+    # sizes and work before anything is allocated (data, replicas, noise samples)
+    width = N if model != "mlp" else (hidden or MODEL_DEFAULTS["mlp"]["hidden"]) * (N + 1)
+    reps = int(kw.get("n_replicas", 1)) * int(kw.get("L", 1))
+    check_memory("N", 16.0 * (P + n_test) * N, f"the data ({P + n_test} samples of {N} inputs)")
+    check_memory("replicas", 32.0 * reps * width + 16.0 * P * max(reps, 1),
+                 f"{reps} replica(s) of {width} parameters")
+    epochs = check_int("epochs", kw.get("epochs", 1), 1)
+    check_work("epochs", float(epochs) * reps * P * width,
+               f"{epochs} epoch(s) x {reps} replica(s) x {P} samples x {width} parameters")
+    check_work("noise_samples", float(noise_samples) * len(sigmas) * P * width,
+               f"{noise_samples} noise sample(s) x {len(sigmas)} sigma(s) of the local energy")
+    m = _model(model, N, hidden)
+    X, y, Xt, yt, _ = sn.teacher_student(m, P, n_test, seed=seed)
     if algorithm == "gd":
         kw.pop("batch_size", None)
     t0 = time.perf_counter()

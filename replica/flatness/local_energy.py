@@ -289,16 +289,23 @@ def local_energy_typical(q: float, kappa: float, sigmas, noise: str = "gaussian"
 
 
 def local_energy_max_margin(kappa: float, sigmas, noise: str = "gaussian") -> np.ndarray:
-    """Spherical max-margin reference: dE = H(kappa/sigma)/2 + T(kappa/sigma, sigma) (Owen's T)."""
+    """Spherical max-margin reference: dE = H(kappa/sigma)/2 + T(kappa/sigma, sigma) - E_tr
+    (Owen's T), with the training error E_tr = theta(-kappa)/2 of the reference (for kappa < 0,
+    alpha > 2, the delta peak at kappa and the density on (kappa, 0) hold half the patterns;
+    noise undoes some of these errors, so dE < 0 there is the physics, not a rounding)."""
     kappa = check_finite("kappa", kappa)
     s = _effective(sigmas, noise)
     out = np.empty(s.size)
+    e_train = 0.5 if kappa < 0 else 0.0
     for k, sig in enumerate(s):
         if np.isinf(sig):
-            out[k] = 0.5
+            out[k] = 0.5 - e_train
         else:
-            h = kappa / sig
-            out[k] = 0.5 * float(H(h)) + float(special.owens_t(h, sig))
+            h = max(-60.0, min(60.0, kappa / sig))   # H and T are flat beyond |h| = 40
+            # T(h, a) is even in h and below exp(-h^2/2) arctan(a)/(2 pi): it underflows for
+            # |h| > 38 (where scipy's owens_t returns NaN for huge |h|)
+            t = 0.0 if abs(h) > 38.0 else float(special.owens_t(abs(h), sig))
+            out[k] = 0.5 * float(H(h)) + t - e_train
     return out
 
 

@@ -6,15 +6,14 @@ modes have different keys), so a second run only redraws. Theory imports are laz
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import os
 from pathlib import Path
 
 import numpy as np
 
+from ..gauss import h2
 from . import Figure
+from ._cache import cached
 
 ALPHA_LE = 0.5          # alpha of the local-entropy figures
 CAPACITY = 0.8331       # Krauth & Mezard 1989 (docs/THEORY.md §1)
@@ -25,29 +24,8 @@ ALGO_RANGE = (0.75, 0.77)
 # caching
 # --------------------------------------------------------------------------------------------------
 def _cached(data_dir: Path, name: str, params: dict, compute):
-    """Load ``<data_dir>/<name>-<hash>.npz`` (hash of ``params`` and the package version) or
-    compute it (a dict of arrays) and store it atomically; counts in the gallery's cache STATS."""
-    from .. import __version__
-    from . import _cache
-
-    key = json.dumps({"params": params, "version": __version__}, sort_keys=True)
-    digest = hashlib.sha1(key.encode()).hexdigest()[:12]
-    path = Path(data_dir) / f"{name}-{digest}.npz"
-    if path.exists():
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                data = {k: z[k] for k in z.files if k != "params"}
-            _cache.STATS["hits"] += 1
-            return data
-        except (OSError, ValueError):
-            pass  # unreadable: recompute
-    data = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.stem + ".tmp.npz")
-    np.savez(tmp, params=np.array(key), **data)
-    os.replace(tmp, path)
-    _cache.STATS["misses"] += 1
-    return data
+    """The gallery's cache (:func:`replica.gallery._cache.cached`) for dicts of arrays."""
+    return cached(data_dir, name, params, compute, fmt="npz")
 
 
 def _mean_se(v):
@@ -55,12 +33,6 @@ def _mean_se(v):
     if v.size == 0:
         return np.nan, np.nan
     return float(v.mean()), (float(v.std(ddof=1) / math.sqrt(v.size)) if v.size > 1 else np.nan)
-
-
-def _h2(d):
-    d = np.asarray(d, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where((d > 0) & (d < 1), -d * np.log(d) - (1 - d) * np.log1p(-d), 0.0)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -275,7 +247,7 @@ def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path
     titles = {"max": "around the max-margin solution", "random": "around a random solution",
               "sbpi": "around SBPI solutions"}
     for ax, which in zip(axes[:3], ("max", "random", "sbpi")):
-        ax.plot(dd, _h2(dd), "k--", lw=0.8, label=r"$H_2(d)$ bound")
+        ax.plot(dd, h2(dd), "k--", lw=0.8, label=r"$H_2(d)$ bound")
         est = {}
         for c, n in enumerate(par["ns"]):
             prof = data[f"{which}_{n}"]
@@ -320,7 +292,7 @@ def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path
     # last panel: every kind of reference at the largest N, small distances
     ax = axes[3]
     n = max(par["ns"])
-    ax.plot(dd, _h2(dd), "k--", lw=0.8, label=r"$H_2(d)$ bound")
+    ax.plot(dd, h2(dd), "k--", lw=0.8, label=r"$H_2(d)$ bound")
     for c, (key, lab) in enumerate((("max", "max margin"), ("random", "random solution"),
                                     ("sbpi", "SBPI"), ("sa", "SA"),
                                     ("replicated", "replicated SA (first replica)"),
@@ -426,14 +398,14 @@ def build_algorithms(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
     n = int(flips["n"])
     ks = flips["k"]
     d = ks / n
-    ax.plot(d, _h2(d), "k--", lw=0.8, label=r"$H_2(d)$ bound")
+    ax.plot(d, h2(d), "k--", lw=0.8, label=r"$H_2(d)$ bound")
     for c, alg in enumerate(FLIP_ALGOS):
         if bool(flips[f"{alg}_solved"]) and f"{alg}_survival" in flips:
             f = flips[f"{alg}_survival"]
             ok = f > 0
             # binomial-normalised estimate, as for the exact profiles: H2(d) + (1/N) ln f_k
             none = "" if ok.any() else f": no k-flip survived ({int(flips['n'])} weights)"
-            ax.plot(d[ok], _h2(d[ok]) + np.log(f[ok]) / n, "o-", ms=3, lw=0.8, color=PALETTE[c],
+            ax.plot(d[ok], h2(d[ok]) + np.log(f[ok]) / n, "o-", ms=3, lw=0.8, color=PALETTE[c],
                     label=f"around {alg.replace(':', ' ')} solution{none}")
         else:
             ax.plot([], [], " ", label=f"{alg.replace(':', ' ')}: not solved")

@@ -1,6 +1,6 @@
 """Figures: flat minima of deep linear (and small ReLU) networks, Mulayoff & Michaeli (ICML 2020).
 
-Data come from :mod:`replica.flatness.linear_experiments` (seeded, CPU) and are cached as JSON in
+Data come from :mod:`replica.linear_nets.experiments` (seeded, CPU) and are cached as JSON in
 ``data_dir`` keyed by the parameters (:func:`replica.gallery._cache.cached`).
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ def _data(data_dir, name, quick, fn):
 
 
 def build_gd_step_size(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
-    from ..flatness.linear_experiments import gd_step_size_experiment
+    from ..linear_nets.experiments import gd_step_size_experiment
     from ..plotting import PALETTE, new_figure, place_legend, save
 
     d = _data(data_dir, "gd-step-size", quick, gd_step_size_experiment)
@@ -60,7 +60,7 @@ def build_gd_step_size(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]
 
 
 def build_resnet(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
-    from ..flatness.linear_experiments import resnet_experiment
+    from ..linear_nets.experiments import resnet_experiment
     from ..plotting import PALETTE, new_figure, place_legend, save, suptitle
 
     d = _data(data_dir, "resnet", quick, resnet_experiment)
@@ -90,7 +90,7 @@ def build_resnet(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
 
 
 def build_relu(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
-    from ..flatness.linear_experiments import relu_experiment
+    from ..linear_nets.experiments import relu_experiment
     from ..plotting import PALETTE, new_figure, place_legend, save, suptitle
 
     d = _data(data_dir, "relu", quick, relu_experiment)

@@ -47,14 +47,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, special
+from scipy import optimize
 
 from .._numba import jit
 from ..arrays import along_array
-from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
-from ..gauss import (G_minus_x_s, G_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
-                     log_H_s, phi_s, rule_on_edges)
+from ..errors import (ConvergenceError, ReplicaInputError, check_finite, check_options,
+                      check_range)
+from ..gauss import (F_margin_s, G_minus_x_s, G_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
+                     log_H_s, rule_on_edges)
 from ..solve import Solution, solve
+from ..special import capacity_spherical, kappa_max_spherical, log_capacity_spherical
 from .base import Param, SaddleModel
 
 __all__ = [
@@ -93,9 +95,7 @@ def spherical_A(q, kappa):
     """
     if q <= 0.0:
         return kappa * kappa if kappa > 0.0 else 0.0
-    c = kappa / math.sqrt(q)
-    Phi = 0.5 * math.erfc(-c / math.sqrt(2.0))
-    return q * ((1.0 + c * c) * Phi + c * phi_s(c))
+    return q * F_margin_s(kappa / math.sqrt(q))
 
 
 @jit
@@ -287,12 +287,13 @@ def _check_inputs(model, alpha, kappa):
     alpha = check_range("alpha", alpha, 0.0)
     kappa = check_finite("kappa", kappa)
     if model == "spherical" and alpha > 0:
-        ac = capacity_spherical_closed_form(kappa)
-        if alpha >= ac:
+        log_ac = log_capacity_spherical(kappa)      # log space: finite for every kappa
+        if math.log(alpha) >= log_ac:
+            ac = f"{math.exp(log_ac):.10g}" if log_ac < 709 else f"exp({log_ac:.10g})"
             raise ReplicaInputError(
                 f"alpha = {alpha} is at or beyond the spherical capacity alpha_c({kappa}) = "
-                f"{ac:.10g}: no solutions (equivalently kappa = {kappa} exceeds kappa_max(alpha) "
-                f"= {kappa_max('spherical', alpha):.10g})")
+                f"{ac}: no solutions (equivalently kappa = {kappa} exceeds kappa_max(alpha) "
+                f"= {kappa_max_spherical(alpha):.10g})")
     return alpha, kappa
 
 
@@ -341,13 +342,47 @@ def gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "brac
     """RS Gardner volume at (alpha, kappa); see :func:`_gardner`. Binary: a negative RS entropy
     means no solutions (kappa > kappa_max(alpha), or alpha > alpha_c(kappa)) and raises
     ReplicaInputError unless ``allow_negative_entropy`` (used when locating the zero)."""
-    sol = _gardner(model, alpha, kappa, method=method, x0=x0, tol=tol, **options)
+    check_options("gardner", options, () if method == "bracket" else
+                  {"iterate": ("mixing", "bounds", "max_iter"),
+                   "newton": ("fd_step", "bounds", "max_iter"),
+                   "hybrid": ("bounds", "max_iter")}.get(method, ()))
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
+        raise ReplicaInputError(f"tol must be a positive number, got {tol!r}")
+    if method not in ("bracket", "iterate", "newton", "hybrid"):
+        raise ReplicaInputError(f"unknown method {method!r}; choose one of bracket, iterate, "
+                                "newton, hybrid")
+    if x0 is not None:
+        n = 1 if (model == "spherical" or method == "bracket") else 2
+        try:
+            x0v = np.atleast_1d(np.asarray(x0, dtype=float))
+        except (TypeError, ValueError):
+            raise ReplicaInputError(f"x0 must be numbers, got {x0!r}") from None
+        if x0v.ndim != 1 or x0v.size < n or (method != "bracket" and x0v.size != n) \
+                or not np.all(np.isfinite(x0v)):
+            raise ReplicaInputError(f"x0 must hold {n} finite value(s) "
+                                    f"({'q' if n == 1 else 'q, qh'}) for model {model!r} with "
+                                    f"method {method!r}, got {x0!r}")
+    try:
+        sol = _gardner(model, alpha, kappa, method=method, x0=x0, tol=tol, **options)
+    except ConvergenceError:
+        # binary beyond the spinodal of the RS solution is past capacity: no solutions, which
+        # is the same answer (and exit code) as a negative RS entropy just past alpha_c
+        if model != "binary" or allow_negative_entropy or method != "bracket":
+            raise
+        a, k = float(alpha), float(kappa)
+        km = kappa_max("binary", a) if a > 0 else math.inf
+        if k <= km:
+            raise
+        raise ReplicaInputError(
+            f"binary perceptron at alpha = {a}, kappa = {k}: beyond capacity (kappa_max(alpha)"
+            f" = {km:.10g}); RS has no solution there (no solutions)") from None
     if model == "binary" and sol.thermo["entropy"] < 0 and not allow_negative_entropy:
         raise ReplicaInputError(
             f"binary perceptron at alpha = {sol.params['alpha']}, kappa = {sol.params['kappa']}: "
             f"the RS entropy is negative ({sol.thermo['entropy']:.6g}), i.e. kappa exceeds "
             f"kappa_max(alpha) = {kappa_max('binary', sol.params['alpha']):.10g} (no solutions); "
-            f"pass allow_negative_entropy=True to get the RS continuation")
+            "the RS continuation with negative entropy is given only when asked for "
+            "explicitly (allow negative entropy)")
     return sol
 
 
@@ -428,19 +463,10 @@ def _gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bra
 
 def capacity_spherical_closed_form(kappa: float) -> float:
     """alpha_c(kappa) = 1 / int_{-kappa}^inf Dt (t + kappa)^2 = 1/[(1+k^2) Phi(k) + k phi(k)]
-    (Gardner 1988, q -> 1 limit). alpha_c(0) = 2 (Cover 1965).
-
-    For kappa < -2 the two terms cancel (relative loss ~ kappa^4/2); there the denominator is
-    evaluated as phi(kappa) int_0^inf s^2 exp(kappa s - s^2/2) ds, a positive integral.
-    """
-    k = float(kappa)
-    if k < -2.0:
-        from scipy import integrate
-
-        val, _ = integrate.quad(lambda s: s * s * math.exp(k * s - 0.5 * s * s), 0.0, 60.0,
-                                epsabs=0.0, epsrel=1e-13, limit=200)
-        return 1.0 / (math.exp(-0.5 * k * k) / math.sqrt(2 * math.pi) * val)
-    return 1.0 / ((1.0 + k * k) * special.ndtr(k) + k * math.exp(-0.5 * k * k) / math.sqrt(2 * math.pi))
+    (Gardner 1988, q -> 1 limit). alpha_c(0) = 2 (Cover 1965). Evaluated in log space by
+    :func:`replica.special.capacity_spherical` (no cancellation for negative kappa; kappa below
+    about -37.5, where alpha_c overflows, raises ReplicaInputError)."""
+    return capacity_spherical(kappa)
 
 
 def capacity_from_saddle(kappa: float, one_minus_q: float = 1e-10) -> float:
@@ -474,7 +500,7 @@ def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
     lo = 0.0
     # annealed bound gives an upper estimate: s <= ln 2 + alpha ln H(kappa)
     a_ann = math.log(2.0) / -float(log_H_s(kappa))
-    hi = min(a_ann, 0.999 * capacity_spherical_closed_form(kappa))
+    hi = min(a_ann, 0.999 * math.exp(min(log_capacity_spherical(kappa), 700.0)))
     a = 0.05 * hi
     while True:
         try:
@@ -529,13 +555,7 @@ def kappa_max(model: str, alpha: float, *, tol: float = 1e-12) -> float:
     check_model(model)
     alpha = check_range("alpha", alpha, 0.0, lo_open=True)
     if model == "spherical":
-        f = lambda k: capacity_spherical_closed_form(k) - alpha
-        lo, hi = -1.0, 1.0
-        while f(lo) < 0:
-            lo *= 2.0
-        while f(hi) > 0:
-            hi *= 2.0
-        return optimize.brentq(f, lo, hi, xtol=tol, rtol=1e-15, maxiter=200)
+        return kappa_max_spherical(alpha, tol=min(tol, 1e-14))
     s = lambda k: _gardner("binary", alpha, k).entropy
     # s decreases in kappa from ln 2 (kappa -> -inf); step up from the annealed estimate
     def s_or_none(k):

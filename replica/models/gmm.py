@@ -72,7 +72,7 @@ import numpy as np
 from scipy import optimize, special
 
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
-from ..gauss import G, H, log_H, graded_gaussian_rule, phi
+from ..gauss import F_margin, G, H, log_H, graded_gaussian_rule, phi, tail_moments_s
 from ..solve import Solution
 from .base import Param, SaddleModel
 
@@ -142,48 +142,11 @@ def generalization_error(R, delta: float):
 # ---------------------------------------------------------------------------------------------
 
 
-_LAG_X, _LAG_W = np.polynomial.laguerre.laggauss(60)
-# numpy's Laguerre weights carry ~1e-13 relative error; normalising by the exact moments
-# (int u e^-u = 1, int u^2 e^-u = 2) removes it to first order
-_LAG_N1 = float((_LAG_W * _LAG_X).sum())
-_LAG_N2 = float((_LAG_W * _LAG_X ** 2).sum()) / 2.0
-
-
-def _tail_moments(a):
-    """(I1, I2) = int_0^inf s^k exp(-a s - s^2/2) ds for k = 1, 2 and a >= 2, by Gauss–Laguerre in
-    u = a s: I_k = a^{-k-1} int_0^inf u^k e^{-u} exp(-u^2/(2a^2)) du (smooth, no cancellation)."""
-    a = np.asarray(a, dtype=float)[..., None]
-    g = np.exp(-0.5 * (_LAG_X / a) ** 2)
-    I1 = (_LAG_W * _LAG_X * g).sum(-1) / (_LAG_N1 * a[..., 0] ** 2)
-    I2 = (_LAG_W * _LAG_X ** 2 * g).sum(-1) / (_LAG_N2 * a[..., 0] ** 3)
-    return I1, I2
-
-
-def F_margin(x):
-    """F(x) = int_{-x}^inf Dt (t + x)^2 = (1 + x^2) Phi(x) + x phi(x)  (the q -> 1 energetic cost).
-
-    For x < -2 the closed form cancels (relative loss ~ x^4); there F = phi(x) I2(|x|) with the
-    tail moment of :func:`_tail_moments`."""
-    x = np.asarray(x, dtype=float)
-    out = (1.0 + x * x) * special.ndtr(x) + x * phi(x)
-    neg = x < -2.0
-    if np.any(neg):
-        _, I2 = _tail_moments(-x[neg] if x.ndim else -x)
-        out = np.where(neg, phi(x) * (I2 if x.ndim == 0 else _scatter(I2, neg, x)), out)
-    return out
-
-
-def _scatter(vals, mask, like):
-    full = np.ones_like(like)
-    full[mask] = vals
-    return full
-
-
 def _dlogF(x):
     """F'(x)/F(x), F'(x) = 2 [x Phi(x) + phi(x)]; for x < -2 the ratio 2 I1/I2 (phi(x) cancels)."""
     x = float(x)
     if x < -2.0:
-        I1, I2 = _tail_moments(-x)
+        I1, I2 = tail_moments_s(-x)
         return float(2.0 * I1 / I2)
     return float(2.0 * (x * special.ndtr(x) + phi(x)) / F_margin(x))
 

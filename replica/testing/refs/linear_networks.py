@@ -7,34 +7,34 @@ from ..references import Reference
 
 
 def _scalar_chain():
-    from ...flatness.linear_networks import min_sharpness
+    from ...linear_nets.networks import min_sharpness
     return min_sharpness([[2.0]], 3)
 
 
 def _scalar_chain_eta():
-    from ...flatness.linear_networks import eta_star
+    from ...linear_nets.networks import eta_star
     return eta_star([[2.0]], 3)
 
 
 def _nonwhite_min():
-    from ...flatness.linear_networks import min_sharpness
+    from ...linear_nets.networks import min_sharpness
     return min_sharpness([[1.0, 0.0]], 2, [[1.0, 0.0], [0.0, 4.0]])
 
 
 def _nonwhite_balanced():
-    from ...flatness.linear_networks import balanced_sharpness
+    from ...linear_nets.networks import balanced_sharpness
     return balanced_sharpness([[1.0, 0.0]], 2, [[1.0, 0.0], [0.0, 4.0]])
 
 
 def _whitened_diag():
-    from ...flatness.linear_networks import min_sharpness
+    from ...linear_nets.networks import min_sharpness
     return min_sharpness([[3.0, 0.0], [0.0, 1.0]], 4)
 
 
 def _whitened_diag_hessian():
     """Independent route: top eigenvalue of the dense Hessian (assembled from exact
     Hessian-vector products) at the balanced minimum."""
-    from ...flatness.linear_networks import Moments, balanced_minimum, sharpness
+    from ...linear_nets.networks import Moments, balanced_minimum, sharpness
     T = [[3.0, 0.0], [0.0, 1.0]]
     return sharpness(balanced_minimum(T, 4), Moments.from_target(T), method="dense")
 
@@ -45,7 +45,7 @@ def _nonwhite_brute_force():
     import numpy as np
     from scipy.optimize import minimize_scalar
 
-    from ...flatness.linear_networks import Moments, sharpness
+    from ...linear_nets.networks import Moments, sharpness
     m = Moments.from_target([[1.0, 0.0]], [[1.0, 0.0], [0.0, 4.0]])
     f = lambda c: sharpness([np.array([[1.0 / c, 0.0]]), np.array([[c]])], m, method="dense")
     return float(minimize_scalar(f, bounds=(0.3, 2.0), method="bounded",

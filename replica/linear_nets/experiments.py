@@ -38,7 +38,7 @@ import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
 from . import diagnostics as diag
-from .linear_networks import (Moments, gd, loss, min_sharpness_details,
+from .networks import (Moments, gd, loss, min_sharpness_details,
                               sharpness)
 
 __all__ = ["gd_step_size_experiment", "resnet_experiment", "relu_experiment", "EXPERIMENTS",
@@ -237,7 +237,7 @@ def relu_experiment(quick: bool = False, *, seed: int = 0, d_in: int = 6, width:
     full-batch GD on n samples from a random bias-free ReLU teacher ``d_in -> 4 -> 1`` (Gaussian
     inputs, no noise). For every initial scale and step size (small to large) it reports the final
     loss, the sharpness (vs 2/eta) and, per layer pair, the relative Frobenius / spectral /
-    per-neuron imbalance and the coupling overlaps (:mod:`replica.flatness.diagnostics`), next to
+    per-neuron imbalance and the coupling overlaps (:mod:`replica.linear_nets.diagnostics`), next to
     the same numbers at initialisation."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d_in))

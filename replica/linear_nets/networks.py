@@ -67,7 +67,7 @@ import numpy as np
 from scipy import linalg, optimize
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
-from ..errors import ConvergenceError, ReplicaInputError
+from ..errors import ConvergenceError, ReplicaInputError, check_memory, check_work
 
 __all__ = [
     "Moments", "as_weights", "end_to_end", "loss", "gradient", "hvp", "hessian",
@@ -85,10 +85,14 @@ __all__ = [
 def check_matrix(name: str, value, ndim: int = 2) -> np.ndarray:
     """Return ``value`` as a finite float array with ``ndim`` dimensions (a 1-D target is read as
     one output row), or raise ReplicaInputError naming the argument."""
+    raw = np.asarray(value) if not isinstance(value, np.ndarray) else value
+    if raw.dtype.kind in "USbO" and not (raw.dtype.kind == "O" and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw.ravel())):
+        raise ReplicaInputError(f"{name} must be a matrix of numbers (no strings or booleans)")
     try:
         a = np.array(value, dtype=float)
-    except (TypeError, ValueError):
-        raise ReplicaInputError(f"{name} must be a numeric matrix, got {value!r}") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ReplicaInputError(f"{name} must be a numeric matrix") from None
     if a.ndim == 1 and ndim == 2:
         a = a[None, :]
     if a.ndim == 0 and ndim == 2:
@@ -123,8 +127,8 @@ def _check_depth(depth) -> int:
         n = int(depth)
     except (TypeError, ValueError):
         raise ReplicaInputError(f"depth must be an integer >= 1, got {depth!r}") from None
-    if n != depth or n < 1:
-        raise ReplicaInputError(f"depth must be an integer >= 1, got {depth!r}")
+    if n != depth or n < 1 or n > 10 ** 5:
+        raise ReplicaInputError(f"depth must be an integer in [1, 100000], got {depth!r}")
     return n
 
 
@@ -468,6 +472,12 @@ def min_sharpness_details(target, depth, input_cov=None, *, seed: int = 0) -> Mi
     """See :func:`min_sharpness`; also returns the maximising direction and balanced sharpness."""
     N = _check_depth(depth)
     T = check_matrix("target", target)
+    # the balanced minimum's Gauss-Newton operator is dense in (d_y d_x)^2 entries, and the
+    # N layers hold rank(T)^2 each: refuse what cannot be done in memory and minutes
+    check_memory("target", 8.0 * 3 * float(T.size) ** 2 + 8.0 * N * min(T.shape) ** 2 * 4,
+                 f"the dense Gauss-Newton operator of a {T.shape[0]} x {T.shape[1]} target")
+    check_work("target", 10.0 * float(T.size) ** 3 + 10.0 * N * min(T.shape) ** 3,
+               f"the eigenproblem of size d_y d_x = {T.size} (depth {N})", limit=2e10)
     S = np.eye(T.shape[1]) if input_cov is None else check_covariance("input covariance", input_cov, T.shape[1])
     R = _psd_sqrt(S)
     M = T @ R
