@@ -88,3 +88,15 @@ def test_suptitle_clears_the_panel_titles():
     assert any(r["what"] == "suptitle" for r in plotting.legend_overlaps(fig))
     plotting.suptitle(fig, "figure title")
     assert not plotting.legend_overlaps(fig)
+
+
+def test_colliding_tick_labels_and_labels_into_a_neighbour_are_seen():
+    fig, axes = plotting.new_figure(ncols=2, width=1.6)
+    axes[0].set_xticks(range(3), ["perceptron", "committee", "mlp"])
+    axes[1].plot([0, 1], [0, 1])
+    axes[1].set_ylabel("a y label that is long enough\nto need space")
+    kinds = {r["what"] for r in plotting.legend_overlaps(fig)}
+    assert "ticklabels" in kinds
+    fig2, ax2 = plotting.new_figure()
+    ax2.set_xticks(range(3), ["a", "b", "c"])
+    assert not plotting.legend_overlaps(fig2)

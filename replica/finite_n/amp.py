@@ -1,6 +1,6 @@
 r"""Approximate message passing (AMP, the dense-graph limit of BP) for the binary perceptron.
 
-Problem (docs/THEORY.md §0, §7.6). Patterns ``xi`` (P, N) with labels absorbed, weights
+Problem (docs/THEORY.md §0, §8.5). Patterns ``xi`` (P, N) with labels absorbed, weights
 :math:`w\in\{-1,+1\}^N`, stabilities :math:`\Delta_\mu = w\cdot\xi^\mu/\sqrt N`, the measure
 
 .. math:: P(w) \propto \prod_\mu K(\Delta_\mu)\ \prod_i e^{b_i w_i},\qquad

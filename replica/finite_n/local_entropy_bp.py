@@ -10,7 +10,7 @@ transform is the local entropy (the log-number of solutions at overlap p, per we
 
 .. math:: S(d) = \phi(\gamma) - \gamma\, p(\gamma),\qquad d = (1 - p)/2
 
-(docs/THEORY.md §2 and §7.6; Baldassi et al., PRL 115, 128101 (2015); PRL 127, 278301 (2021)).
+(docs/THEORY.md §2 and §8.5; Baldassi et al., PRL 115, 128101 (2015); PRL 127, 278301 (2021)).
 phi is the Bethe free entropy of AMP with the external field b = gamma w~
 (:mod:`replica.finite_n.amp`), p = a.w~/N at its fixed point. The sweep goes from the largest
 gamma (smallest d, started from a = tanh(gamma) w~) down, each point warm-started from the

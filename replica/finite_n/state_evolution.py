@@ -2,7 +2,7 @@ r"""State evolution of AMP for the binary perceptron (storage, margin kappa, bet
 
 For i.i.d. patterns of unit variance and N -> inf, the overlap q_t = sum_i (a_i^t)^2 / N of AMP
 started from a = 0 follows a deterministic recursion (Bayati–Montanari 2011; Rangan 2011; in the
-notation of arXiv:2607.27000 §7 and docs/THEORY.md §7.6), with u(z) = (kappa - sqrt(q) z)/sqrt(1-q):
+notation of arXiv:2607.27000 §7 and docs/THEORY.md §8.5), with u(z) = (kappa - sqrt(q) z)/sqrt(1-q):
 
 .. math::
     \hat q_t = \frac{\alpha}{1 - q_t}\int Dz\, G\big(u_t(z)\big)^2,\qquad

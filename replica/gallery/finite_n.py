@@ -95,7 +95,7 @@ def build_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
     th = _cached(data_dir, "finite_n_entropy_theory", {"grid": grid.tolist()},
                  lambda: dict(zip(("s", "kmax"), _theory_entropy(grid))))
     fig, axes = new_figure(ncols=4, width=3.3, height=2.7)
-    fig.subplots_adjust(wspace=0.3)
+    fig.subplots_adjust(wspace=0.42)
     ns = par["ns"]
     common = [a for a in (0.25, 0.5, 0.75) if all(abs(a * n - round(a * n)) < 1e-9 for n in ns)]
     for panel, (key, thkey, label) in enumerate([("entropy", "s", r"entropy $s$"),

@@ -121,8 +121,9 @@ def build_algorithms(out_dir: Path, quick: bool, data_dir: Path):
     from ..plotting import new_figure, place_legend, save
 
     d = cached(data_dir, "flatness_algorithms", {"quick": quick, "v": 2}, lambda: _algo_data(quick))
-    fig, axes = new_figure(ncols=4, width=2.7, height=2.5)
-    fig.subplots_adjust(wspace=0.45)
+    fig, axes = new_figure(ncols=4, width=2.7, height=2.5,
+                           gridspec_kw={"width_ratios": [1, 1, 1, 1.5]})
+    fig.subplots_adjust(wspace=0.5)
     names = {"sgd": "SGD", "esgd": "Entropy-SGD", "rsgd": "Replicated-SGD"}
     for ax, (model, r) in zip(axes[:3], d.items()):
         sig = np.array(r["sigmas"])
@@ -140,7 +141,8 @@ def build_algorithms(out_dir: Path, quick: bool, data_dir: Path):
             ax.errorbar(i + 0.25 * (j - 1), v["paired_test_error"], yerr=v["paired_test_error_se"],
                         marker="os^"[j], color=f"C{j}", ms=4, label=names[alg] if i == 0 else None)
     ax.axhline(0, color="k", lw=0.5)
-    ax.set_xticks(range(len(d)), list(d))
+    ax.set_xticks(range(len(d)), list(d), fontsize=7.5)
+    ax.set_xlim(-0.6, len(d) - 0.4)
     ax.set(ylabel="test error $-$ SGD's (paired)")
     ax.set_title("generalisation", fontsize=8)
     place_legend(ax)

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ..gauss import h2 as _h2
 from . import Figure
-from .finite_n import CAPACITY, _cached, _fp_data, _h2
+from .finite_n import CAPACITY, _cached, _fp_data
 
 ALPHA = 0.5
 SUCCESS_DATA = Path(__file__).resolve().parent / "data" / "mp_success.json"
-RBP_ANCHOR = 0.77        # reinforced relaxed BP at N = 4000 stops near 0.77 (docs/THEORY.md §7.6)
+RBP_ANCHOR = 0.77        # reinforced relaxed BP at N = 4000 stops near 0.77 (docs/THEORY.md §8.5)
 OGP4 = 0.784             # m-clone overlap gap, m = 4 (arXiv:2607.27000 App. A.2)
 REFS = ("fbp", "rbp", "sbpi", "sa")
 _LABELS = {"fbp": "focusing BP", "rbp": "reinforced BP", "sbpi": "SBPI",
@@ -186,7 +187,7 @@ FIGURES = [
                        "Lines: RS Franz–Parisi local entropy of a typical (kappa_ref = 0) and of the "
                        "max-margin reference, and the H2(d) bound; left linear, right log–log.",
            source="Baldassi, Ingrosso, Lucibello, Saglietti, Zecchina PRL 115, 128101 (2015), "
-                  "Fig. 1; docs/THEORY.md §2, §7.6",
+                  "Fig. 1; docs/THEORY.md §2, §8.5",
            params="N = 1000, alpha = 0.5, 3 instances per algorithm, 20 gammas", order=64),
     Figure(name="finite_n_mp_success",
            title="Success probability of reinforced and focusing BP vs alpha at N = 1000, 2000, "
