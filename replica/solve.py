@@ -254,6 +254,8 @@ def fd_jacobian(R, x, h=1e-7, r0=None):
 
 
 def _broyden(R, x, tol, max_iter, h, clip, ctx, J):
+    if x.size == 1:
+        return _secant(R, x, tol, max_iter, h, clip, ctx, J)
     r = R(x)
     if not np.all(np.isfinite(r)):
         _fail("non-finite residual at the starting point", ctx, x, r, 0, "broyden")
@@ -285,6 +287,44 @@ def _broyden(R, x, tol, max_iter, h, clip, ctx, J):
         fresh = False
         x, r = xn, rn
     _fail("Broyden did not converge", ctx, x, r, max_iter, "broyden")
+
+
+def _secant(R, x, tol, max_iter, h, clip, ctx, J):
+    """Broyden's method in one unknown (the secant method with the same backtracking and
+    Jacobian-refresh rules), in scalar arithmetic: no 1x1 linear algebra per step."""
+    r = R(x)
+    r0 = float(r[0])
+    if not math.isfinite(r0):
+        _fail("non-finite residual at the starting point", ctx, x, r, 0, "broyden")
+    fresh = J is None
+    j = float(fd_jacobian(R, x, h, r0=r)[0, 0]) if J is None else float(np.asarray(J).ravel()[0])
+    x0 = float(x[0])
+    for it in range(1, max_iter + 1):
+        if abs(r0) <= tol:
+            return np.array([x0]), it, np.array([[j]])
+        step = -r0 / j if j != 0.0 else math.nan
+        lam, norm0, ok = 1.0, abs(r0), False
+        if math.isfinite(step):
+            while lam > 1e-6:
+                xn = clip(np.array([x0 + lam * step]))
+                rn = R(xn)
+                rn0 = float(rn[0])
+                if math.isfinite(rn0) and abs(rn0) < (1 - 1e-4 * lam) * norm0:
+                    ok = True
+                    break
+                lam *= 0.5
+        if not ok:
+            if fresh:
+                _fail("Broyden step failed with a fresh Jacobian", ctx, np.array([x0]), r, it,
+                      "broyden")
+            j, fresh = float(fd_jacobian(R, np.array([x0]), h, r0=r)[0, 0]), True
+            continue
+        xn0 = float(xn[0])
+        dx, dr = xn0 - x0, rn0 - r0
+        j = j + (dr - j * dx) * dx / (dx * dx)
+        fresh = False
+        x0, r0, r = xn0, rn0, rn
+    _fail("Broyden did not converge", ctx, np.array([x0]), r, max_iter, "broyden")
 
 
 def _hybrid(R, x0, tol, max_iter, ctx):

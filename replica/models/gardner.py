@@ -172,7 +172,7 @@ def energetic_integrals(q: float, kappa: float) -> dict:
     Returns a dict with keys ``E``, ``E_r``, ``J``, ``J_r``, ``K``, ``A`` (see module docstring).
     """
     v = 1.0 - q
-    er, jr, k, A = _energetic_kernel(v, kappa, _XG, _WG)
+    er, jr, k, A = _energetic_last(v, kappa)
     E = er - A / (2.0 * v) if q > 0 else er
     return {"E": E, "E_r": er, "J": A + v * jr, "J_r": jr, "K": k, "A": A}
 
@@ -180,7 +180,7 @@ def energetic_integrals(q: float, kappa: float) -> dict:
 def entropic_integrals(qh: float) -> dict:
     """Binary entropic integrals: ``log2cosh`` = int Dz ln 2cosh(sqrt(qh) z), ``sech2`` = 1 - q_new,
     ``sech4`` = int Dz sech^4 (the replicon's entropic factor)."""
-    lc, s2, s4 = _entropic_kernel(qh, _XG, _WG)
+    lc, s2, s4 = _entropic_last(qh)
     return {"log2cosh": lc, "sech2": s2, "sech4": s4}
 
 
@@ -247,13 +247,38 @@ def _residual_v(model, alpha, kappa):
     else:
         def g(v):
             qh = alpha * _energetic_kernel_J(v, kappa) / (v * v)
-            return _entropic_kernel(qh, _XG, _WG)[1] - v
+            return _entropic_last(qh)[1] - v
     return g
 
 
 def _energetic_kernel_J(v, kappa):
-    er, jr, k, A = _energetic_kernel(v, kappa, _XG, _WG)
+    er, jr, k, A = _energetic_last(v, kappa)
     return A + v * jr
+
+
+# One-entry memo of the last kernel evaluation: a solve evaluates the residual at its root, and
+# the thermodynamics at the same point then reuse those integrals (same arguments, same values).
+_LAST_EN = [None]
+_LAST_ENT = [None]
+
+
+def _energetic_last(v, kappa):
+    key = (v, kappa)
+    last = _LAST_EN[0]
+    if last is not None and last[0] == key:
+        return last[1]
+    out = _energetic_kernel(v, kappa, _XG, _WG)
+    _LAST_EN[0] = (key, out)
+    return out
+
+
+def _entropic_last(qh):
+    last = _LAST_ENT[0]
+    if last is not None and last[0] == qh:
+        return last[1]
+    out = _entropic_kernel(qh, _XG, _WG)
+    _LAST_ENT[0] = (qh, out)
+    return out
 
 
 def _thermo(model, alpha, kappa, q, qh, en=None, ent=None):
