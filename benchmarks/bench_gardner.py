@@ -76,14 +76,20 @@ def main():
     first = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout)
     second = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout)
 
+    import os
+
+    from replica.models import gardner as gmod
     from replica.models.gardner import gardner
+
+    print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     print(f"python -c 'import replica'                : {import_replica:.3f} s (whole interpreter)")
     print(f"import + first binary & spherical solve    : {first:.2f} s, again in a new process: "
           f"{second:.2f} s (numba cache on disk: no recompilation)")
     print()
     print(f"{'model':<10} {'alpha':>6} {'kappa':>6} {'cold [ms]':>10} {'warm [ms]':>10} "
-          f"{'quad ref [ms]':>14} {'ratio (quad/warm)':>18} {'|ds| vs quad':>13}")
+          f"{'quad ref [ms]':>14} {'ratio (quad/warm)':>18} {'|ds| vs quad':>13} "
+          f"{'kernel evals':>13} {'evals x t_eval [ms]':>20}")
     for model, alpha, kappa in [("spherical", 1.0, 0.0), ("spherical", 1.9, 0.0),
                                 ("spherical", 3.0, -0.5), ("binary", 0.5, 0.0),
                                 ("binary", 0.8, 0.0), ("binary", 0.3, 0.5)]:
@@ -93,11 +99,24 @@ def main():
         prev = gardner(model, alpha * 0.99, kappa).x
         warm = _best(lambda: gardner(model, alpha, kappa, x0=prev))
         ref = quad_spherical if model == "spherical" else quad_binary
-        t = time.perf_counter()
         q_ref, s_ref = ref(alpha, kappa)
-        t_ref = time.perf_counter() - t
+        t_ref = _best(lambda: ref(alpha, kappa), repeat=3, number=1)
+        # what bounds the warm solve: integral evaluations x the cost of one of them
+        kern, calls = gmod._energetic_kernel, [0]
+
+        def counted(*a):
+            calls[0] += 1
+            return kern(*a)
+        gmod._energetic_kernel = counted
+        try:
+            gmod._LAST_EN[0] = None
+            gardner(model, alpha, kappa, x0=prev)
+        finally:
+            gmod._energetic_kernel = kern
+        t_ev = _best(lambda: kern(1.0 - sol.x[0] * 1.001, kappa, gmod._XG, gmod._WG), number=50)
         print(f"{model:<10} {alpha:6.2f} {kappa:6.2f} {cold*1e3:10.3f} {warm*1e3:10.3f} "
-              f"{t_ref*1e3:14.1f} {t_ref/warm:18.0f} {abs(s_ref - sol.entropy):13.1e}")
+              f"{t_ref*1e3:14.1f} {t_ref/warm:18.0f} {abs(s_ref - sol.entropy):13.1e} "
+              f"{calls[0]:13d} {calls[0]*t_ev*1e3:20.3f}")
 
 
 if __name__ == "__main__":
