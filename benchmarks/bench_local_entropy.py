@@ -3,6 +3,8 @@
 Prints
 * the time of one full curve (50 distances, binary, max-margin reference, kappa = 0), warm;
 * the time per point (curve / 50; and one cold single-point hybrid solve);
+* per evaluation: the quadrature nodes (counted with the JIT off) and the ratio of its time to
+  nodes x the measured cost of one ln H (+ ln 2cosh) evaluation;
 * the cost of one free-entropy evaluation (energetic + entropic terms with derivatives) by
   replica's numba panel rules vs a straightforward nested ``scipy.integrate.quad`` evaluation
   of the same free entropy (replica.testing.refs.franz_parisi, epsabs 1e-13) on a few saddle
@@ -12,7 +14,10 @@ Run:  .venv/bin/python benchmarks/bench_local_entropy.py   (single core: no para
 """
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 import warnings
 
@@ -20,11 +25,52 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
+from replica._numba import jit  # noqa: E402
+from replica.gauss import log_2cosh_s  # noqa: E402
 from replica.models import franz_parisi as fp  # noqa: E402
+from replica.models.fp_kernels import _lnH_G  # noqa: E402
 from replica.testing.refs.franz_parisi import independent_free_entropy  # noqa: E402
 
 
+_COUNT_NODES = """
+import json, sys
+from replica.models import fp_kernels as k, franz_parisi as fp
+calls = {"lnH": 0, "log2cosh": 0}
+lnH, l2c = k._lnH_G, k.log_2cosh_s
+def c_lnH(x):
+    calls["lnH"] += 1
+    return lnH(x)
+def c_l2c(h):
+    calls["log2cosh"] += 1
+    return l2c(h)
+k._lnH_G, k.log_2cosh_s = c_lnH, c_l2c
+a = json.loads(sys.argv[1])
+fp.free_entropy("binary", a["alpha"], "max", 0.0, a["d"], a["order"])
+print(json.dumps(calls))
+"""
+
+
+def count_nodes(alpha, d, order):
+    """Quadrature nodes of one free-entropy evaluation, counted in plain Python (JIT off)."""
+    env = dict(os.environ, REPLICA_DISABLE_JIT="1")
+    out = subprocess.run([sys.executable, "-c", _COUNT_NODES,
+                          json.dumps({"alpha": alpha, "d": d, "order": order})],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    return json.loads(out)
+
+
+def _best(f, repeat=5, number=20):
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            f()
+        best = min(best, (time.perf_counter() - t0) / number)
+    return best
+
+
 def main():
+    print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     alpha = 0.75
     d = np.concatenate([np.geomspace(1e-4, 0.01, 20), np.linspace(0.012, 0.3, 30)])
     # warm-up: compile / load cached kernels, Gardner reference sector
@@ -62,6 +108,40 @@ def main():
         print(f"{d[i]:8.4g} {1e3 * t_rep:13.2f} {1e3 * t_quad:16.1f} {t_quad / t_rep:8.0f} "
               f"{abs(v1 - v2):9.1e}")
     print(f"speed-up of replica's evaluation over nested quad: x{np.median(ratios):.0f} (median)")
+
+    # what bounds one evaluation: its node count x the cost of one ln H (and ln 2cosh) evaluation
+    xs = np.linspace(-8.0, 8.0, 1000)
+    lnh = _best(lambda: fpk_lnH_sum(xs), number=50) / xs.size
+    l2c = _best(lambda: fpk_l2c_sum(xs), number=50) / xs.size
+    print(f"\none ln H + G evaluation (numba, in a compiled loop): {lnh * 1e9:.1f} ns; "
+          f"one ln 2cosh: {l2c * 1e9:.1f} ns")
+    print(f"{'d':>8} {'t_eval [ms]':>12} {'energetic nodes':>16} {'entropic nodes':>15} "
+          f"{'nodes x t_lnH [ms]':>19} {'t_eval / that':>14}")
+    for i in (5, 20, 35):
+        th = c.solutions[i].thermo
+        order = {k: float(th[k]) for k in ("q", "t", "qh", "th", "ph")}
+        t_ev = _best(lambda: fp.free_entropy("binary", alpha, "max", 0.0, d[i], order, ref=ref))
+        n = count_nodes(alpha, float(d[i]), order)
+        floor = n["lnH"] * lnh + n["log2cosh"] * l2c
+        print(f"{d[i]:8.4g} {t_ev * 1e3:12.3f} {n['lnH']:16d} {n['log2cosh']:15d} "
+              f"{floor * 1e3:19.4f} {t_ev / floor:14.1f}")
+
+
+@jit
+def fpk_lnH_sum(xs):
+    s = 0.0
+    for x in xs:
+        a, b = _lnH_G(x)
+        s += a + b
+    return s
+
+
+@jit
+def fpk_l2c_sum(xs):
+    s = 0.0
+    for x in xs:
+        s += log_2cosh_s(x)
+    return s
 
 
 if __name__ == "__main__":
