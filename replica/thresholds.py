@@ -92,8 +92,12 @@ class Threshold:
 # =============================================================================================
 
 def find_event(f: Callable[[float], float], grid: Sequence[float], *, xtol: float = XTOL,
-               name: str = "event", variable: str = "alpha", context: dict | None = None):
+               name: str = "event", variable: str = "alpha", context: dict | None = None,
+               progress: Callable[[float, float], None] | None = None):
     """First sign change of ``f`` along ``grid`` (in the given order), refined by brentq.
+
+    ``progress(x, f(x))``, if given, is called after each new indicator evaluation (the CLI
+    prints it on stderr).
 
     Returns ``(root, (x0, x1), (f0, f1), refined_bracket, evaluations)``. A grid point where
     ``f`` fails to evaluate raises ConvergenceError naming it (never skipped silently); no sign
@@ -112,6 +116,8 @@ def find_event(f: Callable[[float], float], grid: Sequence[float], *, xtol: floa
             raise ConvergenceError(f"{name}: non-finite indicator at {variable} = {x}",
                                    params=context, x=[x], residual=[v], method="bracket")
         seen.append((float(x), v))
+        if progress is not None:
+            progress(x, v)
         return v
 
     xs = [float(x) for x in grid]
@@ -620,7 +626,8 @@ def _alpha_grid(model, kappa_ref, alpha_range, n):
     return np.linspace(0.1 * top, 0.995 * top, n)
 
 
-def _local_event(which, model, kappa_ref, kappa, alpha_range, n_grid, xtol, d_lo, n_d):
+def _local_event(which, model, kappa_ref, kappa, alpha_range, n_grid, xtol, d_lo, n_d,
+                 progress=None):
     _check_model(model)
     kappa = check_finite("kappa", kappa)
     if isinstance(kappa_ref, str):
@@ -662,7 +669,7 @@ def _local_event(which, model, kappa_ref, kappa, alpha_range, n_grid, xtol, d_lo
 
     params = {"kappa_ref": kappa_ref, "kappa": kappa}
     root, br, vals, ref, n = find_event(f, grid, xtol=xtol, name=f"alpha_{which}",
-                                        variable="alpha", context=params)
+                                        variable="alpha", context=params, progress=progress)
     name = "min_{d in [d_lo, d_hi]} dS/dd" if which == "nonmonotonic" else \
         "min_{d in [d_lo, d_hi]} S(d)"
     details = {"d_lo": d_lo, "d_hi": "0.8 (1-Q)/2", "n_d": n_d,
@@ -673,18 +680,18 @@ def _local_event(which, model, kappa_ref, kappa, alpha_range, n_grid, xtol, d_lo
 
 def alpha_nonmonotonic(model: str, kappa_ref, kappa: float = 0.0, *, alpha_range=None,
                        n_grid: int = 12, xtol: float = XTOL, d_lo: float = 1e-4,
-                       n_d: int = 12) -> Threshold:
+                       n_d: int = 12, progress=None) -> Threshold:
     """The alpha at which S(d) around references of margin ``kappa_ref`` stops being
     monotonically increasing on (0, d*): min_d dS/dd crosses 0 (PRL 127, 278301, Fig. 2; for
     kappa_ref = "max" where wide flat minima disappear). ``alpha_range=(lo, hi)`` sets the search
     grid (``n_grid`` points), default 0.1..0.995 alpha_c(kappa_ref)."""
     return _local_event("nonmonotonic", model, kappa_ref, kappa, alpha_range, n_grid, xtol,
-                        d_lo, n_d)
+                        d_lo, n_d, progress)
 
 
 def alpha_negative(model: str, kappa_ref, kappa: float = 0.0, *, alpha_range=None,
                    n_grid: int = 12, xtol: float = XTOL, d_lo: float = 1e-4,
-                   n_d: int = 12) -> Threshold:
+                   n_d: int = 12, progress=None) -> Threshold:
     """The alpha at which S(d) first becomes negative at small d > 0 (the reference becomes
     isolated): min_d S crosses 0. Binary model only (the spherical S(d) -> -inf as d -> 0)."""
     if model == "spherical":
@@ -692,10 +699,11 @@ def alpha_negative(model: str, kappa_ref, kappa: float = 0.0, *, alpha_range=Non
                                 "local entropy is a log-volume, S(d) -> -inf as d -> 0 at any "
                                 "alpha")
     return _local_event("negative", model, kappa_ref, kappa, alpha_range, n_grid, xtol,
-                        d_lo, n_d)
+                        d_lo, n_d, progress)
 
 
-def _kappa_ref_event(which, model, alpha, kappa, kr_range, n_grid, xtol, d_lo, n_d):
+def _kappa_ref_event(which, model, alpha, kappa, kr_range, n_grid, xtol, d_lo, n_d,
+                     progress=None):
     """The reference margin, at fixed alpha, where the indicator of ``which`` changes sign."""
     _check_model(model)
     alpha = check_finite("alpha", alpha)
@@ -727,7 +735,7 @@ def _kappa_ref_event(which, model, alpha, kappa, kr_range, n_grid, xtol, d_lo, n
         return prof.min_slope if key == "slope" else prof.min_S
     params = {"alpha": alpha, "kappa": kappa}
     root, br, vals, ref, n = find_event(f, grid, xtol=xtol, name=f"kappa_ref_{which}",
-                                        variable="kappa_ref", context=params)
+                                        variable="kappa_ref", context=params, progress=progress)
     name = "min_{d in [d_lo, d_hi]} dS/dd" if which == "nonmonotonic" else \
         "min_{d in [d_lo, d_hi]} S(d)"
     return _threshold_from(which, model, "kappa_ref", root, br, vals, ref, n, name, params,
@@ -736,21 +744,21 @@ def _kappa_ref_event(which, model, alpha, kappa, kr_range, n_grid, xtol, d_lo, n
 
 def kappa_ref_nonmonotonic(model: str, alpha: float, kappa: float = 0.0, *, kappa_ref_range=None,
                            n_grid: int = 8, xtol: float = XTOL, d_lo: float = 1e-4,
-                           n_d: int = 12) -> Threshold:
+                           n_d: int = 12, progress=None) -> Threshold:
     """kappa_u(alpha): the reference margin above which S(d) is monotonic on (0, d*) — dense
     regions with no characteristic size around references of margin >= kappa_u (PRL 2021).
     Found as the first sign change of min_d dS/dd met when descending from kappa_max."""
     return _kappa_ref_event("nonmonotonic", model, alpha, kappa, kappa_ref_range, n_grid, xtol,
-                            d_lo, n_d)
+                            d_lo, n_d, progress)
 
 
 def kappa_ref_negative(model: str, alpha: float, kappa: float = 0.0, *, kappa_ref_range=None,
                        n_grid: int = 8, xtol: float = XTOL, d_lo: float = 1e-4,
-                       n_d: int = 12) -> Threshold:
+                       n_d: int = 12, progress=None) -> Threshold:
     """kappa_min(alpha): the reference margin below which S(d) is negative on a shell near the
     reference (isolated references; binary model)."""
     if model == "spherical":
         raise ReplicaInputError("kappa_ref_negative is defined for the binary model (the "
                                 "spherical S(d) -> -inf as d -> 0)")
     return _kappa_ref_event("negative", model, alpha, kappa, kappa_ref_range, n_grid, xtol,
-                            d_lo, n_d)
+                            d_lo, n_d, progress)

@@ -173,3 +173,15 @@ def test_kappa_ref_isolation_threshold_at_fixed_alpha():
         T.kappa_ref_negative("spherical", 1.0)
     with pytest.raises(ReplicaInputError, match="kappa_max"):
         T.kappa_ref_nonmonotonic("binary", 0.6, kappa_ref_range=(0.1, 0.5))
+
+
+def test_find_event_progress_reports_every_new_evaluation():
+    """The progress callback sees each indicator evaluation once, with its value; the root is
+    the cube root of 2 (x^3 - 2 = 0)."""
+    seen = []
+    root, br, vals, ref, n = T.find_event(lambda x: x ** 3 - 2.0, [0.5, 1.0, 1.5, 2.0],
+                                          xtol=1e-13, progress=lambda x, v: seen.append((x, v)))
+    assert root == pytest.approx(2.0 ** (1 / 3), abs=1e-10)
+    assert len(seen) == n
+    assert len({x for x, _ in seen}) == n
+    assert all(v == pytest.approx(x ** 3 - 2.0, abs=1e-15) for x, v in seen)

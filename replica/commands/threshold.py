@@ -21,6 +21,8 @@ there, the refined bracket and the number of indicator evaluations.
 """
 from __future__ import annotations
 
+import sys
+
 from ._common import add_json_flag, add_model_arg, emit, kappa_ref_value, number, positive_int
 
 KINDS = ("capacity", "kappa-max", "nonmonotonic", "negative", "at", "ogp", "spinodal", "it")
@@ -82,6 +84,16 @@ def register(subparsers) -> None:
                    help="large-deviation: unconstrained reference (default off)")
     add_json_flag(p)
     p.set_defaults(func=run)
+
+
+def _progress(variable, kind):
+    """One stderr line per indicator evaluation of a local-entropy event search (stdout, and so
+    --json, stays clean)."""
+    label = "min dS/dd" if kind == "nonmonotonic" else "min S"
+
+    def report(x, v):
+        print(f"{variable} = {x:.6g}: {label} = {v:.6g}", file=sys.stderr, flush=True)
+    return report
 
 
 def run(args) -> int:
@@ -154,7 +166,8 @@ def run(args) -> int:
                 bad = "--kappa-ref" if args.kappa_ref is not None else "--alpha-range"
                 raise ReplicaInputError(f"threshold {kind} --scan kappa-ref does not use {bad}")
             fn = T.kappa_ref_nonmonotonic if kind == "nonmonotonic" else T.kappa_ref_negative
-            res = fn(model, args.alpha, kappa, n_grid=args.grid or 8, xtol=xtol, d_lo=d_lo)
+            res = fn(model, args.alpha, kappa, n_grid=args.grid or 8, xtol=xtol, d_lo=d_lo,
+                     progress=_progress("kappa_ref", kind))
         else:
             if args.kappa_ref is None:
                 raise ReplicaInputError(f"threshold {kind} --scan alpha needs --kappa-ref (a "
@@ -164,6 +177,7 @@ def run(args) -> int:
                                         "(give --alpha-range LO HI for the search)")
             fn = T.alpha_nonmonotonic if kind == "nonmonotonic" else T.alpha_negative
             res = fn(model, args.kappa_ref, kappa, alpha_range=args.alpha_range,
-                     n_grid=args.grid or 12, xtol=xtol, d_lo=d_lo)
+                     n_grid=args.grid or 12, xtol=xtol, d_lo=d_lo,
+                     progress=_progress("alpha", kind))
     emit(res.as_dict(), args.json)
     return 0
