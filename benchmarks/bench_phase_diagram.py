@@ -24,7 +24,7 @@ import numpy as np
 
 
 def run_once(executor, workers, quick):
-    from replica.gallery.phase_diagrams import binary_data
+    from replica.phase_diagram import binary_data
 
     with tempfile.TemporaryDirectory() as tmp:
         # stage 1: the grid of profiles (independent points); stage 2: the two max-margin

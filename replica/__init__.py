@@ -53,22 +53,32 @@ API = (
         "models": "replica.models",
         "models.base": "replica.models.base",
         "models.gmm": "replica.models.gmm",
+        "models.rsb1": "replica.models.rsb1",
+        "models.large_deviation": "replica.models.large_deviation",
+        "models.teacher_student": "replica.models.teacher_student",
+        "models.committee": "replica.models.committee",
     }),
     ("Flatness and entropic algorithms (§4)", {
         "flatness.local_energy": "replica.flatness.local_energy",
         "flatness.entropic": "replica.flatness.entropic",
     }),
     ("Deep linear networks (§5)", {
-        "flatness.linear_networks": "replica.flatness.linear_networks",
+        "linear_nets.networks": "replica.linear_nets.networks",
+        "linear_nets.diagnostics": "replica.linear_nets.diagnostics",
     }),
     ("Finite-N ground truth (§7)", {
         "finite_n.enumerate": "replica.finite_n.enumerate",
         "finite_n.spherical": "replica.finite_n.spherical",
         "finite_n.algorithms": "replica.finite_n.algorithms",
+        "finite_n.gmm": "replica.finite_n.gmm",
+        "finite_n.amp": "replica.finite_n.amp",
+        "finite_n.mp_solvers": "replica.finite_n.mp_solvers",
+        "finite_n.local_entropy_bp": "replica.finite_n.local_entropy_bp",
     }),
-    ("Numerics: special functions, quadrature, solver, arrays", {
+    ("Numerics: special functions, quadrature, solver, continuation, arrays", {
         "gauss": "replica.gauss",
         "solve": "replica.solve",
+        "continuation": "replica.continuation",
         "arrays": "replica.arrays",
     }),
     ("Testing kit", {
@@ -79,6 +89,7 @@ API = (
 _TARGETS = {name: target for _, group in API for name, target in group.items() if "." not in name}
 # other subpackages reachable as attributes (not documented as API entries of their own)
 _MODULES = {"finite_n": "replica.finite_n", "flatness": "replica.flatness",
+            "linear_nets": "replica.linear_nets",
             "plotting": "replica.plotting", "errors": "replica.errors"}
 
 __all__ = list(_TARGETS)

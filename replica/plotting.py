@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
 
 __all__ = ["PALETTE", "LEGEND_FONTSIZE", "style", "new_figure", "save", "place_legend",
-           "legend_overlaps", "data_points"]
+           "legend_overlaps", "data_points", "suptitle"]
 
 #: smallest legend text (points) readable in a two-column journal figure
 LEGEND_FONTSIZE = 7.5
@@ -159,9 +159,11 @@ def _overlap_area(a, b) -> float:
 
 
 def legend_overlaps(fig) -> list[dict]:
-    """Legends and inset axes that cover plotted data (of any panel of the figure) or another
-    panel: one dict per offender with the axes' index, what covers (``legend`` / ``inset``),
-    how many data points lie under it and which other panels it runs into."""
+    """Layout problems a referee would see: legends and inset axes that cover plotted data (of
+    any panel) or another panel, tick labels that overlap each other, a panel's labels that run
+    into another panel, a figure title over the panels. One dict per offender with the axes'
+    index, ``what`` (``legend`` / ``inset`` / ``ticklabels`` / ``labels`` / ``suptitle``), how
+    many data points lie under it and which other panels it runs into."""
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     out = []
@@ -183,7 +185,42 @@ def legend_overlaps(fig) -> list[dict]:
             if n or others:
                 out.append({"axes": i, "what": what, "points": n, "panels": others,
                             "title": ax.get_title()})
+    for i, ax in enumerate(axes):
+        # tick labels that run into each other, and a panel's labels that run into another panel
+        for axis in (ax.xaxis, ax.yaxis):
+            boxes = [t.get_window_extent(renderer) for t in axis.get_ticklabels()
+                     if t.get_visible() and t.get_text()]
+            if any(_overlap_area(a, b) > 1.0 for k, a in enumerate(boxes) for b in boxes[k + 1:]):
+                out.append({"axes": i, "what": "ticklabels", "points": 0, "panels": [],
+                            "title": ax.get_title()})
+        texts = [ax.xaxis.label, ax.yaxis.label, ax.title, getattr(ax, "_left_title", ax.title),
+                 getattr(ax, "_right_title", ax.title)]
+        texts += ax.xaxis.get_ticklabels() + ax.yaxis.get_ticklabels()
+        boxes = [t.get_window_extent(renderer) for t in texts if t.get_visible() and t.get_text()]
+        hit = [j for j, other in enumerate(axes) if other is not ax and other not in ax.child_axes
+               and ax not in other.child_axes
+               and any(_overlap_area(b, other.get_window_extent(renderer)) > 1.0 for b in boxes)]
+        if hit:
+            out.append({"axes": i, "what": "labels", "points": 0, "panels": hit,
+                        "title": ax.get_title()})
+    sup = getattr(fig, "_suptitle", None)
+    if sup is not None and sup.get_text():
+        box = sup.get_window_extent(renderer)
+        hit = [j for j, ax in enumerate(axes) if _overlap_area(box, ax.get_tightbbox(renderer)) > 0]
+        if hit:
+            out.append({"axes": None, "what": "suptitle", "points": 0, "panels": hit,
+                        "title": sup.get_text()})
     return out
+
+
+def suptitle(fig, text: str, *, pad: float = 4.0, **kw):
+    """A figure title placed above every panel's title and labels (no collision)."""
+    kw.setdefault("fontsize", 9)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    top = max(ax.get_tightbbox(renderer).y1 for ax in fig.get_axes())
+    y = fig.transFigure.inverted().transform((0, top + pad))[1]
+    return fig.suptitle(text, y=y, va="bottom", **kw)
 
 
 def _collides(fig, ax, box, renderer) -> bool:

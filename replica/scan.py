@@ -24,9 +24,11 @@ lines, or single grid points when there is no continuation axis) run in parallel
   at ``scheduler="tcp://host:port"``; a ``distributed.Client`` may also be passed directly;
 * any :class:`concurrent.futures.Executor` instance (left open for the caller to reuse).
 
-Models: :data:`MODELS` maps names ("gardner-binary", "gardner-spherical", "local-entropy-binary",
-...) to point functions with their allowed parameter names, so a parameter the model does not
-have is a clear :class:`~replica.errors.ReplicaInputError`. ``"package.module:function"`` names
+Models: every model of the registry (:mod:`replica.models`; "gardner-binary", "fp-binary", ...)
+is a scan model, its declared parameters validated before anything runs (a parameter it does not
+have, or a value out of range, is a clear :class:`~replica.errors.ReplicaInputError`);
+:data:`ALIASES` keeps the 0.1 names ("local-entropy-binary" = "fp-binary"), and
+:func:`register_model` adds plain point functions. ``"package.module:function"`` names
 any importable point function.
 """
 from __future__ import annotations
@@ -326,6 +328,11 @@ def get_model(name: str) -> ModelSpec:
         return MODELS[name]
     from . import models
 
+    if name in ALIASES:
+        spec = protocol_spec(ALIASES[name])
+        return ModelSpec(name=name, point=spec.point, params=spec.params,
+                         required=spec.required, defaults=spec.defaults,
+                         description=spec.description, validate=spec.validate)
     if name in models.available():
         return protocol_spec(name)
     if ":" in name:
@@ -337,31 +344,6 @@ def get_model(name: str) -> ModelSpec:
 
 
 # -- point functions of the registered models (module-level: picklable for process pools) ----
-
-def local_entropy_point(params: Mapping, warm_start=None, *, weights: str) -> dict:
-    """Franz–Parisi local entropy S(d) (docs/THEORY.md §2) at ``alpha, kappa_ref, kappa, d``:
-    ``replica.models.franz_parisi.local_entropy``. ``kappa_ref`` may be the word ``"max"``."""
-    from .models import franz_parisi as fp
-
-    kref = params.get("kappa_ref", 0.0)
-    kref = kref if isinstance(kref, str) else float(kref)
-    x0 = None
-    if warm_start and isinstance(warm_start.get("_x"), list):
-        x0 = warm_start["_x"]           # the unknowns of the previous point on the path
-    sol = fp.local_entropy(weights, float(params["alpha"]), kref,
-                           float(params.get("kappa", 0.0)), float(params["d"]), x0=x0)
-    out = _solution_dict(sol)
-    out["_x"] = [float(v) for v in sol.x]
-    return out
-
-
-def local_entropy_binary_point(params, warm_start=None):
-    return local_entropy_point(params, warm_start, weights="binary")
-
-
-def local_entropy_spherical_point(params, warm_start=None):
-    return local_entropy_point(params, warm_start, weights="spherical")
-
 
 def _solution_dict(obj) -> dict:
     """Results dict of a Solution / result object / mapping (order parameters + thermo)."""
@@ -384,14 +366,8 @@ def _solution_dict(obj) -> dict:
     raise TypeError(f"cannot turn a {type(obj).__name__} into a results dict")
 
 
-register_model("local-entropy-binary", local_entropy_binary_point,
-               ("alpha", "kappa_ref", "kappa", "d"), required=("alpha", "d"),
-               defaults={"kappa_ref": 0.0, "kappa": 0.0},
-               description="Franz-Parisi local entropy S(d), binary weights")
-register_model("local-entropy-spherical", local_entropy_spherical_point,
-               ("alpha", "kappa_ref", "kappa", "d"), required=("alpha", "d"),
-               defaults={"kappa_ref": 0.0, "kappa": 0.0},
-               description="Franz-Parisi local entropy S(d), spherical weights")
+#: names kept from replica 0.1 for the protocol models they now are (stores keep their identity)
+ALIASES = {"local-entropy-binary": "fp-binary", "local-entropy-spherical": "fp-spherical"}
 
 
 # =============================================================================================

@@ -43,6 +43,7 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy import optimize
 
+from .continuation import Lost, march
 from .errors import ConvergenceError, ReplicaInputError, check_finite, check_int, check_range
 from .special import log_gardner_moment
 
@@ -380,20 +381,33 @@ class Profile:
     d_min_S: float = math.nan
     evaluations: int = 0
     truncated: str = ""
+    replicon: np.ndarray | None = None
+    min_chord: float = math.nan
+    d_min_chord: float = math.nan
+    status: str = "complete"
+    slope_from_chord: bool = False
 
     def as_results(self) -> dict:
+        rep = self.replicon if self.replicon is not None else np.full(self.d.size, np.nan)
+        unstable = [float(d) for d, r in zip(self.d, rep) if np.isfinite(r) and r < 0]
         return {"kappa_ref_value": self.kappa_ref, "Q": self.Q, "d_star": (1 - self.Q) / 2,
                 "min_slope": self.min_slope, "d_min_slope": self.d_min_slope,
                 "min_S": self.min_S, "d_min_S": self.d_min_S,
+                "min_chord": self.min_chord if np.isfinite(self.min_chord) else None,
                 "monotonic": bool(self.min_slope > 0),
                 "negative": bool(self.min_S < 0), "d_grid": self.d.tolist(),
                 "S": self.S.tolist(), "dS_dd": self.dS_dd.tolist(),
+                "replicon": [float(r) if np.isfinite(r) else None for r in rep],
+                "rs_unstable_d": unstable,
                 "d_reached": float(self.d[-1]), "truncated": self.truncated,
+                "status": self.status, "slope_from_chord": self.slope_from_chord,
                 "evaluations": self.evaluations}
 
 
 class _Curve:
-    """Local entropy at fixed (alpha, kappa_ref, kappa) with warm starts between distances."""
+    """Local entropy at fixed (alpha, kappa_ref, kappa) with warm starts between distances; a
+    failed warm start is continued from the nearest solved distance by
+    :func:`replica.continuation.march`."""
 
     def __init__(self, model, alpha, kappa_ref, kappa):
         from .models import franz_parisi as fp
@@ -411,8 +425,8 @@ class _Curve:
         return sol
 
     def at(self, d, x0=None):
-        """S and dS/dd at d; x0 (or the nearest cached distance's unknowns) as the start; a
-        failure is retried once through the geometric midpoint to the nearest solved d."""
+        """(S, dS/dd, unknowns, replicon) at d; x0 (or the nearest cached distance's unknowns)
+        as the start; a failure is continued from the nearest solved d (halving march)."""
         d = float(d)
         if d in self.cache:
             return self.cache[d]
@@ -433,15 +447,38 @@ class _Curve:
                 if not c.ok[0]:
                     raise
                 sol = c.solutions[0]
-                out = (float(sol.thermo["entropy"]), float(sol.thermo["dS_dd"]), sol.x)
+                out = _entry(sol)
                 self.cache[d] = out
                 return out
-            mid = math.sqrt(near * d)
-            self.at(mid, self.cache[near][2])
-            sol = self._solve(d, self.cache[mid][2])
-        out = (float(sol.thermo["entropy"]), float(sol.thermo["dS_dd"]), sol.x)
+            # continue from the nearest solved distance with the engine's halving march in ln d
+            def solve_at(lnd, x_pred):
+                s_ = self._solve(math.exp(lnd), x_pred)
+                return s_.x, s_
+            gap = math.log(d / near)
+            try:
+                for lnd, _, sol, _ in march(solve_at, math.log(near), math.log(d),
+                                            self.cache[near][2], h=0.5 * abs(gap),
+                                            max_halvings=3, grow=1.0):
+                    pass
+            except Lost as exc:
+                raise exc.first if isinstance(exc.first, ConvergenceError) else exc.last
+        out = _entry(sol)
         self.cache[d] = out
         return out
+
+
+def _entry(sol):
+    """(S, dS/dd, unknowns, replicon) of a local-entropy solution."""
+    th = sol.thermo
+    return (float(th["entropy"]), float(th["dS_dd"]), sol.x, float(th.get("replicon", math.nan)))
+
+
+def _why_lost(exc) -> str:
+    """The status word of a distance where the RS saddle point could not be computed."""
+    msg = str(exc)
+    if "physical domain" in msg or "not positive" in msg:
+        return "lost positivity"
+    return "non-convergence"
 
 
 def _refine_min(curve, ds, vals, which, xatol=1e-3):
@@ -462,7 +499,8 @@ def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.
                           d_lo: float = 1e-4, d_hi: float | None = None, n_d: int = 12,
                           refine: Sequence[str] = ("slope", "S"),
                           refine_below: dict | None = None,
-                          truncate: bool = False, stop_at_negative: bool = False) -> Profile:
+                          truncate: bool = False, stop_at_negative: bool = False,
+                          stop_at_unstable: bool = True) -> Profile:
     """S(d) and dS/dd on ``n_d`` geometric distances from ``d_hi`` (default 0.8 d*, d* = (1-Q)/2)
     down to ``d_lo`` by continuation in d, with the minima of dS/dd (``"slope"``) and of S
     (``"S"``) refined by bounded Brent minimisation in ln d.
@@ -475,6 +513,12 @@ def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.
     ``stop_at_negative=True`` stops the descent in d at the first negative S (the reference is
     isolated: the class is decided); ``stopped`` says so and the minima are over the solved
     window.
+
+    ``stop_at_unstable=True`` (default) stops the descent at the first distance where the
+    replicon of the constrained replicas is negative (RS unstable: below it the RS value is not
+    the local entropy; around typical references the constrained replicas then freeze and the
+    branch runs into an asymptote, theory_notebooks/fp_small_distance.py); ``status`` says
+    "rs_unstable" and the minima are over the RS-stable window.
 
     ``truncate=True``: if the continuation in d loses the RS saddle point (ConvergenceError)
     after at least three distances, the profile stops there and ``truncated`` says where and
@@ -492,25 +536,36 @@ def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.
     ds = np.geomspace(d_hi, d_lo, int(n_d))
     S = np.empty(ds.size)
     slope = np.empty(ds.size)
+    rep = np.empty(ds.size)
     x = None
     truncated = ""
+    status = "complete"
     for j, d in enumerate(ds):
         try:
-            S[j], slope[j], x = curve.at(d, x)
+            S[j], slope[j], x, rep[j] = curve.at(d, x)
         except ConvergenceError as exc:
             if not truncate or j < 3:
                 raise
             # the RS saddle point is lost below this distance: keep the solved window and say so
-            truncated = f"no RS saddle point at d = {d:.4g} (window truncated): {exc}"[:400]
-            ds, S, slope = ds[:j], S[:j], slope[:j]
+            status = _why_lost(exc)
+            truncated = (f"no RS saddle point at d = {d:.4g} ({status}; window truncated): "
+                         f"{exc}")[:400]
+            ds, S, slope, rep = ds[:j], S[:j], slope[:j], rep[:j]
+            break
+        if stop_at_unstable and j >= 1 and rep[j] < 0:
+            truncated = (f"stopped at d = {d:.4g}: replicon {rep[j]:.3g} < 0 (RS unstable at "
+                         "smaller d)")
+            status = "rs_unstable"
+            ds, S, slope, rep = ds[:j], S[:j], slope[:j], rep[:j]
             break
         if stop_at_negative and S[j] < 0:
             truncated = f"stopped at d = {d:.4g}: S < 0 (isolated reference)"
-            ds, S, slope = ds[:j + 1], S[:j + 1], slope[:j + 1]
+            status = "stopped: S < 0"
+            ds, S, slope, rep = ds[:j + 1], S[:j + 1], slope[:j + 1], rep[:j + 1]
             break
     prof = Profile(model=model, alpha=alpha, kappa_ref=float(curve.ref.kappa_ref),
                    kappa=float(kappa), Q=float(Q), d=ds, S=S, dS_dd=slope,
-                   truncated=truncated)
+                   truncated=truncated, replicon=rep, status=status)
     below = dict(refine_below or {})
     for key, vals, which in (("slope", slope, 1), ("S", S, 0)):
         i = int(np.argmin(vals))
@@ -523,9 +578,25 @@ def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.
             prof.min_slope, prof.d_min_slope = v, dm
         else:
             prof.min_S, prof.d_min_S = v, dm
+    if _exact_origin(model, curve.ref.kappa_ref, kappa):
+        # S(0) = 0 exactly: the chord S(d_j)/d_j is the slope dS/dd at some d in (0, d_j) (mean
+        # value theorem), so min_j S(d_j)/d_j bounds min_{(0, d_hi]} dS/dd from above and the
+        # indicator sees distances below the window: S < 0 anywhere implies non-monotonic
+        ch = S / ds
+        k = int(np.argmin(ch))
+        prof.min_chord, prof.d_min_chord = float(ch[k]), float(ds[k])
+        if prof.min_chord < min(prof.min_slope, 0.0):
+            prof.min_slope, prof.d_min_slope = prof.min_chord, prof.d_min_chord
+            prof.slope_from_chord = True
     prof.evaluations = curve.n
     prof._curve = curve
     return prof
+
+
+def _exact_origin(model, kappa_ref, kappa) -> bool:
+    """S(0) = 0 exactly: binary weights and a reference that is itself counted
+    (kappa_ref >= kappa; at d = 0 only the reference is at distance 0)."""
+    return model == "binary" and float(kappa_ref) >= float(kappa)
 
 
 def nonmonotonic_indicator(model, alpha, kappa_ref, kappa=0.0, **kw) -> float:
@@ -588,7 +659,7 @@ def _local_event(which, model, kappa_ref, kappa, alpha_range, n_grid, xtol, d_lo
         prof = local_entropy_profile(model, a, kappa_ref, kappa, d_lo=d_lo, n_d=n_d,
                                      refine=(key,))
         v, dm = (prof.min_S, prof.d_min_S) if key == "S" else (prof.min_slope, prof.d_min_slope)
-        interior = prof.d[-1] < dm < prof.d[0]
+        interior = prof.d[-1] < dm < prof.d[0] and not prof.slope_from_chord
         last.update(interior=interior, d=dm, d_hi=prof.d[0])
         if interior:
             last["x"] = prof._curve.at(dm)[2]

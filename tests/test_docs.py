@@ -64,3 +64,15 @@ def test_notebook_page_carries_outputs(tmp_path, monkeypatch):
     (img,) = (tmp_path / "out" / "img").glob("tiny_*.png")
     assert img.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"img/{img.name}" in text
     assert "[docs/THEORY.md](../THEORY.md)" in text
+
+
+def test_getting_started_code_runs_as_written():
+    text = (ROOT / "docs" / "index.md").read_text()
+    block = re.search(r"## First computations\n\n```python\n(.*?)```", text, re.S).group(1)
+    ns = {}
+    exec(compile(block, "getting-started", "exec"), ns)
+    assert abs(ns["sol"].entropy - 0.31439) < 1e-5 and abs(ns["sol"].q - 0.32238) < 1e-5
+    curve = ns["curve"]
+    assert len(curve) == 10 and curve.parameter == "alpha"
+    assert abs(curve.entropy[0] - ns["replica"].gardner("spherical", 0.1, 0.0).entropy) < 1e-12
+    assert list(ns["le"].status) == ["converged"] * 3

@@ -7,8 +7,14 @@ import hashlib
 from replica import plotting
 from replica.gallery import all_figures
 
-#: figures whose layout is owned elsewhere (checked by their owners)
-LAYOUT_EXEMPT = {"local_entropy_binary_margins", "phase_diagram_binary"}
+#: figures not yet brought to the layout standard by their owners (each needs
+#: replica.plotting.place_legend / suptitle and a regenerated PNG+PDF; remove a name once done)
+LAYOUT_EXEMPT = {
+    "local_entropy_binary_margins", "phase_diagram_binary", "local_entropy_binary_prl",  # fp
+    "large_deviation_local_entropy",                                                    # ld
+    "finite_n_mp_success", "finite_n_mp_local_entropy",                                  # mp
+    "committee_capacity", "committee_flatness",                                          # committee
+}
 
 
 def layout_problems(report_lines) -> list:
@@ -77,3 +83,26 @@ def test_a_legend_outside_does_not_run_into_the_next_panel():
     assert bad and plotting.legend_overlaps(fig)            # runs into the right panel
     plotting.place_legend(axes[0])
     assert not plotting.legend_overlaps(fig)
+
+
+def test_suptitle_clears_the_panel_titles():
+    fig, axes = plotting.new_figure(ncols=2)
+    for ax in axes:
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("a two-line\npanel title")
+    fig.suptitle("figure title", y=0.98)
+    assert any(r["what"] == "suptitle" for r in plotting.legend_overlaps(fig))
+    plotting.suptitle(fig, "figure title")
+    assert not plotting.legend_overlaps(fig)
+
+
+def test_colliding_tick_labels_and_labels_into_a_neighbour_are_seen():
+    fig, axes = plotting.new_figure(ncols=2, width=1.6)
+    axes[0].set_xticks(range(3), ["perceptron", "committee", "mlp"])
+    axes[1].plot([0, 1], [0, 1])
+    axes[1].set_ylabel("a y label that is long enough\nto need space")
+    kinds = {r["what"] for r in plotting.legend_overlaps(fig)}
+    assert "ticklabels" in kinds
+    fig2, ax2 = plotting.new_figure()
+    ax2.set_xticks(range(3), ["a", "b", "c"])
+    assert not plotting.legend_overlaps(fig2)

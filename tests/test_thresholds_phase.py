@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from replica import phase_diagram as pd
 from replica import thresholds as T
-from replica.gallery import phase_diagrams as pd
+from replica.gallery import phase_diagrams as gpd
 from replica.models import gardner as gd
 from replica.store import load
 
@@ -21,14 +22,15 @@ PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sy
 
 def test_classify_and_crossings():
     assert list(pd.classify([0.5, -0.1, -0.2, 0.3], [0.01, 0.01, -0.001, -0.002])) == [0, 1, 2, 2]
-    xs = pd._zero_crossings(np.array([0.0, 1.0, 2.0]), np.array([1.0, -1.0, -2.0]))
+    xs = pd.zero_crossings(np.array([0.0, 1.0, 2.0]), np.array([1.0, -1.0, -2.0]))
     assert xs == [0.5]
 
 
 def test_spherical_phase_diagram_quick_and_rerun(tmp_path):
-    paths = pd.build_spherical(tmp_path, True, tmp_path / "data", executor="serial")
+    data = pd.spherical_data(tmp_path / "data", True, executor="serial")
+    paths = gpd.draw_spherical(data, tmp_path, True)
     assert all(p.exists() and p.stat().st_size > 1000 for p in paths)
-    first = pd.LAST_BUILD["spherical"]
+    first = data["scans"]
     assert sum(s["computed"] for s in first) > 0
     at = load(next((tmp_path / "data").glob("phase_spherical_quick-*_at.sqlite")))
     assert list(at["status"]) == ["ok"] * len(at["kappa"])
@@ -45,8 +47,9 @@ def test_spherical_phase_diagram_quick_and_rerun(tmp_path):
     # kappa >= 0: RS stable everywhere below capacity (docs/THEORY.md §1.5)
     assert np.all(g["replicon"][g["kappa"] >= 0] > 0)
     # rerun: nothing recomputed, the figure is redrawn from the stores
-    pd.build_spherical(tmp_path, True, tmp_path / "data", executor="serial")
-    assert sum(s["computed"] for s in pd.LAST_BUILD["spherical"]) == 0
+    again = pd.spherical_data(tmp_path / "data", True, executor="serial")
+    assert sum(s["computed"] for s in again["scans"]) == 0
+    assert gpd.build_spherical(tmp_path, True, tmp_path / "data", executor="serial")
 
 
 def test_binary_profiles_tiny(tmp_path):

@@ -23,9 +23,12 @@ def register(sub) -> None:
     add_json_flag(p)
     p.set_defaults(func=run_gardner)
 
-    p = sub.add_parser("capacity", help="capacity alpha_c(kappa) (spherical: closed form)")
-    add_model_arg(p, MODELS, "weights: binary or spherical")
-    p.add_argument("--kappa", type=number, default=0.0, help="margin kappa")
+    p = sub.add_parser("capacity", help="capacity alpha_c(kappa) (spherical: closed form; "
+                       "committee: replica committee)")
+    add_model_arg(p, MODELS + ("committee",), "weights: binary or spherical, or committee "
+                  "(a tree committee machine: --weights, --k, --activation)")
+    from .committee import add_committee_args
+    add_committee_args(p, alpha=False)  # --weights/--k/--activation for --model committee
     add_json_flag(p)
     p.set_defaults(func=run_capacity)
 
@@ -50,6 +53,9 @@ def run_gardner(args):
 
 
 def run_capacity(args):
+    if args.model == "committee":
+        from .committee import run_capacity as run_committee_capacity
+        return run_committee_capacity(args)
     out = {"model": args.model, "kappa": args.kappa}
     if args.model == "spherical":   # closed form in log space: no numpy, no numba (fast start)
         from ..special import log_capacity_spherical

@@ -20,7 +20,7 @@ from ..errors import MAX_GRID_POINTS, ConvergenceError, ReplicaInputError, check
 from ._common import add_json_flag, add_model_arg, emit, kappa_ref_value, number
 
 _ROW_KEYS = ("d", "entropy", "status", "dS_dd", "entropic", "energetic", "q", "t", "p", "qh",
-             "th", "ph", "b", "one_minus_q", "residual")
+             "th", "ph", "b", "one_minus_q", "replicon", "residual")
 #: columns of the human-readable table (the full record is in --json)
 _TABLE = ("d", "entropy", "dS_dd", "h2_minus_S", "q", "status")
 _EPILOG = """\
@@ -41,10 +41,17 @@ def register(sub) -> None:
     p.formatter_class = _raw_epilog(p.formatter_class)
     add_model_arg(p, ("binary", "spherical"), "weights: binary or spherical")
     p.add_argument("--alpha", type=number, required=True, help="load P/N > 0")
-    p.add_argument("--kappa-ref", type=kappa_ref_value, required=True,
-                   help="reference margin (<= kappa_max(alpha)) or 'max'")
-    p.add_argument("--kappa", type=number, default=0.0,
-                   help="margin of the counted configurations")
+    p.add_argument("--kappa-ref", type=kappa_ref_value, default=None,
+                   help="reference margin (<= kappa_max(alpha)) or 'max' (required for the flat "
+                        "measure; large-deviation: default 0)")
+    p.add_argument("--measure", choices=("flat", "large-deviation"), default="flat",
+                   help="measure on the reference: flat (Franz-Parisi, default) or "
+                        "large-deviation (densest regions, docs/THEORY.md 8.2)")
+    p.add_argument("--y", default="inf",
+                   help="large-deviation exponent y (default inf; only inf is implemented)")
+    p.add_argument("--free-reference", action="store_true",
+                   help="large-deviation: the reference need not be a solution (default off)")
+    p.add_argument("--kappa", type=number, default=0.0, help="margin of the counted configurations")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--d", type=number, nargs="+", metavar="D",
                    help="distances d = (1-p)/2 in (0, 1/2]")
@@ -96,6 +103,11 @@ def _grid(args):
 def run(args):
     from ..models import franz_parisi as fp
 
+    if args.measure == "large-deviation":
+        from ._ld import run_local_entropy
+        return run_local_entropy(args, _grid(args))
+    if args.kappa_ref is None:
+        raise ReplicaInputError("--kappa-ref is required (a number or 'max')")
     check_range("--alpha", args.alpha, 0.0, lo_open=True)
     grid = _grid(args)
     if grid is not None:

@@ -36,6 +36,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from .. import phase_diagram as phd
     from ..errors import check_workers
     from ..gallery import phase_diagrams as pd
 
@@ -45,12 +46,14 @@ def run(args) -> int:
         check_out_dir("--data", args.data)
     out = Path(args.out)
     data = Path(args.data) if args.data else out / "data"
-    build = pd.build_binary if args.model == "binary" else pd.build_spherical
+    compute = phd.binary_data if args.model == "binary" else phd.spherical_data
+    draw = pd.draw_binary if args.model == "binary" else pd.draw_spherical
     t0 = time.perf_counter()
-    paths = build(out, args.quick, data, executor="dask" if args.scheduler else args.executor,
-                  workers=args.workers, scheduler=args.scheduler,
-                  quiet=args.quiet or args.json, retry_failed=args.retry_failed)
-    scans = pd.LAST_BUILD.get(args.model, [])
+    tables = compute(data, args.quick, executor="dask" if args.scheduler else args.executor,
+                     workers=args.workers, scheduler=args.scheduler,
+                     quiet=args.quiet or args.json, retry_failed=args.retry_failed)
+    paths = draw(tables, out, args.quick)
+    scans = tables["scans"]
     emit({"model": args.model, "quick": args.quick, "figure": [str(p) for p in paths],
           "stores": [s["store"] for s in scans],
           "points_computed": sum(s["computed"] for s in scans),

@@ -54,9 +54,9 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..errors import MAX_GRID_POINTS, ReplicaInputError
     from .. import models
-    from ..scan import MODELS, Grid, get_model, parse_fixed, parse_range, scan
+    from ..scan import ALIASES, MODELS, Grid, get_model, parse_fixed, parse_range, scan
 
-    known = sorted(set(MODELS) | set(models.available()))
+    known = sorted(set(MODELS) | set(ALIASES) | set(models.available()))
     if args.list_models:
         rows = []
         for n in known:

@@ -7,6 +7,9 @@
     replica threshold negative     --model binary --alpha 0.6 [--scan kappa-ref]
     replica threshold at           --model spherical --kappa -1       (alpha_AT(kappa))
     replica threshold at           --model spherical --alpha 5        (kappa_AT(alpha))
+    replica threshold ogp          --model sbp --m 4 [--kappa 1]      (alpha_OGP(m), q1)
+    replica threshold spinodal     --model teacher-student-binary     (alpha_AMP, a fold)
+    replica threshold it           --model teacher-student-binary     (alpha_IT)
 
 For nonmonotonic and negative, --scan names what is searched: ``alpha`` at fixed --kappa-ref,
 or ``kappa-ref`` at fixed --alpha; without --scan it is the one of the two that is not given.
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 from ._common import add_json_flag, add_model_arg, emit, kappa_ref_value, number, positive_int
 
-KINDS = ("capacity", "kappa-max", "nonmonotonic", "negative", "at")
+KINDS = ("capacity", "kappa-max", "nonmonotonic", "negative", "at", "ogp", "spinodal", "it")
 
 
 #: the options each kind uses (any other option given is an error)
@@ -28,12 +31,14 @@ _USES = {"capacity": {"kappa", "xtol"},
          "kappa-max": {"alpha", "xtol"},
          "at": {"kappa", "alpha", "xtol", "grid"},
          "nonmonotonic": {"kappa", "kappa_ref", "alpha", "alpha_range", "grid", "xtol", "d_lo",
-                          "scan"},
+                          "scan", "measure", "free_reference"},
          "negative": {"kappa", "kappa_ref", "alpha", "alpha_range", "grid", "xtol", "d_lo",
-                      "scan"}}
+                      "scan", "measure", "free_reference"},
+         "ogp": {"kappa", "m"}, "spinodal": set(), "it": set()}
 _OPTION = {"kappa": "--kappa", "kappa_ref": "--kappa-ref", "alpha": "--alpha",
            "alpha_range": "--alpha-range", "grid": "--grid", "xtol": "--xtol", "d_lo": "--d-lo",
-           "scan": "--scan"}
+           "scan": "--scan", "m": "--m", "measure": "--measure",
+           "free_reference": "--free-reference"}
 
 
 def register(subparsers) -> None:
@@ -42,8 +47,14 @@ def register(subparsers) -> None:
                               description=__doc__.split("\n\n")[0])
     p.add_argument("kind", choices=KINDS,
                    help="which threshold: capacity alpha_c(kappa), kappa-max(alpha), "
-                        "nonmonotonic / negative (local-entropy transitions), at (AT line)")
-    add_model_arg(p, ("binary", "spherical"), "weights: binary or spherical")
+                        "nonmonotonic / negative (local-entropy transitions), at (AT line), "
+                        "ogp (m-overlap gap, replica rsb1), spinodal / it (teacher-student binary: "
+                        "alpha_AMP fold, alpha_IT)")
+    add_model_arg(p, ("binary", "spherical", "sbp", "teacher-student-binary"),
+                  "weights: binary or spherical; sbp (symmetric binary perceptron) for ogp "
+                  "only; teacher-student-binary for spinodal and it only")
+    p.add_argument("--m", type=positive_int, default=None,
+                   help="ogp: number of clones (default 4); see 'replica rsb1 ogp'")
     p.add_argument("--kappa", type=number, help="margin (of the neighbours, for the local-"
                    "entropy thresholds; default 0)")
     p.add_argument("--kappa-ref", type=kappa_ref_value,
@@ -64,6 +75,11 @@ def register(subparsers) -> None:
     p.add_argument("--d-lo", type=number, default=None,
                    help="smallest distance sampled by the local-entropy indicators (default "
                         "1e-4)")
+    p.add_argument("--measure", choices=("flat", "large-deviation"), default=None,
+                   help="reference measure of the local-entropy thresholds: flat (default) or "
+                        "large-deviation (y = inf, docs/THEORY.md 8.2)")
+    p.add_argument("--free-reference", action="store_true", default=None,
+                   help="large-deviation: unconstrained reference (default off)")
     add_json_flag(p)
     p.set_defaults(func=run)
 
@@ -78,6 +94,31 @@ def run(args) -> int:
     if extra:
         raise ReplicaInputError(f"threshold {kind} does not use "
                                 f"{', '.join(_OPTION[k] for k in extra)}")
+    if (kind in ("spinodal", "it")) != (model == "teacher-student-binary"):
+        raise ReplicaInputError("spinodal and it are the thresholds of --model "
+                                "teacher-student-binary (and only they are)")
+    if kind in ("spinodal", "it"):  # the binary teacher-student transition (engine fold/event)
+        from .teacher_student import binary_transition
+        emit(binary_transition(kind).as_dict(), args.json)
+        return 0
+    if args.measure == "large-deviation":
+        from ._ld import run_threshold
+        args.xtol = 1e-6 if args.xtol is None else args.xtol
+        return run_threshold(args)
+    if args.free_reference:
+        raise ReplicaInputError("--free-reference needs --measure large-deviation")
+    if (kind in ("spinodal", "it")) != (model == "teacher-student-binary"):
+        raise ReplicaInputError("spinodal and it are the thresholds of --model "
+                                "teacher-student-binary (and only they are)")
+    if kind in ("spinodal", "it"):
+        from .teacher_student import binary_transition
+        emit(binary_transition(kind).as_dict(), args.json)
+        return 0
+    if kind == "ogp":  # m-overlap-gap threshold (replica.commands.rsb1)
+        from .rsb1 import run_ogp
+        return run_ogp(args)
+    if model == "sbp":
+        raise ReplicaInputError(f"--model sbp is available for ogp only, not {kind}")
     xtol = 1e-6 if args.xtol is None else args.xtol
     d_lo = 1e-4 if args.d_lo is None else args.d_lo
     if xtol <= 0:

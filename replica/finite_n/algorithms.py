@@ -41,7 +41,7 @@ from .._numba import jit
 from ..errors import ReplicaInputError, check_int, check_memory, check_range, check_work
 
 __all__ = ["LearningResult", "ALGORITHMS", "sbpi", "simulated_annealing", "replicated_sa",
-           "solve_binary", "verify_solution", "margin_of", "flip_survival",
+           "solve_binary", "all_algorithms", "verify_solution", "margin_of", "flip_survival",
            "local_entropy_from_flips", "success_probability"]
 
 
@@ -341,15 +341,26 @@ def check_budget(algorithm: str, n: int, p: int, *, max_sweeps=None, y=None,
                f"{sweeps} sweep(s) of {reps} replica(s) over P = {p} patterns of N = {n}")
 
 
+def all_algorithms() -> dict:
+    """:data:`ALGORITHMS` and the message-passing solvers of :mod:`replica.finite_n.mp_solvers`
+    (amp, rbp, fbp, bp-sample)."""
+    from .mp_solvers import MP_ALGORITHMS
+
+    return {**ALGORITHMS, **MP_ALGORITHMS}
+
+
 def solve_binary(algorithm: str, xi, *, seed: int = 0, **options) -> LearningResult:
-    """Front door: ``algorithm`` in :data:`ALGORITHMS`; unknown options raise (TypeError ->
-    ReplicaInputError); the run's memory and work are checked first (:func:`check_budget`)."""
-    if algorithm not in ALGORITHMS:
-        raise ReplicaInputError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
-    p, n = np.shape(xi)
-    check_budget(algorithm, n, p, max_sweeps=options.get("max_sweeps"), y=options.get("y"))
+    """Front door: ``algorithm`` in :func:`all_algorithms`; unknown options raise (TypeError ->
+    ReplicaInputError); the run's memory and work are checked first (:func:`check_budget`, for
+    the sweep-based algorithms)."""
+    algos = all_algorithms()
+    if algorithm not in algos:
+        raise ReplicaInputError(f"algorithm must be one of {', '.join(algos)}, got {algorithm!r}")
+    if algorithm in ALGORITHMS:
+        p, n = np.shape(xi)
+        check_budget(algorithm, n, p, max_sweeps=options.get("max_sweeps"), y=options.get("y"))
     try:
-        return ALGORITHMS[algorithm](xi, seed=seed, **options)
+        return algos[algorithm](xi, seed=seed, **options)
     except TypeError as exc:
         raise ReplicaInputError(f"bad option for {algorithm}: {exc}") from None
 

@@ -95,7 +95,7 @@ def build_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
     th = _cached(data_dir, "finite_n_entropy_theory", {"grid": grid.tolist()},
                  lambda: dict(zip(("s", "kmax"), _theory_entropy(grid))))
     fig, axes = new_figure(ncols=4, width=3.3, height=2.7)
-    fig.subplots_adjust(wspace=0.3)
+    fig.subplots_adjust(wspace=0.42)
     ns = par["ns"]
     common = [a for a in (0.25, 0.5, 0.75) if all(abs(a * n - round(a * n)) < 1e-9 for n in ns)]
     for panel, (key, thkey, label) in enumerate([("entropy", "s", r"entropy $s$"),
@@ -231,7 +231,7 @@ def _fp_available():
 
 
 def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
-    from ..plotting import PALETTE, new_figure, place_legend, save
+    from ..plotting import PALETTE, new_figure, place_legend, save, suptitle
 
     par = _profile_params(quick)
     data = _cached(data_dir, "finite_n_profiles", par, lambda: _profile_data(par))
@@ -280,13 +280,14 @@ def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path
             if which == "sbpi":
                 ax.plot(fp["d"], fp["S_random"], color="0.5", lw=1.0,
                         label=r"FP, $\kappa_{\rm ref}=0$")
+        title = titles[which]
         if which == "sbpi":
             uns = sum(int(data[f"sbpi_unsolved_{n}"]) for n in par["ns"])
-            ax.text(0.02, 0.42, f"instances unsolved by SBPI: {uns} (skipped)", fontsize=5.5)
+            title += f"\n({uns} instance{'s' if uns != 1 else ''} unsolved, skipped)"
         ax.set_xlim(0, 0.5)
         ax.set_ylim(0, 0.45)
         ax.set_xlabel(r"$d$ = Hamming/N")
-        ax.set_title(titles[which], fontsize=8)
+        ax.set_title(title, fontsize=8)
         place_legend(ax, loc="lower right")
     # last panel: every kind of reference at the largest N, small distances
     ax = axes[3]
@@ -313,9 +314,9 @@ def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path
     ax.set_title(f"N = {n}: which solutions are in dense regions", fontsize=8)
     place_legend(ax, loc="lower right")
     axes[0].set_ylabel(r"$H_2(d) + \frac{1}{N}\mathbb{E}\ln[n(d)/\binom{N}{dN}]$")
-    fig.suptitle(fr"binary perceptron, $\alpha$ = {par['alpha']}, $\kappa$ = 0: exact distance "
-                 "profiles (mean over instances with n(d) > 0) vs Franz–Parisi"
-                 + ("" if fp is not None else " (FP module missing)"), fontsize=8)
+    suptitle(fig, fr"binary perceptron, $\alpha$ = {par['alpha']}, $\kappa$ = 0: exact distance "
+             "profiles (mean over instances with n(d) > 0) vs Franz–Parisi"
+             + ("" if fp is not None else " (FP module missing)"), fontsize=9)
     return save(fig, out_dir, "finite_n_local_entropy")
 
 

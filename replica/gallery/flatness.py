@@ -121,8 +121,9 @@ def build_algorithms(out_dir: Path, quick: bool, data_dir: Path):
     from ..plotting import new_figure, place_legend, save
 
     d = cached(data_dir, "flatness_algorithms", {"quick": quick, "v": 2}, lambda: _algo_data(quick))
-    fig, axes = new_figure(ncols=4, width=2.7, height=2.5)
-    fig.subplots_adjust(wspace=0.45)
+    fig, axes = new_figure(ncols=4, width=2.7, height=2.5,
+                           gridspec_kw={"width_ratios": [1, 1, 1, 1.5]})
+    fig.subplots_adjust(wspace=0.5)
     names = {"sgd": "SGD", "esgd": "Entropy-SGD", "rsgd": "Replicated-SGD"}
     for ax, (model, r) in zip(axes[:3], d.items()):
         sig = np.array(r["sigmas"])
@@ -140,7 +141,8 @@ def build_algorithms(out_dir: Path, quick: bool, data_dir: Path):
             ax.errorbar(i + 0.25 * (j - 1), v["paired_test_error"], yerr=v["paired_test_error_se"],
                         marker="os^"[j], color=f"C{j}", ms=4, label=names[alg] if i == 0 else None)
     ax.axhline(0, color="k", lw=0.5)
-    ax.set_xticks(range(len(d)), list(d))
+    ax.set_xticks(range(len(d)), list(d), fontsize=7.5)
+    ax.set_xlim(-0.6, len(d) - 0.4)
     ax.set(ylabel="test error $-$ SGD's (paired)")
     ax.set_title("generalisation", fontsize=8)
     place_legend(ax)
@@ -229,10 +231,11 @@ FIGURES = [
                        "found by SGD, Entropy-SGD, Replicated-SGD, long CE training, the "
                        "max-margin QP and Gibbs sampling of the version space (typical "
                        "solutions); closed form from their stabilities; mean +- s.e. over seeds. "
-                       "The comparison is not on equal terms for Entropy-SGD: with the same "
-                       "budget it stops at a non-zero training error (given in the legend), and "
-                       "dE(sigma) measures the growth above that error, so at small sigma its "
-                       "points are not comparable with the zero-error solutions'.",
+                       "The comparison is not on equal terms for a run that stops at a non-zero "
+                       "training error with its budget (its training error is given in the "
+                       "legend; e.g. Entropy-SGD at 0.013 in the full build): dE(sigma) measures "
+                       "the growth above that error, so at small sigma its points are not "
+                       "comparable with those of the zero-error solutions.",
            source="Pittorino et al., ICLR 2021, §3 (local energy); docs/THEORY.md §4.1",
            params="alpha=1, N=400 (quick: 120), 4 seeds (quick: 2)", order=700,
            tags=("flatness",)),

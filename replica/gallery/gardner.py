@@ -108,9 +108,9 @@ def build_capacity(out_dir: Path, quick: bool, data_dir: Path):
                      color="0.85", lw=0)
     ax.plot([2.0], [0.0], "o", color="C0", ms=3)
     ax.plot([0.8331], [0.0], "o", color="C1", ms=3)
-    ax.annotate("Cover: 2", (2.0, 0.0), xytext=(2.4, 0.3), fontsize=7,
+    ax.annotate("Cover: 2", (2.0, 0.0), xytext=(2.4, 0.3), fontsize=7.5,
                 arrowprops={"arrowstyle": "-", "lw": 0.5})
-    ax.annotate("Krauth–Mézard: 0.833", (0.8331, 0.0), xytext=(1.6, -1.3), fontsize=7,
+    ax.annotate("Krauth–Mézard: 0.833", (0.8331, 0.0), xytext=(0.12, -0.8), fontsize=7.5,
                 arrowprops={"arrowstyle": "-", "lw": 0.5})
     ax.axhline(0, color="k", lw=0.4)
     ax.set(xlabel=r"$\alpha = P/N$", ylabel=r"margin $\kappa$", xlim=(0, 8), ylim=(-1.5, 2.0),

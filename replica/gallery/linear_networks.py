@@ -61,7 +61,7 @@ def build_gd_step_size(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]
 
 def build_resnet(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
     from ..linear_nets.experiments import resnet_experiment
-    from ..plotting import PALETTE, new_figure, place_legend, save
+    from ..plotting import PALETTE, new_figure, place_legend, save, suptitle
 
     d = _data(data_dir, "resnet", quick, resnet_experiment)
     fig, (a1, a2) = new_figure(ncols=2, width=3.3, height=2.7)
@@ -85,37 +85,47 @@ def build_resnet(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
     a2.set_xscale("log")
     a2.set_xlabel("GD step"); a2.set_ylabel(r"sharpness $\lambda_{\max}$")
     place_legend(a2, loc="center right")
-    fig.suptitle(f"linear ResNet $W_i = I + A_i$, $A_i(0)=0$, depth {d['depth']}", fontsize=9)
+    suptitle(fig, f"linear ResNet $W_i = I + A_i$, $A_i(0)=0$, depth {d['depth']}")
     return save(fig, out_dir, "linear_resnet")
 
 
 def build_relu(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
     from ..linear_nets.experiments import relu_experiment
-    from ..plotting import PALETTE, new_figure, place_legend, save
+    from ..plotting import PALETTE, new_figure, place_legend, save, suptitle
 
     d = _data(data_dir, "relu", quick, relu_experiment)
     blocks = d["inits"]
-    fig, axes = new_figure(ncols=len(blocks), width=3.4, height=2.8, squeeze=False)
-    metrics = [("top_overlap", r"coupling $|\langle u_1(W_i), v_1(W_{i+1})\rangle|$"),
-               ("spectral", "spectral imbalance"),
-               ("frobenius", "Frobenius imbalance"),
-               ("gain_spread", "path-gain spread")]
-    for ax, b in zip(axes[0], blocks):
+    # two kinds of quantity, two rows: the coupling (1 = coupled) and the imbalances (0 = balanced)
+    fig, axes = new_figure(ncols=len(blocks), nrows=2, width=3.4, height=2.2, squeeze=False,
+                           sharex="col")
+    coupling = [("top_overlap", r"$|\langle u_1(W_i), v_1(W_{i+1})\rangle|$")]
+    imbalance = [("spectral", "spectral imbalance"),
+                 ("frobenius", "Frobenius imbalance"),
+                 ("gain_spread", "path-gain spread")]
+    for col, b in enumerate(blocks):
         labels = ["init"] + [f"$\\eta$={r['eta']:g}" for r in b["runs"]]
         sums = [b["initial_summary"]] + [r["summary"] or {} for r in b["runs"]]
         sharp = [b["initial_sharpness"]] + [r["sharpness"] for r in b["runs"]]
         x = np.arange(len(labels))
-        w = 0.8 / len(metrics)
-        for j, (key, lab) in enumerate(metrics):
-            vals = [s.get(key, np.nan) for s in sums]
-            ax.bar(x + (j - 1.5) * w, vals, w, color=PALETTE[j], label=lab)
-        ax.set_xticks(x)
-        ax.set_xticklabels([f"{l}\n$\\lambda$={s:.3g}" if s is not None else l
-                            for l, s in zip(labels, sharp)], fontsize=7)
-        ax.set_ylim(0, max(1.05, max(s.get("gain_spread", 0) for s in sums) * 1.1))
-        ax.set_title(f"init scale {b['init_scale']:g} x He", fontsize=9)
-    place_legend(axes[0][0], loc="upper left")
-    fig.suptitle(f"bias-free ReLU MLP {d['dims']} on ReLU-teacher data, full-batch GD", fontsize=9)
+        for row, metrics in enumerate((coupling, imbalance)):
+            ax = axes[row][col]
+            w = 0.8 / len(metrics)
+            for j, (key, lab) in enumerate(metrics):
+                vals = [s.get(key, np.nan) for s in sums]
+                ax.bar(x + (j - (len(metrics) - 1) / 2) * w, vals, w,
+                       color=PALETTE[j + row], label=lab)
+            top = max([1.05] + [s.get(k, 0) * 1.1 for s in sums for k, _ in metrics])
+            ax.set_ylim(0, top)
+        axes[0][col].set_title(f"init scale {b['init_scale']:g} x He", fontsize=9)
+        axes[1][col].set_xticks(x)
+        axes[1][col].set_xticklabels([f"{lb}\n$\\lambda$={sv:.3g}" if sv is not None else lb
+                                      for lb, sv in zip(labels, sharp)], fontsize=7)
+    axes[0][0].set_ylabel("layer coupling\n(1: coupled)")
+    axes[1][0].set_ylabel("relative imbalance\n(0: balanced)")
+    place_legend(axes[0][-1], outside="right")
+    place_legend(axes[1][-1], outside="right")
+    suptitle(fig, f"bias-free ReLU MLP {d['dims']} on ReLU-teacher data, full-batch GD "
+             r"(tick labels: final sharpness $\lambda$)")
     return save(fig, out_dir, "linear_relu")
 
 
@@ -152,9 +162,10 @@ FIGURES = [
            description="Bias-free ReLU MLP 6-12-12-1 trained by full-batch GD on 200 samples of a "
                        "random ReLU teacher at small and large step sizes, from He initialisation "
                        "(left) and from 0.3 x He (right). Bars: coupling of the top left singular "
-                       "vector of W_i with the top right singular vector of W_{i+1}, spectral and "
-                       "Frobenius imbalance, and the relative spread of the gains along the top "
-                       "signal path (means over layer pairs); tick labels give the final sharpness "
+                       "vector of W_i with the top right singular vector of W_{i+1} (top row; 1 = "
+                       "coupled), and the spectral and Frobenius imbalance and the relative spread "
+                       "of the gains along the top signal path (bottom row; 0 = balanced), means "
+                       "over layer pairs; tick labels give the final sharpness "
                        "(Hessian of the current linear region). From He initialisation only the "
                        "largest step size moves the weights towards coupled, balanced, flat "
                        "solutions; from the smaller initialisation all step sizes give strongly "

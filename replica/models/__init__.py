@@ -24,6 +24,20 @@ _BUILTIN = {
     "fp-binary": "replica.models.franz_parisi:FP_BINARY",
     "fp-spherical": "replica.models.franz_parisi:FP_SPHERICAL",
     "gmm-typical": "replica.models.gmm:TYPICAL",
+    "mclone-binary": "replica.models.rsb1:MCLONE_BINARY",
+    "mclone-sbp": "replica.models.rsb1:MCLONE_SBP",
+    "mclone-spherical": "replica.models.rsb1:MCLONE_SPHERICAL",
+    "sbp-rs": "replica.models.rsb1:SBP_RS",
+    "ld-binary": "replica.models.large_deviation:LD_BINARY",
+    "ld-binary-free": "replica.models.large_deviation:LD_BINARY_FREE",
+    "teacher-student-binary": "replica.models.teacher_student:BINARY",
+    "teacher-student-spherical": "replica.models.teacher_student:SPHERICAL",
+    "teacher-student-binary-qr": "replica.models.teacher_student:BINARY_QR",
+    "teacher-student-spherical-qr": "replica.models.teacher_student:SPHERICAL_QR",
+    "committee-binary": "replica.models.committee:BINARY",
+    "committee-spherical": "replica.models.committee:SPHERICAL",
+    "committee-wide-binary": "replica.models.committee:WIDE_BINARY",
+    "committee-wide-spherical": "replica.models.committee:WIDE_SPHERICAL",
 }
 _REGISTRY: dict = {}
 _ENTRY_POINTS_LOADED = False

@@ -104,10 +104,12 @@ def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
     (passed directly to avoid cancellation as q -> 1), t, p; GL nodes/weights on [-1,1] per
     panel and the base panel length.
 
-    Returns an array [G_E, dG_E/dq, dG_E/dt, dG_E/dp, C^2, norm_err] where norm_err is the largest
-    deviation of the numerical normalisation of rho from 1 (a quadrature diagnostic).
+    Returns an array [G_E, dG_E/dq, dG_E/dt, dG_E/dp, C^2, norm_err, K] where norm_err is the
+    largest deviation of the numerical normalisation of rho from 1 (a quadrature diagnostic) and
+    K = <[G(x)(G(x) - x)]^2> is the energetic factor of the replicon of the constrained replicas
+    ((1-q)^2 times the mean square of d^2 ln H / dm^2).
     """
-    out = np.zeros(6)
+    out = np.zeros(7)
     q = 1.0 - omq
     sQ = math.sqrt(Q)
     s1Q = math.sqrt(1.0 - Q)
@@ -146,6 +148,7 @@ def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
     Gsq = 0.0
     zGx = 0.0
     GGx = 0.0
+    KK = 0.0
     dP = 0.0
     nerr = 0.0
     cnt = 0
@@ -181,6 +184,7 @@ def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
             Gsq += W0 * g * g
             zGx += W0 * z0 * g
             GGx += W0 * g * (g - x)
+            KK += W0 * (g * (g - x)) ** 2
             continue
         if a < -L_GAUSS:
             ylo = -L_GAUSS
@@ -215,6 +219,7 @@ def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
         e1 = 0.0
         e2 = 0.0
         e3 = 0.0
+        e4 = 0.0
         for j in range(npt):
             w = wn[j]
             lg = -lHa - 0.5 * w * w
@@ -239,6 +244,7 @@ def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
             e1 += r * g * g
             e2 += r * g
             e3 += r * g * (g - x)
+            e4 += r * (g * (g - x)) ** 2
         cnt += npt
         if norm <= 0.0:
             out[0] = math.nan
@@ -248,12 +254,14 @@ def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
         Gsq += W0 * e1 / norm
         zGx += W0 * z0 * e2 / norm
         GGx += W0 * e3 / norm
+        KK += W0 * e4 / norm
     dGp = dP / (s1Q * s)
     out[0] = GE
     out[1] = -Gsq / (2.0 * omq)
     out[3] = dGp
     out[2] = zGx / (sQ * s) - dGp + (t / Q) * GGx / omq
     out[5] = nerr
+    out[6] = KK
     return out
 
 
@@ -263,12 +271,12 @@ def energetic_terms_max(kappa_ref, kappa, omq, b, p, xg, wg, base):
     m = p z0 + b (kappa_ref - z0)_+ + sqrt(q - p^2) z1,
     G_E = int Dz0 Dz1 ln H((kappa - m)/sqrt(1-q)).
 
-    Returns [G_E, dG_E/dq, dG_E/db, dG_E/dp, C^2 = q - p^2, 0] with
+    Returns [G_E, dG_E/dq, dG_E/db, dG_E/dp, C^2 = q - p^2, 0, K = <[G(G - x)]^2>] with
     dG_E/dq = -<G^2>/(2(1-q)), dG_E/db = <(kappa_ref - z0)_+ G(x)>/sqrt(1-q) and
     dG_E/dp (at fixed q, b) = <z0 G(x)>/sqrt(1-q) + p <G (G - x)>/(1-q)  (the second term because
     the z1-variance q - p^2 moves with p).
     """
-    out = np.zeros(6)
+    out = np.zeros(7)
     q = 1.0 - omq
     s = math.sqrt(omq)
     C2 = q - p * p
@@ -295,6 +303,7 @@ def energetic_terms_max(kappa_ref, kappa, omq, b, p, xg, wg, base):
     dB = 0.0
     zG = 0.0
     GGx = 0.0
+    KK = 0.0
     cb = np.empty(1)
     wb = np.empty(1)
     for i in range(z0s.shape[0]):
@@ -309,6 +318,7 @@ def energetic_terms_max(kappa_ref, kappa, omq, b, p, xg, wg, base):
         e1 = 0.0
         e2 = 0.0
         e3 = 0.0
+        e4 = 0.0
         if C < 1e-14 * s:
             x = xb / s
             g = G_s(x)
@@ -316,6 +326,7 @@ def energetic_terms_max(kappa_ref, kappa, omq, b, p, xg, wg, base):
             e1 = g * g
             e2 = g
             e3 = g * (g - x)
+            e4 = e3 * e3
         elif s >= GH_MIN_WIDTH * C:
             for j in range(_ZH.shape[0]):
                 x = (xb - C * _ZH[j]) / s
@@ -325,6 +336,7 @@ def energetic_terms_max(kappa_ref, kappa, omq, b, p, xg, wg, base):
                 e1 += r * g * g
                 e2 += r * g
                 e3 += r * g * (g - x)
+                e4 += r * (g * (g - x)) ** 2
         else:
             cb[0] = xb / C
             wb[0] = s / C
@@ -337,15 +349,18 @@ def energetic_terms_max(kappa_ref, kappa, omq, b, p, xg, wg, base):
                 e1 += r * g * g
                 e2 += r * g
                 e3 += r * g * (g - x)
+                e4 += r * (g * (g - x)) ** 2
         GE += W0 * e0
         Gsq += W0 * e1
         dB += W0 * lever * e2
         zG += W0 * z0 * e2
         GGx += W0 * e3
+        KK += W0 * e4
     out[0] = GE
     out[1] = -Gsq / (2.0 * omq)
     out[2] = dB / s
     out[3] = zG / s + p * GGx / omq
+    out[6] = KK
     return out
 
 
@@ -366,10 +381,11 @@ def binary_entropic_terms(Qh, qh, th, ph, xg, wg, base):
 
     where ph is the field on the reference direction in excess of th (so ph = 0 at the typical
     point). Returns [G_S, 1-q = <sech^2 h>, t = <tanh(sqrt(Qh) z0) tanh h>,
-    d = <sigmoid(-2h)> = (1 - <tanh h>)/2, e^2 = qh - th^2/Qh]. 1-q and d are accumulated as
-    positive quantities (no cancellation at small d).
+    d = <sigmoid(-2h)> = (1 - <tanh h>)/2, e^2 = qh - th^2/Qh, <sech^4 h>] (the last: the
+    entropic factor of the replicon). 1-q and d are accumulated as positive quantities (no
+    cancellation at small d).
     """
-    out = np.zeros(5)
+    out = np.zeros(6)
     sQh = math.sqrt(Qh)
     c = th / sQh
     e2 = qh - th * th / Qh
@@ -394,6 +410,7 @@ def binary_entropic_terms(Qh, qh, th, ph, xg, wg, base):
     omq = 0.0
     tt = 0.0
     dd = 0.0
+    s4 = 0.0
     for i in range(z0s.shape[0]):
         z0 = z0s[i]
         tilt = 2.0 * _sigmoid(2.0 * sQh * z0)      # 1 + tanh(sqrt(Qh) z0)
@@ -404,6 +421,7 @@ def binary_entropic_terms(Qh, qh, th, ph, xg, wg, base):
         f1 = 0.0
         f2 = 0.0
         f3 = 0.0
+        f4 = 0.0
         if e < 1e-12:
             h = hb
             ea = math.exp(-2.0 * abs(h))
@@ -411,13 +429,16 @@ def binary_entropic_terms(Qh, qh, th, ph, xg, wg, base):
             f1 = 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
             f2 = math.tanh(h)
             f3 = _sigmoid(-2.0 * h)
+            f4 = f1 * f1
         elif e * GH_MIN_WIDTH <= 1.0:
             for j in range(_ZH.shape[0]):
                 h = hb + e * _ZH[j]
                 r = _WH[j]
                 ea = math.exp(-2.0 * abs(h))
                 f0 += r * log_2cosh_s(h)
-                f1 += r * 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+                sc2 = 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+                f1 += r * sc2
+                f4 += r * sc2 * sc2
                 f2 += r * math.tanh(h)
                 f3 += r * _sigmoid(-2.0 * h)
         else:
@@ -429,15 +450,19 @@ def binary_entropic_terms(Qh, qh, th, ph, xg, wg, base):
                 r = w1s[j]
                 ea = math.exp(-2.0 * abs(h))
                 f0 += r * log_2cosh_s(h)
-                f1 += r * 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+                sc2 = 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+                f1 += r * sc2
+                f4 += r * sc2 * sc2
                 f2 += r * math.tanh(h)
                 f3 += r * _sigmoid(-2.0 * h)
         GS += W0 * f0
         omq += W0 * f1
         tt += W0 * T * f2
         dd += W0 * f3
+        s4 += W0 * f4
     out[0] = GS
     out[1] = omq
     out[2] = tt
     out[3] = dd
+    out[5] = s4
     return out

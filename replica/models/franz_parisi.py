@@ -50,6 +50,7 @@ C^2 = 0 of the physical domain; points where the RS branch is lost are reported 
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -58,14 +59,18 @@ from scipy import optimize
 
 from ..errors import (MAX_GRID_POINTS, ConvergenceError, ReplicaInputError, check_finite,
                       check_int, check_range)
-from ..gauss import gauss_legendre
+from ..gauss import G_s, gauss_legendre, graded_gaussian_rule, log_H_s
+from ..continuation import Lost, march
 from ..solve import Solution, solve
 from . import gardner as _gd
+from .base import Param, SaddleModel
 from .fp_kernels import binary_entropic_terms, energetic_terms, energetic_terms_max
 
 __all__ = [
     "MODELS", "Reference", "reference_sector", "free_entropy", "local_entropy",
-    "local_entropy_curve", "CurveResult", "legendre", "h2", "Quadrature",
+    "local_entropy_curve", "CurveResult", "legendre", "h2", "Quadrature", "FPModel",
+    "FP_BINARY", "FP_SPHERICAL", "cached_reference", "boundary_density", "small_distance_law",
+    "first_moment_energetic", "consistency_guard",
 ]
 
 MODELS = ("binary", "spherical")
@@ -201,7 +206,7 @@ def free_entropy(model, alpha, kappa_ref, kappa, d, order, *, quad: Quadrature =
     (= alpha G_E) and the partial derivative dPhi/dp (at fixed other order parameters), so that
     at the saddle point dS/dd = -2 dPhi/dp.
     """
-    ref = ref or reference_sector(model, alpha, kappa_ref)
+    ref = ref or cached_reference(model, alpha, kappa_ref)
     p = 1.0 - 2.0 * d
     omq = order["one_minus_q"] if "one_minus_q" in order else 1.0 - order["q"]
     q = 1.0 - omq
@@ -278,7 +283,8 @@ class _Problem:
             res = np.array([math.log(es[1] / omq), es[2] - t, math.log(es[3] / self.d)])
             ent = -qh * omq / 2 - (p - t) * th - p * ph + es[0]
             dSdp = -th - ph + al * en[3]
-            info.update(t=t, qh=qh, th=th, ph=ph, e2=es[4])
+            info.update(t=t, qh=qh, th=th, ph=ph, e2=es[4],
+                        replicon=1.0 - al * en[6] * es[5] / (omq * omq))
         elif self.kind == "spherical":
             t = y
             Q = self.ref.Q
@@ -291,7 +297,7 @@ class _Problem:
             dSq = (q - g) / (2 * omq * omq)
             qh, th = 2 * dSq, -dgt / (2 * omq)
             ph = -th + dgp / (2 * omq)
-            info.update(t=t, qh=qh, th=th, ph=ph)
+            info.update(t=t, qh=qh, th=th, ph=ph, replicon=1.0 - al * en[6])
         else:
             b = y
             c = 2 * b * p - b * b
@@ -300,7 +306,7 @@ class _Problem:
             ent = 0.5 * (lomq + (q - c) / omq)
             dSdp = -b / omq + al * en[3]
             # t = p - b (1-Q) -> p; conjugates diverge with Q -> 1 and are not reported
-            info.update(t=p, b=b)
+            info.update(t=p, b=b, replicon=1.0 - al * en[6])
         info.update(entropy=ent + al * en[0], entropic=ent, energetic=al * en[0],
                     dS_dp=dSdp, dS_dd=-2.0 * dSdp)
         return res, info
@@ -361,7 +367,7 @@ def local_entropy(model: str, alpha: float, kappa_ref, kappa: float, d: float, x
     input.
     """
     alpha, kappa, d = _validate(model, alpha, kappa_ref, kappa, d)
-    ref = ref or reference_sector(model, alpha, kappa_ref)
+    ref = ref or cached_reference(model, alpha, kappa_ref)
     if x0 is None and not _direct:
         # no starting point: continue from the typical point (robust), see local_entropy_curve
         c = local_entropy_curve(model, alpha, ref.kappa_ref if not ref.is_max else kappa_ref,
@@ -457,7 +463,7 @@ class CurveResult:
 
 
 _KEYS = ("entropy", "entropic", "energetic", "dS_dd", "q", "t", "p", "qh", "th", "ph", "b",
-         "one_minus_q", "C2", "residual")
+         "one_minus_q", "C2", "replicon", "residual")
 
 
 def _start_point(ref, kappa, quad, method, tol):
@@ -596,54 +602,67 @@ def _consistent(s_old, s_new, d_old, d_new):
     return abs(b["entropy"] - pred) <= 0.05 * scale + 1e-10
 
 
+def consistency_guard(prev, cand) -> str | None:
+    """Branch-jump guard for :func:`replica.continuation.follow` along ``d`` (signature
+    ``guard(previous_point, candidate_point) -> None | reason``): the trapezoidal integral of
+    dS/dd between the two points must reproduce the change of S (:func:`_consistent`)."""
+    a, b = prev.thermo, cand.thermo
+    da, db = float(prev.params["d"]), float(cand.params["d"])
+    dd = db - da
+    pred = a["entropy"] + 0.5 * (a["dS_dd"] + b["dS_dd"]) * dd
+    scale = abs(dd) * (abs(a["dS_dd"]) + abs(b["dS_dd"]) + 1e-3)
+    if abs(b["entropy"] - pred) <= 0.05 * scale + 1e-10:
+        return None
+    return (f"thermodynamic inconsistency between d = {da:.6g} and {db:.6g}: S changed by "
+            f"{b['entropy'] - a['entropy']:.3e}, the integral of dS/dd gives "
+            f"{pred - a['entropy']:.3e}")
+
+
 def _march(ref, kappa, targets, start_d, start_sol, quad, method, tol, min_step, store,
            max_iter=80):
-    """Continue from start_d through the sorted ``targets`` (all on one side), adaptive steps in
-    ln d with a secant predictor; a step is rejected (and halved) when the solve fails or when
-    the new point is not thermodynamically consistent with the previous one (branch jump).
+    """Continue from start_d through the sorted ``targets`` (all on one side) with the engine's
+    natural-parameter march (:func:`replica.continuation.march`) in ln d: steps grown by 1.6
+    (at most 1 in ln d), halved on failure down to ``min_step``; the corrector is a Broyden
+    solve carrying the Jacobian (fallback: :func:`local_entropy`) from a quadratic predictor
+    through the last three points; a step is rejected when the new point is not
+    thermodynamically consistent with the previous one (:func:`_consistent`, branch jumps).
     Returns the last reached distance if the RS solution was lost, else None."""
-    hist = [(math.log(start_d), start_sol.x)]
-    last = start_sol
-    J = None
+    state = {"hist": [(math.log(start_d), start_sol.x)], "last": start_sol, "J": None}
+
+    def solve_at(l, _x_pred):
+        hist, last = state["hist"], state["last"]
+        x0 = _predict(hist, l)
+        d = math.exp(l)
+        s = None
+        fast = _local_entropy_fast(ref, kappa, d, x0, state["J"], quad, tol)
+        if fast is not None:
+            s, state["J"], _ = fast
+        else:
+            state["J"] = None
+            s = local_entropy(ref.model, ref.alpha, ref.kappa_ref, kappa, d, x0=x0,
+                              method=method, tol=tol, quad=quad, ref=ref, max_iter=max_iter)
+        if not _consistent(last, s, float(last.thermo["d"]), d):
+            state["J"] = None
+            raise ConvergenceError(f"branch jump rejected at d = {d:.6g} (thermodynamic "
+                                   "consistency)", model=f"fp-{ref.model}")
+        hist.append((l, s.x))
+        state["last"] = s
+        return s.x, s
+
     cur = math.log(start_d)
     step = None
     for target_d in targets:
         goal = math.log(target_d)
-        lost = False
-        while cur != goal:
-            if step is None:
-                step = goal - cur
-            h = goal - cur if abs(goal - cur) <= abs(step) else math.copysign(abs(step), goal - cur)
-            nxt = cur + h
-            x0 = _predict(hist, nxt)
-            s = None
-            fast = _local_entropy_fast(ref, kappa, math.exp(nxt), x0, J, quad, tol)
-            if fast is not None:
-                s, J, _ = fast
-            else:
-                J = None
-                try:
-                    s = local_entropy(ref.model, ref.alpha, ref.kappa_ref, kappa, math.exp(nxt),
-                                      x0=x0, method=method, tol=tol, quad=quad, ref=ref,
-                                      max_iter=max_iter)
-                except ConvergenceError:
-                    s = None
-            if s is not None and not _consistent(last, s, math.exp(cur), math.exp(nxt)):
-                s, J = None, None
-            if s is None:
-                step = abs(h) * 0.5
-                if step < min_step:
-                    lost = True
-                    break
-                continue
-            hist.append((nxt, s.x))
-            last = s
-            cur = nxt
-            if abs(h) >= abs(step) * (1 - 1e-12):   # a full step succeeded: grow
-                step = min(abs(step) * 1.6, 1.0)
-            if nxt == goal:
-                store[target_d] = s
-        if lost:
+        if goal == cur:
+            continue
+        h = abs(goal - cur) if step is None else step
+        try:
+            for l, _, sol, _ in march(solve_at, cur, goal, state["last"].x, h=h, h_min=min_step,
+                                      h_max=1.0, grow=1.6, predictor=False):
+                step = min(1.6 * abs(l - cur), 1.0) if l != goal else max(abs(l - cur), step or 0)
+                cur = l
+            store[target_d] = state["last"]
+        except Lost:
             return math.exp(cur)
     return None
 
@@ -672,7 +691,7 @@ def local_entropy_curve(model: str, alpha: float, kappa_ref, kappa: float, d_gri
         raise ReplicaInputError(f"min_step must be a positive number, got {min_step!r}")
     if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
         raise ReplicaInputError(f"tol must be a positive number, got {tol!r}")
-    ref = reference_sector(model, alpha, kappa_ref)
+    ref = cached_reference(model, alpha, kappa_ref)
     kappa = float(kappa)
     try:
         km = ref.kappa_max
@@ -815,3 +834,221 @@ def shape_summary(model, alpha, kappa_ref, kappa, d_grid, **kw) -> dict:
             "min_S": mS, "d_min_S": dSm, "n_failed": int((~ok).sum()),
             "lost_below": c.lost_below}
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Small distances: closed forms (derivation: theory_notebooks/fp_small_distance.py)
+# ---------------------------------------------------------------------------------------------
+
+
+def boundary_density(ref: Reference) -> float:
+    r"""Density of the reference stabilities at the reference margin,
+
+    .. math:: \rho_0 = \frac{1}{\sqrt{1-Q}} \int Dz_0\, G\Big(\frac{\kappa_{\rm ref}
+              - \sqrt Q z_0}{\sqrt{1-Q}}\Big)
+
+    (u~ = sqrt(Q) z0 + sqrt(1-Q) y~ with y~ a standard Gaussian truncated to y~ > a(z0); the
+    density of y~ at its boundary is G(a)). Finite-Q references only. Graded Gauss–Legendre rule
+    refined around the reference boundary layer z0 = kappa_ref/sqrt(Q) (width sqrt((1-Q)/Q))."""
+    if not (0.0 < ref.Q < 1.0):
+        raise ReplicaInputError("boundary_density needs a finite-Q reference (0 < Q < 1)")
+    sQ, s1Q = math.sqrt(ref.Q), math.sqrt(1.0 - ref.Q)
+    z, w = graded_gaussian_rule([ref.kappa_ref / sQ], [s1Q / sQ], n=20)
+    return float(sum(wi * G_s((ref.kappa_ref - sQ * zi) / s1Q) for zi, wi in zip(z, w))) / s1Q
+
+
+@functools.lru_cache(maxsize=1)
+def _I_lnPhi() -> float:
+    # I = int_0^inf ln(1 - H(s)) ds: the integrand decays like -H(s); panels on [0, 12]
+    xg, wg = gauss_legendre(20)
+    edges = np.linspace(0.0, 12.0, 25)
+    tot = 0.0
+    for a, b in zip(edges[:-1], edges[1:]):
+        x = 0.5 * (a + b) + 0.5 * (b - a) * np.asarray(xg)
+        tot += 0.5 * (b - a) * float(sum(wi * log_H_s(-xi) for xi, wi in zip(x, wg)))
+    return tot
+
+
+def small_distance_law(alpha: float, kappa_ref: float) -> dict:
+    r"""Small-d law of the binary local entropy around a reference counted with its own margin
+    (kappa = kappa_ref), for one constrained replica (s = 1: the first moment of the number of
+    solutions at distance d from a fixed reference, an upper bound of S):
+
+    .. math:: S_1(d) = H_2(d) + 2\alpha C\sqrt d + O(d),\qquad
+              \frac{dS_1}{dd} \simeq \alpha C d^{-1/2},\qquad C = \rho_0 I,\quad
+              I = \int_0^\infty \ln\big(1 - H(s)\big)\,ds = -0.4543...
+
+    (:func:`boundary_density` rho0; the form of Huang & Kabashima, PRE 90, 052813 (2014)).
+    Each pattern whose reference stability lies within O(sqrt d) of the margin is violated with
+    probability H((u~ - kappa)/(2 sqrt d)) by a configuration at distance d. Returns rho0, I, C
+    and the reference."""
+    ref = cached_reference("binary", float(alpha), float(kappa_ref))
+    rho0 = boundary_density(ref)
+    I = _I_lnPhi()
+    return {"rho0": rho0, "I": I, "C": rho0 * I, "reference": ref}
+
+
+def first_moment_energetic(ref: Reference, kappa: float, d: float,
+                           quad: Quadrature = DEFAULT_QUAD) -> float:
+    """alpha-free energetic term of one constrained replica at distance d drawn independently
+    of the patterns given the reference (q = p^2, t = Q p: C^2 = 0):
+    E_1(d) = int Dz0 (1/H(a)) int_{y~ > a} Dy~ ln H((kappa - p u~)/sqrt(1 - p^2)).
+    H2(d) + alpha E_1(d) is the first moment at t = Q p (equal to the first moment S_1 at
+    leading order in the energetic term) and the small-d limit of the RS saddle point when the
+    energetic term vanishes (kappa_ref > kappa)."""
+    p = 1.0 - 2.0 * d
+    xg, wg, base = quad.rule()
+    return float(energetic_terms(ref.Q, ref.kappa_ref, float(kappa), 1.0 - p * p, ref.Q * p, p,
+                                 xg, wg, base)[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# The model protocol (replica.models.base): "fp-binary", "fp-spherical"
+# ---------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=512)
+def cached_reference(model: str, alpha: float, kappa_ref) -> Reference:
+    """:func:`reference_sector`, cached per (model, alpha, kappa_ref): a curve or an event
+    search along d or kappa computes the Gardner reference saddle point once."""
+    return reference_sector(model, alpha, kappa_ref)
+
+
+class FPModel(SaddleModel):
+    """RS Franz–Parisi local entropy as a model of the protocol (formulas: module docstring and
+    docs/THEORY.md §2).
+
+    Parameters: ``alpha`` > 0, ``kappa_ref`` (a number up to kappa_max(alpha) or "max"),
+    ``kappa`` (margin of the counted configurations), ``d`` in (0, 1/2].
+    Unknowns: binary (ln(1-q), t, ph); spherical (ln(1-q), t), or (ln(1-q), b) for the
+    max-margin reference (the second unknown is named ``t_or_b``). Residual: the scaled
+    stationarity conditions of :class:`_Problem`. Known point: the typical distance
+    d* = (1-Q)/2, where (kappa = kappa_ref) q = t = Q and ph = 0 exactly (kappa != kappa_ref:
+    continued in kappa at d*; spherical max-margin reference: the solution at d = 0.02).
+    Thermodynamics: entropy (S(d)), entropic, energetic, dS_dd, C2, replicon (AT eigenvalue of
+    the constrained replicas, 1 - alpha <[G(G-x)]^2> gamma_S/(1-q)^2 with gamma_S = <sech^4 h>
+    (binary) or (1-q)^2 (spherical); > 0: RS stable), the order parameters and conjugates.
+    """
+
+    method = "hybrid"
+    tol = 1e-11
+
+    def __init__(self, weights: str, quad: Quadrature = DEFAULT_QUAD):
+        self.weights = _check_model(weights)
+        self.quad = quad
+        self.name = f"fp-{weights}"
+        self.description = (f"RS Franz–Parisi local entropy of the {weights} perceptron around "
+                            "a reference of margin kappa_ref (docs/THEORY.md §2)")
+        if weights == "binary":
+            self.order_names = ("q", "t", "qh", "th", "ph")
+            self.unknown_names = ("log_one_minus_q", "t", "ph")
+        else:
+            self.order_names = ("q", "t_or_b")
+            self.unknown_names = ("log_one_minus_q", "t_or_b")
+        self.params = (
+            Param("alpha", 0.0, None, lo_open=True, doc="load P/N"),
+            Param("kappa_ref", kind="margin_ref", default=0.0,
+                  doc="margin of the reference (<= kappa_max(alpha)) or 'max'"),
+            Param("kappa", default=0.0, doc="margin of the counted configurations"),
+            Param("d", 0.0, 0.5, lo_open=True, doc="distance from the reference, (1-p)/2"))
+
+    # -- helpers ----------------------------------------------------------------------------
+    def reference(self, p) -> Reference:
+        return cached_reference(self.weights, float(p["alpha"]), p["kappa_ref"])
+
+    def _problem(self, p) -> _Problem:
+        return _Problem(self.reference(p), float(p["kappa"]), float(p["d"]), self.quad)
+
+    def _evaluate(self, x, p):
+        prob = self._problem(p)
+        try:
+            res, info = prob.evaluate(np.atleast_1d(np.asarray(x, dtype=float)))
+        except (ZeroDivisionError, ValueError, OverflowError):
+            res, info = None, None
+        return prob, res, info
+
+    # -- protocol -----------------------------------------------------------------------------
+    def check(self, p):
+        self.reference(p)      # kappa_ref <= kappa_max(alpha), with the one-line error
+        return p
+
+    def residual(self, x, p):
+        _, res, _ = self._evaluate(x, p)
+        if res is None or not np.all(np.isfinite(res)):
+            return np.full(len(self.unknowns_), np.nan)
+        return res
+
+    def order(self, x, p):
+        _, res, info = self._evaluate(x, p)
+        if info is None:
+            raise ConvergenceError("order parameters requested outside the domain of the "
+                                   "unknowns", model=self.name, params=dict(p), x=x)
+        if self.weights == "binary":
+            return {k: float(info[k]) for k in self.order_names}
+        return {"q": float(info["q"]), "t_or_b": float(np.atleast_1d(x)[1])}
+
+    def unknowns(self, order, p):
+        lomq = math.log1p(-float(order["q"])) if "one_minus_q" not in order else \
+            math.log(float(order["one_minus_q"]))
+        if self.weights == "binary":
+            return np.array([lomq, float(order["t"]), float(order["ph"])])
+        y = order.get("t_or_b", order.get("b" if self.reference(p).is_max else "t"))
+        return np.array([lomq, float(y)])
+
+    def known_point(self, p):
+        p = self.validate(p)
+        ref = self.reference(p)
+        d0, sol = _start_point(ref, float(p["kappa"]), self.quad, self.method, self.tol)
+        return {**p, "d": float(d0)}, np.asarray(sol.x, dtype=float)
+
+    def guess(self, p):
+        return None
+
+    def free_entropy(self, order, p):
+        ref = self.reference(p)
+        od = dict(order)
+        if self.weights == "spherical" and "t_or_b" in od:
+            od["b" if ref.is_max else "t"] = od.pop("t_or_b")
+        out = free_entropy(self.weights, p["alpha"], p["kappa_ref"], p["kappa"], p["d"], od,
+                           quad=self.quad, ref=ref)
+        out["free_entropy"] = out["entropy"]
+        return out
+
+    def thermo(self, x, p):
+        prob, res, info = self._evaluate(x, p)
+        if info is None:
+            raise ConvergenceError("thermodynamics requested outside the domain of the unknowns",
+                                   model=self.name, params=dict(p), x=x)
+        th = {k: float(v) for k, v in info.items()}
+        ref = prob.ref
+        th.update(p=prob.p, d=float(p["d"]), residual=float(np.max(np.abs(res))))
+        if np.isfinite(ref.Q):
+            th["Q"] = float(ref.Q)
+        if np.isfinite(ref.Qh):
+            th["Qh"] = float(ref.Qh)
+        th["free_entropy"] = th["entropy"]
+        return th
+
+    def is_physical(self, x, p):
+        _, res, info = self._evaluate(x, p)
+        if info is None:
+            return "unknowns outside their domain (1 - q not in (0, 1) or a diverging integral)"
+        if info["C2"] < -1e-11:
+            return f"overlap matrix not positive: C^2 = {info['C2']:.3e} < 0"
+        if info.get("e2", 0.0) < -1e-11 * max(1.0, info.get("qh", 0.0)):
+            return f"conjugate matrix not positive: qh - th^2/Qh = {info['e2']:.3e} < 0"
+        return None
+
+    def saddle(self, params=None, x0=None, *, method=None, tol=None, validate=True, **options):
+        """The saddle point at ``params``: from ``x0`` (unknowns) by :func:`replica.solve.solve`,
+        or (x0 None) reached by continuation from the typical point (:func:`local_entropy`)."""
+        p = self.validate(params) if validate else dict(params)
+        sol = local_entropy(self.weights, p["alpha"], p["kappa_ref"], p["kappa"], p["d"],
+                            x0=x0, method=method or self.method,
+                            tol=self.tol if tol is None else tol, quad=self.quad,
+                            ref=self.reference(p), **options)
+        return self.solution(sol.x, p, iterations=sol.iterations, method=sol.method)
+
+
+FP_BINARY = FPModel("binary")
+FP_SPHERICAL = FPModel("spherical")

@@ -1,0 +1,138 @@
+"""One-step RSB figures: the spherical jamming line (RS, AT, 1RSB) and the m-overlap-gap
+thresholds alpha_OGP(m) of the binary perceptrons."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from . import Figure
+from ._cache import cached
+
+
+def _jamming_curves(quick: bool) -> dict:
+    from ..models.gardner import capacity_spherical_closed_form
+    from ..models.rsb1 import alpha_c_1rsb
+    from ..thresholds import at_alpha
+
+    k_rs = np.linspace(-1.5, 0.5, 41)
+    k_1 = -np.geomspace(0.05, 1.5, 4 if quick else 16)[::-1]
+    k_at = -np.geomspace(0.01, 1.5, 8 if quick else 24)[::-1]
+    r1 = [alpha_c_1rsb(float(k)) for k in k_1]
+    return {"rs": {"kappa": k_rs.tolist(),
+                   "alpha": [capacity_spherical_closed_form(k) for k in k_rs]},
+            "at": {"kappa": k_at.tolist(), "alpha": [at_alpha(float(k)).value for k in k_at]},
+            "rsb1": {"kappa": k_1.tolist(), "alpha": [r["alpha"] for r in r1],
+                     "q0": [r["q0"] for r in r1], "mu": [r["mu"] for r in r1]}}
+
+
+def build_jamming(out_dir: Path, quick: bool, data_dir: Path):
+    from ..plotting import new_figure, save
+
+    d = cached(data_dir, "rsb1_jamming", {"quick": quick}, lambda: _jamming_curves(quick))
+    fig, ax = new_figure(width=4.2, height=3.2)
+    ax.plot(d["rs"]["kappa"], d["rs"]["alpha"], color="C0",
+            label=r"$\alpha_c^{\rm RS}(\kappa)$ (Gardner)")
+    ax.plot(d["at"]["kappa"], d["at"]["alpha"], color="k", ls="--", lw=1,
+            label="AT line (RS unstable above)")
+    k1 = np.array(d["rsb1"]["kappa"])
+    ax.plot(np.append(k1, 0.0), np.append(d["rsb1"]["alpha"], 2.0), "o-", color="C3", ms=2.5,
+            label=r"$\alpha_c^{\rm 1RSB}(\kappa)$ (= RS for $\kappa \geq 0$)")
+    ax.set(xlabel=r"margin $\kappa$", ylabel=r"$\alpha$", yscale="log", xlim=(-1.5, 0.5),
+           title="spherical perceptron: SAT/UNSAT (jamming) line")
+    ax.legend(loc="upper right")
+    return save(fig, out_dir, "rsb1_jamming")
+
+
+def _ogp_values(quick: bool) -> dict:
+    from ..models.gardner import capacity
+    from ..models.rsb1 import alpha_ogp, sbp_capacity
+
+    ms = [2, 3] if quick else [2, 3, 4, 5, 6]
+    abp = [alpha_ogp("binary", 0.0, m) for m in ms]
+    sbp = [alpha_ogp("binary", 1.0, m, constraint="symmetric") for m in ms]
+    strip = lambda r: {k: v for k, v in r.items() if not k.startswith("grid")}
+    return {"m": ms, "abp": [strip(r) for r in abp], "sbp": [strip(r) for r in sbp],
+            "abp_capacity": capacity("binary", 0.0), "sbp_capacity": sbp_capacity(1.0)}
+
+
+def _physical_and_not(ax, ms, a):
+    """alpha_OGP(m): filled up to the minimum over m, open (dashed) beyond it (unphysical)."""
+    star = int(np.argmin(a))
+    ax.plot(ms[:star + 1], a[:star + 1], "o-", color="C3", ms=3,
+            label=r"$\alpha_{\rm OGP}(m)$ (RS in the clones)")
+    if star + 1 < len(ms):
+        ax.plot(ms[star:], a[star:], "--", color="C3")
+        ax.plot(ms[star + 1:], a[star + 1:], "o", color="C3", ms=3, mfc="white",
+                label="beyond the minimum over m: unphysical")
+
+
+def build_ogp(out_dir: Path, quick: bool, data_dir: Path):
+    from ..plotting import new_figure, save
+    from ..testing.references import get_reference
+
+    d = cached(data_dir, "rsb1_ogp", {"quick": quick}, lambda: _ogp_values(quick))
+    ms = np.array(d["m"])
+    fig, (ax1, ax2) = new_figure(ncols=2, width=7.0, height=3.4)
+    a = np.array([r["alpha"] for r in d["abp"]])
+    _physical_and_not(ax1, ms, a)
+    ax1.axhline(d["abp_capacity"], color="k", lw=0.8, label=r"capacity $\alpha_c = 0.8331$")
+    for name, ls in (("binary.alpha_nonmonotonic.kappa_ref=max.kappa=0", ":"),
+                     ("binary.alpha_negative.kappa_ref=max.kappa=0", "-.")):
+        v = get_reference(name).value
+        ax1.axhline(v, color="C0", ls=ls, lw=0.9,
+                    label=f"max-margin proxy {v:.3f}")
+    ax1.axhspan(0.75, 0.77, color="C2", alpha=0.25, lw=0, label="algorithms (0.75–0.77)")
+    ax1.set(xlabel="number of clones m", ylabel=r"$\alpha$", xticks=ms, ylim=(0.72, 0.84),
+            title=r"binary perceptron, $\kappa = 0$")
+    ax1.legend(loc="upper right", fontsize=6)
+    s = np.array([r["alpha"] for r in d["sbp"]])
+    _physical_and_not(ax2, ms, s)
+    pub = {2: 1.7001, 3: 1.6664, 4: 1.6578, 5: 1.6593}
+    pm = [m for m in ms if m in pub]
+    ax2.plot(pm, [pub[m] for m in pm], "x", color="k", ms=5,
+             label="arXiv:2607.27000 Table 2")
+    ax2.axhline(d["sbp_capacity"], color="k", lw=0.8, label=r"capacity 1.8159")
+    ax2.set(xlabel="number of clones m", xticks=ms, ylim=(1.64, 1.83),
+            title=r"symmetric binary perceptron, $\kappa = 1$")
+    ax2.legend(loc="upper right", fontsize=6)
+    return save(fig, out_dir, "rsb1_ogp")
+
+
+FIGURES = [
+    Figure(
+        name="rsb1_jamming",
+        title="Spherical SAT/UNSAT line: RS capacity, AT line and the 1RSB jamming line",
+        build=build_jamming,
+        description=(
+            "Spherical perceptron. Blue: Gardner's RS capacity 1/int Dt (kappa - t)_+^2. Dashed: "
+            "the de Almeida–Thouless line, above which RS is unstable (kappa < 0). Red: the 1RSB "
+            "SAT/UNSAT line, the stationary value of alpha = -A/B of Psi(q0, mu) = A + alpha B "
+            "(the q1 -> 1 limit of the 1RSB free entropy with m = mu (1 - q1)); it equals the "
+            "RS capacity for kappa >= 0 (the minimum sits at mu -> 0) and lies below it for "
+            "kappa < 0, where the RS capacity is only an upper bound. 1RSB is itself not exact "
+            "there (full RSB is needed; Franz et al. 2017)."),
+        source="Gardner 1988; Franz & Parisi 2016; Franz, Parisi, Sevelev, Urbani, Zamponi, "
+               "SciPost Phys. 2, 019 (2017); docs/THEORY.md §8.1",
+        params="kappa in [-1.5, 0.5]; 1RSB at 16 margins in [-1.5, -0.05]",
+        order=40,
+    ),
+    Figure(
+        name="rsb1_ogp",
+        title="m-overlap-gap thresholds alpha_OGP(m) of the binary perceptrons",
+        build=build_ogp,
+        description=(
+            "alpha_OGP(m) = min over q1 of the load where the entropy per clone of m clones at "
+            "mutual overlap q1 vanishes (RS inside the clones). Left, binary perceptron at "
+            "kappa = 0, with the capacity 0.8331, the local-entropy transitions around the "
+            "max-margin solution (0.729: S(d) no longer monotone; 0.748: S(d) negative on a "
+            "shell) and the range where the best algorithms stop (0.75–0.77, shaded). Right, "
+            "the symmetric binary perceptron at kappa = 1 against the published Table 2. The "
+            "increase beyond the minimum over m (open symbols, dashed) is unphysical: a "
+            "physical alpha_OGP(m) is non-increasing in m; the minimum over m is the estimate."),
+        source="Malatesta, Passalacqua, Zecchina, arXiv:2607.27000, eqs. 22–32, Table 2, "
+               "App. A.2; docs/THEORY.md §8.1",
+        params="m = 2..6; kappa = 0 (binary), kappa = 1 (SBP)",
+        order=41,
+    ),
+]

@@ -1,0 +1,206 @@
+"""Teacher-student figures: the learning curves eps_g(alpha) with the binary first-order
+transition, and the local entropy around flat vs typical students with their generalisation
+errors (exact enumeration)."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from . import Figure
+from ._cache import cached
+
+
+def _curves(quick: bool) -> dict:
+    from .. import models, thresholds
+    from ..continuation import follow
+    from ..finite_n.teacher_student import enumerate_teacher_student
+    from ..models.teacher_student import gibbs_large_alpha_constant
+
+    b = models.get("teacher-student-binary")
+    s = models.get("teacher-student-spherical")
+    br = follow(b, {"alpha": 0.0}, "alpha", to=1.7, max_steps=150 if quick else 600,
+                ds_max=0.05 if quick else 0.01)
+    k = br.folds[0].index
+    it = thresholds.event(b, {"alpha": 0.5}, "alpha", "entropy", to=1.45).value
+    sp = follow(s, {"alpha": 0.0}, "alpha", to=10.0, max_steps=400, ds_max=0.1)
+    big = np.logspace(0, 4, 9 if quick else 25)
+    large = [s.saddle({"alpha": float(a)}).thermo for a in big]
+    # finite-N ground truth for the binary Gibbs student (exact enumeration)
+    n, inst = (14, 20) if quick else (20, 60)
+    alphas = [a for a in np.arange(0.1, 1.45, 0.1 if not quick else 0.2)
+              if abs(a * n - round(a * n)) < 1e-9] or [0.5, 1.0]
+    rows = enumerate_teacher_student(n, alphas, instances=inst, seed=11).summary()
+    return {
+        "binary": {"alpha": br.param.tolist(), "eps_g": br.values("eps_g").tolist(),
+                   "eps_bayes": br.values("eps_bayes").tolist(),
+                   "entropy": br.values("entropy").tolist(), "fold_index": int(k),
+                   "alpha_amp": float(br.folds[0].value), "alpha_it": float(it)},
+        "spherical": {"alpha": sp.param.tolist(), "eps_g": sp.values("eps_g").tolist(),
+                      "eps_bayes": sp.values("eps_bayes").tolist(),
+                      "C": gibbs_large_alpha_constant()["eps_g"],
+                      "C_bayes": gibbs_large_alpha_constant()["eps_bayes"],
+                      "large_alpha": big.tolist(), "large_eps_g": [t["eps_g"] for t in large],
+                      "large_eps_bayes": [t["eps_bayes"] for t in large]},
+        "finite_n": {"n": n, "instances": inst, "alpha": [r["alpha"] for r in rows],
+                     "eps_g": [r["eps_g"] for r in rows], "eps_g_se": [r["eps_g_se"] for r in rows]},
+    }
+
+
+def build_learning_curves(out_dir: Path, quick: bool, data_dir: Path):
+    from ..plotting import new_figure, save
+
+    d = cached(data_dir, "teacher_student_curves", {"quick": quick, "layout": 2}, lambda: _curves(quick))
+    fig, (ax1, ax2, ax3) = new_figure(ncols=3)
+    bd = d["binary"]
+    a, e, s = (np.array(bd[k]) for k in ("alpha", "eps_g", "entropy"))
+    k, a_it, a_amp = bd["fold_index"], bd["alpha_it"], bd["alpha_amp"]
+    stable = np.arange(len(a)) <= k
+    e_it = float(np.interp(a_it, a[stable], e[stable]))
+    s_it = 0.0
+    below, above = stable & (a <= a_it), stable & (a >= a_it)
+    a_eq, e_eq, s_eq = (np.r_[v[below], x] for v, x in ((a, a_it), (e, e_it), (s, s_it)))
+    a_me, e_me, s_me = (np.r_[x, v[above]] for v, x in ((a, a_it), (e, e_it), (s, s_it)))
+    col = "C0"
+    ax1.plot(a_eq, e_eq, color=col, label="binary, Gibbs (r < 1 branch)")
+    ax1.plot(a_me, e_me, color=col, ls="--", lw=0.9, label="binary, metastable")
+    ax1.plot(a[~stable], e[~stable], color=col, ls=":", lw=0.9, label="binary, unstable")
+    ax1.plot([a_it, a_it], [0, e_it], color=col, lw=1.5)
+    ax1.plot([a_it, 2.0], [0, 0], color=col, lw=2.0)
+    ax1.axvline(a_it, color="grey", lw=0.5, ls=":")
+    ax1.axvline(a_amp, color="grey", lw=0.5, ls="-.")
+    ax1.text(a_it, 0.02, r" $\alpha_{\rm IT}$", fontsize=7)
+    ax1.text(a_amp, 0.06, r" $\alpha_{\rm AMP}$", fontsize=7)
+    sd = d["spherical"]
+    sa, se = np.array(sd["alpha"]), np.array(sd["eps_g"])
+    ax1.plot(sa, se, color="C1", label="spherical, Gibbs")
+    fn = d["finite_n"]
+    ax1.errorbar(fn["alpha"], fn["eps_g"], yerr=fn["eps_g_se"], fmt="o", ms=2.5, color="k",
+                 elinewidth=0.6, label=f"binary, exact enumeration N = {fn['n']}")
+    ax1.set(xlabel=r"$\alpha = P/N$", ylabel=r"$\epsilon_g = \arccos(r)/\pi$", xlim=(0, 2.0),
+            ylim=(0, 0.52), title="generalisation error (Gibbs learning, RS)")
+    ax1.legend(fontsize=6, loc="upper right")
+    ax2.plot(a_eq, s_eq, color=col, label=r"$r<1$ branch")
+    ax2.plot(a_me, s_me, color=col, ls="--", lw=0.9)
+    ax2.plot(a[~stable], s[~stable], color=col, ls=":", lw=0.9)
+    ax2.plot([0, 2.0], [0, 0], color="C3", lw=1.2, label=r"teacher state $r = 1$")
+    ax2.plot(a, (1 - a) * math.log(2), color="grey", lw=0.6, ls=":",
+             label=r"$(1-\alpha)\ln 2$")
+    ax2.axvline(a_it, color="grey", lw=0.5, ls=":")
+    ax2.axvline(a_amp, color="grey", lw=0.5, ls="-.")
+    ax2.set(xlabel=r"$\alpha$", ylabel=r"version-space entropy $\phi$", xlim=(0, 2.0),
+            ylim=(-0.12, 0.72), title="binary: first-order transition")
+    ax2.legend(fontsize=6)
+    la = np.array(sd["large_alpha"])
+    ax3.semilogx(la, la * np.array(sd["large_eps_g"]), "o-", ms=2.5, color="C1",
+                 label="spherical Gibbs")
+    ax3.semilogx(la, la * np.array(sd["large_eps_bayes"]), "s-", ms=2.5, color="C4",
+                 label="spherical centre of mass (Bayes)")
+    ax3.axhline(sd["C"], color="C1", ls=":", lw=0.8, label=f"{sd['C']:.4f}")
+    ax3.axhline(sd["C_bayes"], color="C4", ls=":", lw=0.8, label=f"{sd['C_bayes']:.4f}")
+    ax3.set(xlabel=r"$\alpha$", ylabel=r"$\alpha\,\epsilon$", title="large-alpha law")
+    ax3.legend(fontsize=6)
+    return save(fig, out_dir, "teacher_student_learning_curves")
+
+
+def _local(quick: bool) -> dict:
+    from ..finite_n.enumerate import (enumerate_instance, index_to_weights, instance_seeds,
+                                      profile_local_entropy)
+    from ..finite_n.teacher_student import planted_instance
+
+    n, inst = (14, 20) if quick else (20, 60)
+    out = {"n": n, "instances": inst, "alpha": {}}
+    for a in (0.5, 1.0):
+        p = int(round(a * n))
+        prof = {"max": [], "random": []}
+        eps = {"max": [], "random": []}
+        for ss in instance_seeds(21, inst):
+            xi, teacher = planted_instance(n, p, ss)
+            res = enumerate_instance(xi, [p], (0.0,), profile_kappa=0.0, profiles=True, rng=ss)
+            for key, idx, pr in (("max", res.argmax[0], res.profile_max[0]),
+                                 ("random", res.random_ref[0], res.profile_random[0])):
+                w = index_to_weights(idx, n).astype(float)
+                eps[key].append(math.acos(float(w @ teacher) / n) / math.pi)
+                prof[key].append(pr)
+        entry = {}
+        for key in ("max", "random"):
+            le = profile_local_entropy(np.array(prof[key]), n)
+            entry[key] = {"d": le["d"].tolist(),
+                          "S": [None if not np.isfinite(v) else float(v) for v in le["norm"]],
+                          "S_se": [None if not np.isfinite(v) else float(v)
+                                   for v in le["norm_se"]],
+                          "eps_g": float(np.mean(eps[key])),
+                          "eps_g_se": float(np.std(eps[key], ddof=1) / math.sqrt(inst))}
+        out["alpha"][str(a)] = entry
+    return out
+
+
+def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path):
+    from ..plotting import new_figure, save
+
+    d = cached(data_dir, "teacher_student_local", {"quick": quick}, lambda: _local(quick))
+    fig, axes = new_figure(ncols=2)
+    for ax, (a, entry) in zip(axes, d["alpha"].items()):
+        dd = np.array(entry["max"]["d"])
+        h2 = np.where((dd > 0) & (dd < 1), -dd * np.log(np.where(dd > 0, dd, 1))
+                      - (1 - dd) * np.log1p(-np.where(dd < 1, dd, 0)), 0.0)
+        ax.plot(dd, h2, color="grey", ls="--", lw=0.7, label=r"$H_2(d)$ (all vectors)")
+        for key, col, lab in (("max", "C2", "max-margin student"),
+                              ("random", "C0", "typical (Gibbs) student")):
+            e = entry[key]
+            S = np.array([np.nan if v is None else v for v in e["S"]])
+            se = np.array([np.nan if v is None else v for v in e["S_se"]])
+            ax.errorbar(dd, S, yerr=se, fmt="o-", ms=2.5, lw=0.8, color=col, elinewidth=0.6,
+                        label=fr"{lab}: $\epsilon_g$ = {e['eps_g']:.3f} $\pm$ {e['eps_g_se']:.3f}")
+        ax.set(xlabel=r"Hamming distance $d$ from the reference",
+               ylabel=r"local entropy $S(d)$", xlim=(0, 0.5), ylim=(-0.02, 0.75),
+               title=fr"$\alpha = {float(a):g}$, N = {d['n']}, {d['instances']} teachers")
+        ax.legend(fontsize=6, loc="upper left")
+    return save(fig, out_dir, "teacher_student_local_entropy")
+
+
+FIGURES = [
+    Figure(
+        name="teacher_student_learning_curves",
+        title="Teacher-student perceptron: eps_g(alpha) and the binary first-order transition",
+        build=build_learning_curves,
+        description=(
+            "Left: generalisation error of Gibbs learning (a student drawn uniformly from the "
+            "version space), eps_g = arccos(r)/pi, RS on the Nishimori line. Binary weights: "
+            "the r < 1 branch (solid) becomes metastable at alpha_IT = 1.2447 (its free "
+            "entropy crosses the teacher state's phi = 0; eps_g jumps to 0) and ends at the "
+            "spinodal alpha_AMP = 1.4926, a fold located by the continuation engine (dashed: "
+            "metastable; dotted: the unstable branch beyond the fold, which returns to r -> 1). "
+            "Black points: exact enumeration of the version space of planted binary instances "
+            "(all 2^N students; finite N, no extrapolation). Spherical weights: a continuous "
+            "decay. Middle: the binary version-space entropy, (1 - alpha) ln 2 at small alpha, "
+            "against the teacher state's 0. Right: alpha eps for the spherical student tends "
+            "to 0.6247 = 1/(sqrt(pi) int Ds G(s)) (Gibbs) and 0.4417 = 0.6247/sqrt 2 (centre "
+            "of mass of the version space, the Bayes-optimal student)."),
+        source="Györgyi, PRA 41, 7097 (1990); Sompolinsky, Tishby, Seung, PRL 65, 1683 (1990); "
+               "Engel & Van den Broeck (2001) ch. 2 and 7; docs/THEORY.md §8.3",
+        params="alpha in [0, 1.7] (binary), [0, 10] (spherical); enumeration N = 20, "
+               "60 teachers per alpha",
+        order=60,
+    ),
+    Figure(
+        name="teacher_student_local_entropy",
+        title="Flat students generalise better: local entropy and eps_g of max-margin vs "
+              "typical students (exact enumeration)",
+        build=build_local_entropy,
+        description=(
+            "Binary teacher-student perceptron at alpha = 0.5 and 1 (below alpha_IT), exact "
+            "enumeration of the version space of planted instances. Local entropy S(d) = "
+            "H2(d) + (1/N) E ln[n(d)/C(N, Nd)] of the consistent students at Hamming distance d "
+            "from a reference: the max-margin student (the flattest region) and a student drawn "
+            "uniformly from the version space (typical, Gibbs). The max-margin reference has "
+            "more consistent neighbours at small d and a smaller generalisation error (legend, "
+            "mean +- standard error over the teachers). Finite-N ground truth only: the RS "
+            "Franz–Parisi computation in the teacher-student setting is not implemented."),
+        source="Baldassi et al., PRL 115, 128101 (2015) (dense regions generalise); "
+               "docs/THEORY.md §8.3",
+        params="N = 20, 60 teachers, kappa = 0 (consistent students)",
+        order=61,
+    ),
+]

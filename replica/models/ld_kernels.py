@@ -1,0 +1,700 @@
+r"""Numba kernels of the large-deviation local entropy (binary perceptron, RS in the reference
+sector), derived in ``theory_notebooks/large_deviation_derivation.py`` and docs/THEORY.md §8.2.
+
+Finite y (n -> 0 references, each with y clones): with overlaps Q (reference–reference), p = 1-2d
+(reference–own clone), t (clone–other reference), q1 (clones of one reference), q0 (clones of
+different references),
+
+    G_E = int Dz0 Dz2 ln int_{y~ > a(z0)} Dy~ int Dz1 H(x)^y,
+    x = (kappa - A z0 - D z2 - B y~ - C z1)/sqrt(1-q1),   a(z0) = (kappa~ - sqrt(Q) z0)/sqrt(1-Q),
+    A = t/sqrt(Q), D^2 = q0 - t^2/Q, B = (p-t)/sqrt(1-Q), C^2 = q1 - q0 - (p-t)^2/(1-Q),
+
+and, with conjugates (Qh, th, qh0, qh1, ph) [ph: field along the reference in excess of th],
+
+    G_S = int Dz0 Dz2 ln sum_{w~ = +-1} e^{sqrt(Qh) z0 w~} int Dz1 [2cosh(H)]^y,
+    H = (th/sqrt(Qh)) z0 + sqrt(qh0 - th^2/Qh) z2 + ph w~ + sqrt(qh1 - qh0) z1.
+
+The inner (y~, z1) integral of G_E is reduced to one variable w = (B y~ + C z1)/sigma,
+sigma^2 = B^2 + C^2, with the normalised density rho(w|z0) = phi(w) H((a sigma - B w)/C)/H(a)
+(the same reduction as the Franz–Parisi kernel, :mod:`replica.models.fp_kernels`).
+
+y -> infinity (zero-temperature scaling of the reference sector and of the clone block):
+1 - Q = chi/y, p - t = b/y, q1 - q0 = delta/y, Qh = y^2 R, th = y tau, qh1 - qh0 = eps/y. Then
+Phi/y -> Phi_inf with
+
+    GE_inf = int Dz0 Dz2 max_{v >= vmin(z0), s} [-v^2/2 - s^2/2 + ln H((X0 - B' v - c s)/s1)],
+    X0 = kappa - p z0 - D z2,  D^2 = q1 - p^2,  B' = b/sqrt(chi),  c^2 = delta - b^2/chi,
+    vmin = (kappa~ - z0)/sqrt(chi)  (-infinity for an unconstrained reference),  s1 = sqrt(1-q1);
+    GS_inf = int Dz0 Dz2 max_{w~ = +-1} [sqrt(R) z0 w~ + L(h0 + ph w~)],
+    h0 = (tau/sqrt(R)) z0 + sqrt(qh1 - tau^2/R) z2,  L(h) = max_s [-s^2/2 + ln 2cosh(h + sqrt(eps) s)].
+
+The inner maxima are solved exactly (one monotone equation each, Newton from the convex side);
+derivatives follow from the envelope theorem (plus the moving constraint v = vmin). The outer
+rules are composite Gauss–Legendre with panel edges at the kinks of the integrands (where the
+reference constraint starts to bind, where the maximising w~ changes sign, where ln H bends).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._numba import jit
+from ..gauss import G_s, graded_edges_on, log_2cosh_s, log_H_s, rule_on_edges
+
+#: half-width of the Gaussian range of the outer variables (mass outside 2 H(10) = 1.5e-23)
+L_OUT = 10.0
+
+#: Gauss–Hermite rules (probabilists', weights summing to 1) for the Gaussian variables whose
+#: integrands are smooth on their own scale at finite y (z2 outside the logarithm, the
+#: peak-centred z1 of the entropic term)
+_GH30 = np.polynomial.hermite_e.hermegauss(30)
+_Z30 = _GH30[0]
+_W30 = _GH30[1] / math.sqrt(2.0 * math.pi)
+_GH40 = np.polynomial.hermite_e.hermegauss(40)
+_Z40 = _GH40[0]
+_W40 = _GH40[1] / math.sqrt(2.0 * math.pi)
+
+
+@jit
+def _solve_xg(s1, k, r):
+    """Root X of s1 X + k G(X) = r (k >= 0): increasing convex in X, Newton from the right."""
+    x = r / s1
+    if k == 0.0:
+        return x
+    for _ in range(200):
+        g = G_s(x)
+        f = s1 * x + k * g - r
+        fp = s1 + k * g * (g - x)
+        dx = f / fp
+        x -= dx
+        if abs(dx) <= 1e-15 * (1.0 + abs(x)):
+            break
+    return x
+
+
+@jit
+def _ginv(gt):
+    """X with G(X) = gt > 0 (G increasing from 0 to infinity): Newton on ln G."""
+    if gt > 1.0:
+        x = gt - 1.0 / gt
+    else:
+        x = -math.sqrt(max(2.0 * math.log(1.0 / (gt * 2.5066282746310002)), 0.0))
+    for _ in range(200):
+        g = G_s(x)
+        f = math.log(g / gt)
+        fp = g - x
+        if fp <= 0.0:
+            fp = 1e-300
+        dx = f / fp
+        if dx > 5.0:
+            dx = 5.0
+        if dx < -5.0:
+            dx = -5.0
+        x -= dx
+        if abs(dx) <= 1e-15 * (1.0 + abs(x)):
+            break
+    return x
+
+
+@jit
+def _lmax(h, se):
+    """L(h) = max_s [-s^2/2 + ln 2cosh(h + se s)] (se = sqrt(eps) >= 0): returns (L, T) with
+    T = tanh(h + se s*). s* = se T has the sign of h; for |h| it solves s = se tanh(|h| + se s),
+    a convex equation on [0, se] solved by Newton from s = se (the global maximiser)."""
+    if se == 0.0:
+        return log_2cosh_s(h), math.tanh(h), h
+    ah = abs(h)
+    s = se
+    for _ in range(400):
+        th = math.tanh(ah + se * s)
+        g = s - se * th
+        gp = 1.0 - se * se * (1.0 - th * th)
+        if gp < 1e-12:
+            gp = 1e-12
+        ds = g / gp
+        s -= ds
+        if s < 0.0:
+            s = 0.0
+        if abs(ds) <= 1e-15 * (1.0 + s):
+            break
+    arg = ah + se * s
+    val = -0.5 * s * s + log_2cosh_s(arg)
+    T = math.tanh(arg)
+    if h < 0.0:
+        T = -T
+        arg = -arg
+    return val, T, arg
+
+
+@jit
+def _edges3(lo, hi, c, w, base):
+    n = 0
+    for i in range(c.shape[0]):
+        if math.isfinite(c[i]) and w[i] > 0.0:
+            n += 1
+    cc = np.empty(n)
+    ww = np.empty(n)
+    k = 0
+    for i in range(c.shape[0]):
+        if math.isfinite(c[i]) and w[i] > 0.0:
+            cc[k] = c[i]
+            ww[k] = w[i]
+            k += 1
+    return graded_edges_on(lo, hi, cc, ww, base)
+
+
+@jit
+def _me_point(X0, z0, vmin, s1, delta, bp, c2):
+    """Inner maximum of GE_inf at one (z0, z2): returns (M, g, X, constrained)."""
+    x = _solve_xg(s1, delta / s1, X0)
+    g = G_s(x)
+    v = bp * g / s1
+    if v >= vmin:
+        return -0.5 * delta * g * g / (s1 * s1) + log_H_s(x), g, x, 0
+    x = _solve_xg(s1, c2 / s1, X0 - bp * vmin)
+    g = G_s(x)
+    return (-0.5 * vmin * vmin - 0.5 * c2 * g * g / (s1 * s1) + log_H_s(x)), g, x, 1
+
+
+@jit
+def energetic_inf(kappa_ref, constrained, kappa, p, chi, b, q1, delta, xg, wg, base):
+    """GE_inf and its partial derivatives.
+
+    Returns [GE, dGE/dchi, dGE/db, dGE/dq1, dGE/ddelta, dGE/dp, c^2, D^2] (p held fixed in the
+    first four; NaN if c^2 < 0 or D^2 <= 0, outside the physical domain)."""
+    out = np.zeros(8)
+    s1 = math.sqrt(1.0 - q1)
+    D2 = q1 - p * p
+    c2 = delta - b * b / chi
+    out[6] = c2
+    out[7] = D2
+    if c2 < 0.0 or D2 <= 0.0 or chi <= 0.0:
+        out[0] = math.nan
+        return out
+    D = math.sqrt(D2)
+    sc = math.sqrt(chi)
+    bp = b / sc
+    wkink = math.sqrt(s1 * s1 + delta)
+    c0 = np.empty(2)
+    w0 = np.empty(2)
+    c0[0] = kappa_ref if constrained else math.nan
+    w0[0] = min(sc, 0.5)
+    c0[1] = kappa / p
+    w0[1] = wkink / p
+    e0 = _edges3(-L_OUT, L_OUT, c0, w0, base)
+    z0s, w0s = rule_on_edges(e0, xg, wg, True)
+    c1 = np.empty(2)
+    w1 = np.empty(2)
+    GE = 0.0
+    dchi = 0.0
+    db = 0.0
+    dq1 = 0.0
+    dde = 0.0
+    dp = 0.0
+    for i in range(z0s.shape[0]):
+        z0 = z0s[i]
+        W0 = w0s[i]
+        vmin = (kappa_ref - z0) / sc if constrained else -math.inf
+        # kink in z2 where the reference constraint starts to bind
+        c1[0] = math.nan
+        w1[0] = 0.0
+        if constrained and bp != 0.0:
+            gt = s1 * vmin / bp
+            if gt > 0.0:
+                xs = _ginv(gt)
+                x0s = s1 * xs + (delta / s1) * G_s(xs)
+                c1[0] = (kappa - p * z0 - x0s) / D
+                w1[0] = wkink / D
+        c1[1] = (kappa - p * z0) / D
+        w1[1] = wkink / D
+        e1 = _edges3(-L_OUT, L_OUT, c1, w1, base)
+        z2s, w2s = rule_on_edges(e1, xg, wg, True)
+        for j in range(z2s.shape[0]):
+            z2 = z2s[j]
+            W = W0 * w2s[j]
+            X0 = kappa - p * z0 - D * z2
+            M, g, x, con = _me_point(X0, z0, vmin, s1, delta, bp, c2)
+            GE += W * M
+            # d/dX0 = -g/s1 ; d/ds1 = g x/s1
+            dX0 = -g / s1
+            ds1 = g * x / s1
+            dq1 += W * (dX0 * (-z2) / (2.0 * D) - ds1 / (2.0 * s1))
+            dp += W * (g / s1) * (z0 - p * z2 / D)
+            dc2 = 0.5 * g * g / (s1 * s1)
+            if con == 0:
+                dde += W * dc2
+            else:
+                dBp = g * vmin / s1
+                dvm = -vmin + g * bp / s1
+                dde += W * dc2
+                db += W * (dc2 * (-2.0 * b / chi) + dBp / sc)
+                dchi += W * (dc2 * (b * b / (chi * chi)) + dBp * (-b / (2.0 * chi * sc))
+                             + dvm * (-vmin / (2.0 * chi)))
+    out[0] = GE
+    out[1] = dchi
+    out[2] = db
+    out[3] = dq1
+    out[4] = dde
+    out[5] = dp
+    return out
+
+
+@jit
+def _gs_point(a1, c, e, ph, se, z0, z2):
+    h0 = c * z0 + e * z2
+    Lp, Tp, Ap = _lmax(h0 + ph, se)
+    Lm, Tm, Am = _lmax(h0 - ph, se)
+    Fp = a1 * z0 + Lp
+    Fm = -a1 * z0 + Lm
+    if Fp >= Fm:
+        return Fp, 1.0, Tp, Ap
+    return Fm, -1.0, Tm, Am
+
+
+@jit
+def _gs_delta(a1, c, e, ph, se, z0, z2):
+    h0 = c * z0 + e * z2
+    Lp, _, _ = _lmax(h0 + ph, se)
+    Lm, _, _ = _lmax(h0 - ph, se)
+    return 2.0 * a1 * z0 + Lp - Lm
+
+
+@jit
+def entropic_inf(R, tau, qh1, eps, ph, xg, wg, base):
+    """GS_inf and its moments.
+
+    Returns [GS, dGS/dR, dGS/dtau, dGS/dqh1, dGS/deps, dGS/dph, d' = <(1 - w~ T)/2>,
+    1 - q1' = <1 - T^2>, e^2 = qh1 - tau^2/R] (T = tanh of the clone field at the maximiser).
+    Then chi = 2 dGS/dR, b = dGS/dtau, q1 = 2 dGS/deps = <T^2>, p = dGS/dph = <w~ T>."""
+    out = np.zeros(9)
+    e2 = qh1 - tau * tau / R
+    out[8] = e2
+    if R <= 0.0 or e2 <= 0.0 or eps < 0.0:
+        out[0] = math.nan
+        return out
+    a1 = math.sqrt(R)
+    c = tau / a1
+    e = math.sqrt(e2)
+    se = math.sqrt(eps)
+    c0 = np.empty(1)
+    w0 = np.empty(1)
+    c0[0] = 0.0
+    w0[0] = 0.25
+    e0 = _edges3(-L_OUT, L_OUT, c0, w0, base)
+    z0s, w0s = rule_on_edges(e0, xg, wg, True)
+    c1 = np.empty(3)
+    w1 = np.empty(3)
+    GS = 0.0
+    mzw = 0.0
+    mzT = 0.0
+    m2T = 0.0
+    mwT = 0.0
+    mT2 = 0.0
+    dd = 0.0
+    omq = 0.0
+    for i in range(z0s.shape[0]):
+        z0 = z0s[i]
+        W0 = w0s[i]
+        # tie of the two reference values: monotone in z2 (ph != 0) -> bisection
+        c1[0] = math.nan
+        w1[0] = 0.0
+        lo = -L_OUT
+        hi = L_OUT
+        flo = _gs_delta(a1, c, e, ph, se, z0, lo)
+        fhi = _gs_delta(a1, c, e, ph, se, z0, hi)
+        if flo * fhi < 0.0:
+            for _ in range(200):
+                mid = 0.5 * (lo + hi)
+                fm = _gs_delta(a1, c, e, ph, se, z0, mid)
+                if fm * flo > 0.0:
+                    lo = mid
+                    flo = fm
+                else:
+                    hi = mid
+                if hi - lo < 1e-14:
+                    break
+            c1[0] = 0.5 * (lo + hi)
+            w1[0] = 0.5 / e
+        # kinks of L at h0 +- ph = 0 (eps > 1)
+        c1[1] = (-ph - c * z0) / e
+        c1[2] = (ph - c * z0) / e
+        w1[1] = 0.5 / e
+        w1[2] = 0.5 / e
+        e1 = _edges3(-L_OUT, L_OUT, c1, w1, base)
+        z2s, w2s = rule_on_edges(e1, xg, wg, True)
+        for j in range(z2s.shape[0]):
+            z2 = z2s[j]
+            W = W0 * w2s[j]
+            F, ws, T, at = _gs_point(a1, c, e, ph, se, z0, z2)
+            GS += W * F
+            mzw += W * z0 * ws
+            mzT += W * z0 * T
+            m2T += W * z2 * T
+            mwT += W * ws * T
+            mT2 += W * T * T
+            # (1 - ws T)/2 and 1 - T^2 without cancellation
+            u = ws * at
+            dd += W / (1.0 + math.exp(min(2.0 * u, 700.0)))
+            ea = math.exp(-2.0 * abs(at))
+            omq += W * 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+    out[0] = GS
+    out[1] = mzw / (2.0 * a1) - mzT * tau / (2.0 * R * a1) + m2T * tau * tau / (2.0 * R * R * e)
+    out[2] = mzT / a1 - m2T * tau / (R * e)
+    out[3] = m2T / (2.0 * e)
+    out[4] = 0.5 * mT2
+    out[5] = mwT
+    out[6] = dd
+    out[7] = omq
+    return out
+
+
+@jit
+def energetic_inf_free(kappa, q1, delta, xg, wg, base):
+    """GE_inf for an unconstrained reference: the reference field integrates out and
+    p z0 + D z2 merge into sqrt(q1) z,
+
+        GE_inf = int Dz max_w [-w^2/2 + ln H((kappa - sqrt(q1) z - sqrt(delta) w)/s1)].
+
+    Returns [GE, dGE/dq1, dGE/ddelta] (independent of p)."""
+    out = np.zeros(3)
+    if delta < 0.0 or not (0.0 < q1 < 1.0):
+        out[0] = math.nan
+        return out
+    s1 = math.sqrt(1.0 - q1)
+    sq = math.sqrt(q1)
+    c0 = np.empty(1)
+    w0 = np.empty(1)
+    c0[0] = kappa / sq
+    w0[0] = math.sqrt(s1 * s1 + delta) / sq
+    e0 = _edges3(-L_OUT, L_OUT, c0, w0, base)
+    zs, ws = rule_on_edges(e0, xg, wg, True)
+    GE = 0.0
+    dq = 0.0
+    dd = 0.0
+    for i in range(zs.shape[0]):
+        z = zs[i]
+        X0 = kappa - sq * z
+        x = _solve_xg(s1, delta / s1, X0)
+        g = G_s(x)
+        GE += ws[i] * (-0.5 * delta * g * g / (s1 * s1) + log_H_s(x))
+        dq += ws[i] * (g * z / (2.0 * s1 * sq) - g * x / (2.0 * s1 * s1))
+        dd += ws[i] * 0.5 * g * g / (s1 * s1)
+    out[0] = GE
+    out[1] = dq
+    out[2] = dd
+    return out
+
+
+@jit
+def entropic_inf_free(qh1, eps, ph, xg, wg, base):
+    """GS_inf for an unconstrained reference (R = tau = 0): the reference spin follows the
+    clone field, GS_inf = int Dz L(sqrt(qh1) |z| + ph) (for ph >= 0; max over w~ in general).
+
+    Returns [GS, dGS/dqh1, dGS/deps, dGS/dph = p', d' = <(1 - w~T)/2>, 1 - q1' = <1 - T^2>]."""
+    out = np.zeros(6)
+    if qh1 <= 0.0 or eps < 0.0:
+        out[0] = math.nan
+        return out
+    a = math.sqrt(qh1)
+    se = math.sqrt(eps)
+    c0 = np.empty(2)
+    w0 = np.empty(2)
+    c0[0] = 0.0
+    w0[0] = 0.25 / a
+    c0[1] = -abs(ph) / a
+    w0[1] = 0.25 / a
+    e0 = _edges3(-L_OUT, L_OUT, c0, w0, base)
+    zs, ws = rule_on_edges(e0, xg, wg, True)
+    GS = 0.0
+    dq = 0.0
+    de = 0.0
+    dp = 0.0
+    dd = 0.0
+    om = 0.0
+    for i in range(zs.shape[0]):
+        z = zs[i]
+        h = a * z
+        Lp, Tp, Ap = _lmax(h + ph, se)
+        Lm, Tm, Am = _lmax(h - ph, se)
+        if Lp >= Lm:
+            F, w, T, at = Lp, 1.0, Tp, Ap
+        else:
+            F, w, T, at = Lm, -1.0, Tm, Am
+        W = ws[i]
+        GS += W * F
+        dq += W * T * z / (2.0 * a)
+        de += W * 0.5 * T * T
+        dp += W * w * T
+        u = w * at
+        dd += W / (1.0 + math.exp(min(2.0 * u, 700.0)))
+        ea = math.exp(-2.0 * abs(at))
+        om += W * 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+    out[0] = GS
+    out[1] = dq
+    out[2] = de
+    out[3] = dp
+    out[4] = dd
+    out[5] = om
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Finite y
+# ---------------------------------------------------------------------------------------------
+
+@jit
+def energetic_finite(Q, kappa_ref, constrained, kappa, y, t, p, q0, q1, xg, wg, base):
+    """G_E at finite y >= 0 and its y-derivative (module docstring):
+
+        G_E = int Dz0 Dz2 [ln H(a) + ln int dw rho(w|z0) H((X0 - sigma w)/s1)^y],
+        X0 = kappa - A z0 - D z2,  dG_E/dy = int Dz0 Dz2 <ln H>_(rho H^y).
+
+    For an unconstrained reference (``constrained`` False) a = -infinity, rho = phi. Returns
+    [G_E, dG_E/dy, C^2, D^2] (NaN outside the physical domain C^2, D^2 >= 0)."""
+    out = np.zeros(4)
+    s1 = math.sqrt(1.0 - q1)
+    sQ = math.sqrt(Q)
+    s1Q = math.sqrt(1.0 - Q)
+    A = t / sQ
+    D2 = q0 - t * t / Q
+    B = (p - t) / s1Q
+    C2 = q1 - q0 - (p - t) * (p - t) / (1.0 - Q)
+    out[2] = C2
+    out[3] = D2
+    if C2 < -1e-14 or D2 < -1e-14:
+        out[0] = math.nan
+        return out
+    C = math.sqrt(max(C2, 0.0))
+    D = math.sqrt(max(D2, 0.0))
+    sig = math.sqrt(B * B + C * C)
+    c0 = np.empty(3)
+    w0 = np.empty(3)
+    c0[0] = kappa_ref / sQ if constrained else math.nan
+    w0[0] = s1Q / sQ
+    c0[1] = kappa / A if A > 1e-12 else math.nan
+    w0[1] = math.sqrt(1.0 - q1 + sig * sig + D * D) / max(A, 1e-12)
+    slope = A - B * sQ / s1Q
+    if constrained and abs(slope) > 1e-12:
+        c0[2] = (kappa - B * kappa_ref / s1Q) / slope
+        w0[2] = math.sqrt(1.0 - q1 + C * C + D * D) / abs(slope)
+    else:
+        c0[2] = math.nan
+        w0[2] = 0.0
+    e0 = _edges3(-L_OUT, L_OUT, c0, w0, base)
+    z0s, w0s = rule_on_edges(e0, xg, wg, True)
+    cw = np.empty(2)
+    ww = np.empty(2)
+    GE = 0.0
+    GY = 0.0
+    for i in range(z0s.shape[0]):
+        z0 = z0s[i]
+        W0 = w0s[i]
+        if constrained:
+            a = (kappa_ref - sQ * z0) / s1Q
+            lHa = log_H_s(a)
+        else:
+            a = -math.inf
+            lHa = 0.0
+        if D > 1e-13:
+            z2s = _Z30
+            w2s = _W30
+        else:
+            z2s = np.zeros(1)
+            w2s = np.ones(1)
+        # w rule (depends on z0 only): support of the truncated variable and the kinks
+        if sig > 1e-300:
+            if a < -L_OUT:
+                ylo = -L_OUT
+                yhi = L_OUT
+            elif a < 0.0:
+                ylo = a
+                yhi = L_OUT
+            else:
+                ylo = a
+                yhi = math.sqrt(a * a + 100.0)
+            b1 = B * ylo / sig
+            b2 = B * yhi / sig
+            wlo = min(b1, b2) - L_OUT * C / sig
+            whi = max(b1, b2) + L_OUT * C / sig
+            k = 0
+            if abs(B) > 1e-300 and a > -L_OUT:
+                cw[k] = a * sig / B
+                ww[k] = min(C / abs(B), 0.25 * abs(B) / (sig * max(a, 1.0))) if C > 0 else 1e-3
+                k += 1
+            cw[k] = (kappa - A * z0) / sig
+            ww[k] = math.sqrt(s1 * s1 + D * D) / sig
+            k += 1
+            ew = _edges3(wlo, whi, cw[:k], ww[:k], base)
+            wn, wwt = rule_on_edges(ew, xg, wg, False)
+            lrho = np.empty(wn.shape[0])
+            lhs = np.empty(wn.shape[0])
+            for j in range(wn.shape[0]):
+                w = wn[j]
+                if constrained:
+                    if C > 0.0:
+                        lr = log_H_s((a * sig - B * w) / C)
+                    else:
+                        lr = 0.0 if B * w > a * sig else -math.inf
+                else:
+                    lr = 0.0
+                lrho[j] = lr - lHa - 0.5 * w * w - 0.9189385332046727 + math.log(wwt[j])
+                if lrho[j] < -80.0:
+                    lrho[j] = -math.inf
+        for m in range(z2s.shape[0]):
+            z2 = z2s[m]
+            W = W0 * w2s[m]
+            X0 = kappa - A * z0 - D * z2
+            if sig <= 1e-300:
+                lh = log_H_s(X0 / s1)
+                GE += W * (lHa + y * lh)
+                GY += W * lh
+                continue
+            # log-sum-exp of lrho + y ln H
+            mx = -math.inf
+            for j in range(wn.shape[0]):
+                if lrho[j] == -math.inf:
+                    lhs[j] = 0.0
+                    continue
+                lh = log_H_s((X0 - sig * wn[j]) / s1)
+                lhs[j] = lh
+                v = lrho[j] + y * lh
+                if v > mx:
+                    mx = v
+            sz = 0.0
+            s1m = 0.0
+            for j in range(wn.shape[0]):
+                e = math.exp(lrho[j] + y * lhs[j] - mx)
+                sz += e
+                s1m += e * lhs[j]
+            GE += W * (lHa + mx + math.log(sz))
+            GY += W * s1m / sz
+    out[0] = GE
+    out[1] = GY
+    return out
+
+
+@jit
+def entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base):
+    """G_S at finite y >= 0 and the tilted moments (module docstring). With
+    u0 = sqrt(Qh) z0, h0 = (th/sqrt Qh) z0 + sqrt(qh0 - th^2/Qh) z2, H = h0 + ph w~ +
+    sqrt(qh1 - qh0) z1 and <.> the average over (w~, z1) with weight e^{u0 w~} (2cosh H)^y Dz1:
+
+    returns [G_S, Q = E<w~>^2, t = E<w~><T>, q0 = E<T>^2, q1 = E<T^2>, p = E<w~ T>,
+    d = E<(1 - w~T)/2>, 1 - q1 = E<1 - T^2>, dG_S/dy = E<ln 2cosh H>, e^2, g^2]."""
+    out = np.zeros(11)
+    # Qh = th = 0: an unconstrained reference (no coupling between references)
+    e2 = qh0 - th * th / Qh if Qh > 0.0 else qh0
+    g2 = qh1 - qh0
+    out[9] = e2
+    out[10] = g2
+    # e^2 = 0 and g^2 = 0 are boundaries that saddle points can sit on (y = 1 with
+    # kappa~ = kappa; y = 0): conjugates from finite differences carry ~1e-8 noise there
+    tol = 1e-6 * (abs(qh0) + abs(qh1) + 1e-300)
+    if Qh < 0.0 or (Qh == 0.0 and th != 0.0) or e2 < -tol or g2 < -tol:
+        out[0] = math.nan
+        return out
+    e = math.sqrt(max(e2, 0.0))
+    g = math.sqrt(max(g2, 0.0))
+    sQh = math.sqrt(Qh)
+    c = th / sQh if Qh > 0.0 else 0.0
+    c0 = np.empty(1)
+    w0 = np.empty(1)
+    c0[0] = 0.0
+    w0[0] = 0.5 / sQh if Qh > 0.0 else 1.0
+    e0 = _edges3(-L_OUT, L_OUT, c0, w0, base)
+    z0s, w0s = rule_on_edges(e0, xg, wg, True)
+    if e > 1e-13:
+        z2s = _Z30
+        w2s = _W30
+    else:
+        z2s = np.zeros(1)
+        w2s = np.ones(1)
+    acc = np.zeros(9)
+    for i in range(z0s.shape[0]):
+        z0 = z0s[i]
+        for m in range(z2s.shape[0]):
+            z2 = z2s[m]
+            W = w0s[i] * w2s[m]
+            h0 = c * z0 + e * z2
+            # per reference sign: log weight and moments over z1
+            lw = np.empty(2)
+            mT = np.empty(2)
+            mT2 = np.empty(2)
+            mL = np.empty(2)
+            md = np.empty(2)
+            mo = np.empty(2)
+            for s in range(2):
+                ws = 1.0 if s == 0 else -1.0
+                hb = h0 + ph * ws
+                if g < 1e-13:
+                    lw[s] = sQh * z0 * ws + y * log_2cosh_s(hb)
+                    mT[s] = math.tanh(hb)
+                    mT2[s] = mT[s] * mT[s]
+                    mL[s] = log_2cosh_s(hb)
+                    md[s] = 1.0 / (1.0 + math.exp(min(2.0 * ws * hb, 700.0)))
+                    ea = math.exp(-2.0 * abs(hb))
+                    mo[s] = 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+                    continue
+                # the peak of the z1 integrand: z = y g tanh(hb + g z); Gauss–Hermite around it
+                # with the curvature scale sp: int Dz f = int Du [phi(zp + sp u)/phi(u)] sp f
+                zp = 0.0
+                for _ in range(200):
+                    zn = y * g * math.tanh(hb + g * zp)
+                    if abs(zn - zp) < 1e-13:
+                        zp = zn
+                        break
+                    zp = 0.5 * (zp + zn)
+                tp = math.tanh(hb + g * zp)
+                cur = 1.0 - y * g * g * (1.0 - tp * tp)
+                sp = 1.0 / math.sqrt(cur) if cur > 0.04 else 5.0
+                mx = -math.inf
+                for j in range(_Z40.shape[0]):
+                    zz = zp + sp * _Z40[j]
+                    v = -0.5 * zz * zz + 0.5 * _Z40[j] * _Z40[j] + y * log_2cosh_s(hb + g * zz)
+                    if v > mx:
+                        mx = v
+                sz = 0.0
+                a1 = 0.0
+                a2 = 0.0
+                a3 = 0.0
+                a4 = 0.0
+                a5 = 0.0
+                for j in range(_Z40.shape[0]):
+                    zz = zp + sp * _Z40[j]
+                    H = hb + g * zz
+                    lc = log_2cosh_s(H)
+                    ew = _W40[j] * math.exp(-0.5 * zz * zz + 0.5 * _Z40[j] * _Z40[j] + y * lc - mx)
+                    T = math.tanh(H)
+                    sz += ew
+                    a1 += ew * T
+                    a2 += ew * T * T
+                    a3 += ew * lc
+                    a4 += ew / (1.0 + math.exp(min(2.0 * ws * H, 700.0)))
+                    ea = math.exp(-2.0 * abs(H))
+                    a5 += ew * 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+                lw[s] = sQh * z0 * ws + mx + math.log(sz * sp)
+                mT[s] = a1 / sz
+                mT2[s] = a2 / sz
+                mL[s] = a3 / sz
+                md[s] = a4 / sz
+                mo[s] = a5 / sz
+            mxw = max(lw[0], lw[1])
+            p0 = math.exp(lw[0] - mxw)
+            p1 = math.exp(lw[1] - mxw)
+            lz = mxw + math.log(p0 + p1)
+            p0, p1 = p0 / (p0 + p1), p1 / (p0 + p1)
+            mw = p0 - p1
+            T = p0 * mT[0] + p1 * mT[1]
+            acc[0] += W * lz
+            acc[1] += W * mw * mw
+            acc[2] += W * mw * T
+            acc[3] += W * T * T
+            acc[4] += W * (p0 * mT2[0] + p1 * mT2[1])
+            acc[5] += W * (p0 * mT[0] - p1 * mT[1])
+            acc[6] += W * (p0 * md[0] + p1 * md[1])
+            acc[7] += W * (p0 * mo[0] + p1 * mo[1])
+            acc[8] += W * (p0 * mL[0] + p1 * mL[1])
+    for k in range(9):
+        out[k] = acc[k]
+    return out

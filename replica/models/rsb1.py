@@ -1,0 +1,905 @@
+r"""One-step replica symmetry breaking (1RSB) for the perceptron family, and m real clones at
+fixed mutual overlap.
+
+Families (docs/THEORY.md §8.1): weights ``binary`` (w in {-1, +1}^N) or ``spherical``
+(|w|^2 = N); constraint ``margin`` (every stability >= kappa; the asymmetric perceptron, ABP) or
+``symmetric`` (|w.xi|/sqrt N <= kappa; the symmetric binary perceptron, SBP, Aubin–Perkins–
+Zdeborová 2019). Zero temperature, storage (random labels).
+
+1RSB free entropy (Malatesta, Passalacqua, Zecchina, arXiv:2607.27000, eqs. 50–51 at r = 0;
+spherical: Gardner 1988 / Franz–Parisi 2016 form), with Parisi block m and overlaps
+q0 <= q1 < 1:
+
+.. math::
+
+    \phi = G_S + \alpha G_E,\qquad
+    G_E = \frac1m\int Dz_0 \ln\int Dz_1\,\mathcal H^m(\sqrt{q_0}z_0 + \sqrt{q_1-q_0}z_1,
+          \sqrt{1-q_1}),
+
+    G_S^{\rm bin} = -\frac{\hat q_1(1-q_1)}2 + \frac m2(q_0\hat q_0 - q_1\hat q_1)
+          + \frac1m\int Dz_0\ln\int Dz_1\,[2\cosh(\sqrt{\hat q_0}z_0 + \sqrt{\hat q_1-\hat q_0}
+          z_1)]^m,
+
+    G_S^{\rm sph} = \frac12\Big[\frac{m-1}m\ln(1-q_1) + \frac1m\ln D + \frac{q_0}{D}\Big],
+          \quad D = 1 - q_1 + m(q_1 - q_0),
+
+with :math:`\mathcal H(x,y) = H((\kappa-x)/y)` (margin) or :math:`H((x-\kappa)/y) -
+H((x+\kappa)/y)` (symmetric). At m = 1 (or q1 = q0) it is the RS (Gardner) free entropy for
+every q1. Saddle-point equations (derivatives in ``rsb1_kernels``):
+
+* binary: :math:`q_0 = \int Dz_0 \langle M\rangle^2/m^2`, :math:`m + m(m-1)q_1 = \int Dz_0
+  \langle M^2\rangle` (M = sum of the m spins of a block, tilted by the block's weight),
+  :math:`\hat q_0 = \alpha Q_0`;
+* spherical: :math:`q_0/D^2 = \alpha Q_0`;
+* equilibrium q1: :math:`\hat q_1 = \alpha Q_1` (binary), :math:`\frac{q_1-q_0}{(1-q_1)D} +
+  \frac{q_0}{D^2} = \alpha Q_1` (spherical); equilibrium m: :math:`\partial_m\phi = 0`;
+  complexity :math:`\Sigma = -m^2\partial_m\phi`.
+
+**m real clones** (Monasson 1995; Baldassi, Pittorino, Zecchina PNAS 2020; arXiv:2607.27000
+eq. 52): with m (integer, the number of clones) and q1 (their mutual overlap) held fixed and the
+rest extremised, :math:`\phi_m(q_1)` is the entropy per clone of m-tuples of solutions at
+pairwise overlap q1. By the envelope theorem
+
+.. math:: \frac{d\phi_m}{dq_1} = \frac{m-1}2(\alpha Q_1 - \hat q_1)\ \ (\text{binary}),\qquad
+          \frac{d\phi_m}{d\alpha} = G_E,
+
+so the m-overlap-gap threshold :math:`\alpha_{\rm OGP}(m) = \min_{q_1}\alpha_m(q_1)`, with
+:math:`\phi_m(q_1; \alpha_m(q_1)) = 0`, is located by Newton in alpha and Brent on
+:math:`d\phi_m/dq_1` (arXiv:2607.27000 eqs. 25–26). The RS ansatz inside the clones makes
+:math:`\alpha_{\rm OGP}(m)` non-monotone in m beyond some m*, which is unphysical (eq. 30);
+``min over m`` is the estimate. For the SBP the saddle has q0 = qh0 = 0 by the w -> -w symmetry
+(the same holds for the 1RSB q0 there), and the clone computation reduces to one conjugate.
+
+**Spherical jamming** (docs/THEORY.md §8.1): as q1 -> 1 with m = mu (1 - q1),
+:math:`\phi \simeq \Psi(q_0, \mu)/(1-q_1)`,
+
+.. math:: \Psi = \frac{\ln(1+\mu(1-q_0))}{2\mu} + \frac{q_0}{2(1+\mu(1-q_0))}
+          + \frac\alpha\mu\int Dz_0\ln\int Dz_1\,e^{-\frac\mu2(\kappa - \sqrt{q_0}z_0 -
+          \sqrt{1-q_0}z_1)_+^2},
+
+where the inner integral is closed-form (a Gaussian integral on each side of the kink); since
+Psi is affine in alpha, Psi = A + alpha B, the 1RSB SAT/UNSAT line is the stationary value
+:math:`\alpha_c^{\rm 1RSB} = \mathrm{extr}_{q_0,\mu}(-A/B)`; mu -> 0 gives Gardner's
+:math:`1/\int Dt(\kappa - t)_+^2` for every q0.
+
+Numerics: the kernels of ``rsb1_kernels`` (log-domain inner integrals around the mode of a
+concave log-integrand, panels graded at the boundary layers of width sqrt(1-q1)); the rule is
+``(nodes per panel, L, panel base)``, default ``RULE``; convergence is shown in the tests by a
+second, finer rule.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import optimize
+
+from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
+from ..gauss import gauss_legendre, log_H_s
+from ..solve import Solution, solve
+from . import rsb1_kernels as K
+from .base import Param, SaddleModel
+from .gardner import capacity_spherical_closed_form
+from .gardner import gardner as _gardner_rs
+
+__all__ = [
+    "RULE", "WEIGHTS", "CONSTRAINTS", "energetic_terms", "entropic_binary_terms",
+    "entropic_spherical_terms", "free_entropy", "mclone_saddle", "mclone_free_entropy",
+    "alpha_m", "alpha_ogp", "sbp_capacity", "sbp_rs_entropy", "jamming_psi", "alpha_c_1rsb",
+    "rsb1_spherical", "frozen_m1_profile", "MCloneModel", "SBPModel", "MCLONE_BINARY", "MCLONE_SBP",
+    "MCLONE_SPHERICAL", "SBP_RS",
+]
+
+WEIGHTS = ("binary", "spherical")
+CONSTRAINTS = ("margin", "symmetric")
+#: default quadrature: (Gauss–Legendre nodes per panel, half-range L, coarse panel width)
+RULE = (12, 8.0, 3.0)
+#: the coarse rule of the first (tabulation) stage of :func:`alpha_ogp`
+COARSE_RULE = (6, 8.0, 2.0)
+_RULES: dict = {}
+#: number of energetic-term evaluations since import (read by benchmarks/bench_rsb1.py)
+EVALUATIONS = [0]
+
+
+def _rule(rule):
+    rule = RULE if rule is None else tuple(rule)
+    if rule not in _RULES:
+        n, L, base = rule
+        xg, wg = gauss_legendre(int(n))
+        _RULES[rule] = (np.array(xg), np.array(wg), float(L), float(base))
+    return _RULES[rule]
+
+
+def _check_family(weights, constraint):
+    if weights not in WEIGHTS:
+        raise ReplicaInputError(f"weights must be one of {', '.join(WEIGHTS)}, got {weights!r}")
+    if constraint not in CONSTRAINTS:
+        raise ReplicaInputError(f"constraint must be one of {', '.join(CONSTRAINTS)}, got "
+                                f"{constraint!r}")
+    if weights == "spherical" and constraint == "symmetric":
+        raise ReplicaInputError("constraint: the symmetric constraint is implemented for binary "
+                                "weights only (the symmetric binary perceptron)")
+
+
+def _check_kappa(kappa, constraint):
+    kappa = check_finite("kappa", kappa)
+    if constraint == "symmetric" and kappa <= 0:
+        raise ReplicaInputError(f"kappa must be > 0 for the symmetric constraint, got {kappa}")
+    return kappa
+
+
+# ---------------------------------------------------------------------------------------------
+# Terms
+# ---------------------------------------------------------------------------------------------
+
+
+def energetic_terms(constraint: str, q0: float, q1: float, m: float, kappa: float,
+                    rule=None) -> dict:
+    """G_E (with its 1/m) and its partial derivatives at arbitrary (q0, q1, m):
+    ``dq0`` = -(m/2) Q0, ``dq1`` = ((m-1)/2) Q1, ``dm`` = (L1 - G_E)/m, plus ``Q0``, ``Q1``
+    (see :mod:`replica.models.rsb1_kernels`)."""
+    xg, wg, L, base = _rule(rule)
+    EVALUATIONS[0] += 1
+    if not (0.0 <= q0 <= q1 < 1.0):
+        raise ReplicaInputError(f"q0, q1 must satisfy 0 <= q0 <= q1 < 1, got q0={q0}, q1={q1}")
+    t0, Q0, Q1, L1 = K.energetic(float(q0), float(q1), float(m), float(kappa),
+                                 constraint == "symmetric", xg, wg, L, base)
+    ge = t0 / m
+    return {"G_E": ge, "Q0": Q0, "Q1": Q1, "dq0": -0.5 * m * Q0, "dq1": 0.5 * (m - 1.0) * Q1,
+            "dm": (L1 - ge) / m}
+
+
+def entropic_binary_terms(q0: float, q1: float, qh0: float, qh1: float, m: int,
+                          rule=None) -> dict:
+    """Binary G_S (integer m >= 1) and its partial derivatives ``dq0``, ``dq1``, ``dqh0``,
+    ``dqh1``; ``q0_eq`` = int Dz0 <M>^2/m^2 and ``M2`` = int Dz0 <M^2> (the entropic sides of
+    the q0 and q1 equations)."""
+    xg, wg, L, base = _rule(rule)
+    t0, t1, t2 = K.entropic_binary(float(qh0), float(qh1), int(m), xg, wg, L, base)
+    gs = -0.5 * qh1 * (1.0 - q1) + 0.5 * m * (q0 * qh0 - q1 * qh1) + t0 / m
+    return {"G_S": gs, "q0_eq": t1 / (m * m), "M2": t2,
+            "dq0": 0.5 * m * qh0, "dq1": 0.5 * (1.0 - m) * qh1,
+            "dqh0": 0.5 * m * q0 - 0.5 * t1 / m,
+            "dqh1": -0.5 * (1.0 - q1) - 0.5 * m * q1 + 0.5 * t2 / m}
+
+
+def entropic_spherical_terms(q0: float, q1: float, m: float) -> dict:
+    """Spherical G_S = 1/2 [((m-1)/m) ln(1-q1) + (1/m) ln D + q0/D], D = 1 - q1 + m(q1 - q0),
+    and its partial derivatives ``dq0``, ``dq1``, ``dm``."""
+    D = 1.0 - q1 + m * (q1 - q0)
+    if not (D > 0 and q1 < 1):
+        raise ReplicaInputError(f"spherical 1RSB needs 1 - q1 + m(q1 - q0) > 0 and q1 < 1, got "
+                                f"q0={q0}, q1={q1}, m={m}")
+    l1 = math.log1p(-q1)
+    gs = 0.5 * ((m - 1.0) / m * l1 + math.log(D) / m + q0 / D)
+    return {"G_S": gs, "D": D,
+            "dq0": 0.5 * m * q0 / (D * D),
+            "dq1": 0.5 * (m - 1.0) * (-1.0 / (m * (1.0 - q1)) + 1.0 / (m * D) - q0 / (D * D)),
+            "dm": 0.5 * (l1 / (m * m) - math.log(D) / (m * m) + (q1 - q0) / (m * D)
+                         - q0 * (q1 - q0) / (D * D))}
+
+
+def free_entropy(weights: str, alpha: float, kappa: float, m: float, q0: float, q1: float,
+                 qh0: float | None = None, qh1: float | None = None, *,
+                 constraint: str = "margin", rule=None) -> dict:
+    """The 1RSB free entropy at arbitrary order parameters, as named terms: ``entropic``
+    (G_S), ``energetic`` (alpha G_E), ``free_entropy`` (their sum); binary weights need qh0,
+    qh1 and an integer m."""
+    _check_family(weights, constraint)
+    en = energetic_terms(constraint, q0, q1, m, kappa, rule)
+    if weights == "binary":
+        if qh0 is None or qh1 is None:
+            raise ReplicaInputError("binary 1RSB free entropy needs qh0 and qh1")
+        if m != int(m) or m < 1:
+            raise ReplicaInputError(f"m must be a positive integer for binary weights, got {m}")
+        gs = entropic_binary_terms(q0, q1, qh0, qh1, int(m), rule)["G_S"]
+    else:
+        gs = entropic_spherical_terms(q0, q1, m)["G_S"]
+    return {"entropic": gs, "energetic": alpha * en["G_E"],
+            "free_entropy": gs + alpha * en["G_E"]}
+
+
+# ---------------------------------------------------------------------------------------------
+# m clones at fixed mutual overlap
+# ---------------------------------------------------------------------------------------------
+
+
+def _mclone_unknowns(weights, constraint):
+    if weights == "spherical":
+        return ("q0",)
+    if constraint == "symmetric":
+        return ("qh1",)
+    return ("q0", "qh0", "qh1")
+
+
+def _mclone_state(weights, constraint, alpha, kappa, m, q1, x, rule):
+    """(residual, order, thermo) of the m-clone saddle at unknowns x."""
+    names = _mclone_unknowns(weights, constraint)
+    o = dict(zip(names, map(float, x)))
+    if weights == "spherical":
+        q0 = o["q0"]
+        if not 0.0 <= q0 <= q1:
+            return np.array([math.nan]), None, None
+        en = energetic_terms(constraint, q0, q1, m, kappa, rule)
+        es = entropic_spherical_terms(q0, q1, m)
+        D = es["D"]
+        # q0/D^2 = alpha Q0, written relative to its scale
+        res = np.array([(alpha * en["Q0"] * D * D - q0)])
+        gs = es["G_S"]
+        dq1 = es["dq1"] + alpha * en["dq1"]
+        order = {"q0": q0, "q1": q1, "m": m}
+    else:
+        q0 = o.get("q0", 0.0)
+        qh0 = o.get("qh0", 0.0)
+        qh1 = o["qh1"]
+        if not (0.0 <= q0 <= q1 and qh0 >= 0.0):
+            return np.array([math.nan] * len(names)), None, None
+        es = entropic_binary_terms(q0, q1, qh0, qh1, int(m), rule)
+        q1_ent = (es["M2"] / m - 1.0) / (m - 1.0)
+        if constraint == "symmetric":
+            en = energetic_terms(constraint, 0.0, q1, m, kappa, rule)
+            res = np.array([q1_ent - q1])
+        else:
+            en = energetic_terms(constraint, q0, q1, m, kappa, rule)
+            res = np.array([es["q0_eq"] - q0, alpha * en["Q0"] - qh0, q1_ent - q1])
+        gs = es["G_S"]
+        dq1 = es["dq1"] + alpha * en["dq1"]
+        order = {"q0": q0, "qh0": qh0, "q1": q1, "qh1": qh1, "m": m}
+    th = {"free_entropy": gs + alpha * en["G_E"], "entropic": gs,
+          "energetic": alpha * en["G_E"], "G_E": en["G_E"], "dphi_dq1": dq1,
+          "dphi_dalpha": en["G_E"]}
+    return res, order, th
+
+
+def _check_mclone(weights, alpha, kappa, m, q1, constraint):
+    _check_family(weights, constraint)
+    alpha = check_range("alpha", alpha, 0.0)
+    kappa = _check_kappa(kappa, constraint)
+    if weights == "binary":
+        if check_finite("m", m) != int(m) or m < 2:
+            raise ReplicaInputError(f"m must be an integer >= 2 for m binary clones, got {m}")
+        m = int(m)
+    else:
+        m = check_range("m", m, 1.0, lo_open=True)
+    q1 = check_range("q1", q1, 0.0, 1.0, lo_open=True, hi_open=True)
+    if q1 > 1.0 - 1e-10:
+        raise ReplicaInputError(f"q1 must be <= 1 - 1e-10 (the boundary layer of width "
+                                f"sqrt(1-q1) is not resolved beyond), got {q1}")
+    return alpha, kappa, m, q1
+
+
+def _entropic_qh1(q1, m, qh0=0.0, rule=None):
+    """qh1 solving the binary entropic q1 equation at given qh0 (monotone in qh1)."""
+    def g(qh1):
+        es = entropic_binary_terms(0.0, q1, qh0, qh1, m, rule)
+        return (es["M2"] / m - 1.0) / (m - 1.0) - q1
+    lo, hi = qh0, qh0 + 1.0
+    while g(hi) < 0:
+        lo, hi = hi, 2.0 * hi + 1.0
+        if hi > 1e6:
+            raise ConvergenceError("m clones: no conjugate qh1 reaches the overlap q1",
+                                   params={"q1": q1, "m": m, "qh0": qh0}, method="bracket")
+    return optimize.brentq(g, lo, hi, xtol=1e-14, rtol=1e-15, maxiter=200)
+
+
+def _mclone_guess(weights, constraint, alpha, kappa, m, q1):
+    if weights == "spherical":
+        return np.array([0.5 * q1])
+    if constraint == "symmetric":
+        return np.array([_entropic_qh1(q1, m)])
+    try:
+        rs = _gardner_rs("binary", alpha, kappa, allow_negative_entropy=True)
+        q, qh = rs.order["q"], rs.order["qh"]
+    except (ConvergenceError, ReplicaInputError):
+        q, qh = 0.5 * q1, 1.0
+    q0 = min(q, 0.9 * q1)
+    # the block conjugate qh1 >= qh0 must be able to reach q1: lower qh0 until it can
+    for _ in range(60):
+        es = entropic_binary_terms(q0, q1, qh, qh, m)
+        if (es["M2"] / m - 1.0) / (m - 1.0) < q1:
+            break
+        qh *= 0.5
+    return np.array([q0, qh, _entropic_qh1(q1, m, qh)])
+
+
+def mclone_saddle(weights: str, alpha: float, kappa: float, m, q1: float, *,
+                  constraint: str = "margin", x0=None, rule=None, tol: float = 1e-11,
+                  validate: bool = True) -> Solution:
+    r"""The saddle point of m real clones at mutual overlap q1 (m and q1 external).
+
+    Unknowns: (q0, qh0, qh1) for binary weights with the margin constraint, qh1 for the
+    symmetric constraint (q0 = qh0 = 0), q0 for spherical weights. Returns a
+    :class:`~replica.solve.Solution` whose ``order`` holds q0, q1, m (and qh0, qh1) and whose
+    ``thermo`` holds ``free_entropy`` (:math:`\phi_m(q_1)`, per clone), ``entropic``,
+    ``energetic``, ``G_E``, ``dphi_dq1`` and ``dphi_dalpha`` (total derivatives, by the envelope
+    theorem). ConvergenceError with the last iterate if the equations are not solved.
+    """
+    if validate:
+        alpha, kappa, m, q1 = _check_mclone(weights, alpha, kappa, m, q1, constraint)
+    names = _mclone_unknowns(weights, constraint)
+    params = {"alpha": alpha, "kappa": kappa, "m": m, "q1": q1}
+    label = f"mclone-{weights}-{constraint}"
+    if x0 is None:
+        x0 = _mclone_guess(weights, constraint, alpha, kappa, m, q1)
+    x0 = np.atleast_1d(np.asarray(x0, dtype=float))
+
+    def R(x):
+        return _mclone_state(weights, constraint, alpha, kappa, m, q1, x, rule)[0]
+
+    if len(names) == 1:
+        x = _solve_scalar(R, float(x0[0]), names[0], weights, q1, tol, label, params)
+    else:
+        try:
+            x = solve(lambda x: x + R(x), x0, names=names, method="hybrid", tol=tol,
+                      model=label, params=params).x
+        except ConvergenceError:
+            x = solve(lambda x: x + R(x), x0, names=names, method="newton", tol=tol,
+                      model=label, params=params, max_iter=60).x
+    res, order, th = _mclone_state(weights, constraint, alpha, kappa, m, q1, x, rule)
+    if order is None or not np.all(np.abs(res) <= tol):
+        raise ConvergenceError("m-clone saddle outside the domain 0 <= q0 <= q1, qh0 >= 0",
+                               model=label, params=params, x=x, residual=res)
+    return Solution(order=order, residual=res, status="converged", iterations=0,
+                    method="hybrid", model=label, params=params, thermo=th,
+                    unknowns=tuple(map(float, x)))
+
+
+def _solve_scalar(R, x0, name, weights, q1, tol, label, params):
+    """The one-unknown m-clone saddle by Brent's method (:func:`replica.solve.solve`,
+    ``"bracket"``) on a bracket found by expansion: q0 in [0, q1] (spherical), or qh1 (the
+    entropic q1 equation increases with qh1)."""
+    f = lambda v: float(R(np.array([v]))[0])
+    if weights == "spherical":
+        lo, hi = 0.0, q1
+        flo, fhi = f(lo), f(hi)
+        if flo == 0:
+            return np.array([0.0])
+        if flo * fhi > 0:
+            raise ConvergenceError("m spherical clones: no q0 in [0, q1] solves the q0 equation",
+                                   model=label, params=params, x=[lo, hi], residual=[flo, fhi],
+                                   method="bracket")
+    else:
+        lo, hi = x0 - 1e-3 * (1 + abs(x0)), x0 + 1e-3 * (1 + abs(x0))
+        for _ in range(200):
+            if f(lo) <= 0:
+                break
+            lo -= 2.0 * (hi - lo)
+        for _ in range(200):
+            if f(hi) >= 0:
+                break
+            hi += 2.0 * (hi - lo)
+    sol = solve(lambda x: x + R(x), [x0], names=(name,), method="bracket", bracket=(lo, hi),
+                tol=tol, model=label, params=params)
+    return sol.x
+
+
+def mclone_free_entropy(weights: str, alpha: float, kappa: float, m, q1: float, *,
+                        constraint: str = "margin", rule=None) -> float:
+    r""":math:`\phi_m(q_1)`: the entropy per clone of m clones at mutual overlap q1
+    (arXiv:2607.27000 eq. 52); at zero temperature ``N m phi_m`` is the log-number of m-tuples
+    of solutions with pairwise overlap q1. ``weights`` binary | spherical, ``constraint``
+    margin (ABP) | symmetric (SBP). See :func:`mclone_saddle` for the order parameters."""
+    return float(mclone_saddle(weights, alpha, kappa, m, q1, constraint=constraint,
+                               rule=rule).thermo["free_entropy"])
+
+
+# ---------------------------------------------------------------------------------------------
+# The m-overlap-gap threshold
+# ---------------------------------------------------------------------------------------------
+
+
+def alpha_m(weights: str, kappa: float, m, q1: float, *, constraint: str = "margin",
+            alpha0: float | None = None, x0=None, rule=None, tol: float = 1e-12):
+    r"""alpha_m(q1): the load at which :math:`\phi_m(q_1) = 0`. From a warm start ``x0`` (and
+    ``alpha0``): one hybrid solve of the saddle-point equations and :math:`\phi_m = 0` in
+    (unknowns, alpha); otherwise (or if that fails) Newton's method in alpha with the exact slope
+    :math:`d\phi_m/d\alpha = G_E`, each step a saddle solve. Returns ``(alpha, Solution)``."""
+    a = alpha0
+    if a is None:
+        a = sbp_capacity(kappa) if constraint == "symmetric" else (
+            0.8 if weights == "binary" else 0.9 * capacity_spherical_closed_form(kappa))
+    names = _mclone_unknowns(weights, constraint)
+    if x0 is not None and len(names) > 1:
+        # warm start: the saddle equations and phi_m = 0 together in (unknowns, alpha)
+        def R(x):
+            if not x[-1] > 0:
+                return np.full(x.size, math.nan)
+            res, order, th = _mclone_state(weights, constraint, float(x[-1]), kappa, m, q1,
+                                           x[:-1], rule)
+            if order is None:
+                return np.full(x.size, math.nan)
+            return np.append(res, th["free_entropy"])
+        try:
+            xs = solve(lambda x: x + R(x), np.append(x0, a), names=names + ("alpha",),
+                       method="hybrid", tol=max(tol, 1e-12), model=f"alpha_m-{weights}",
+                       params={"kappa": kappa, "m": m, "q1": q1}).x
+            sol = mclone_saddle(weights, float(xs[-1]), kappa, m, q1, constraint=constraint,
+                                x0=xs[:-1], rule=rule)
+            return float(xs[-1]), sol
+        except ConvergenceError:
+            pass
+    sol = None
+    for it in range(60):
+        sol = mclone_saddle(weights, a, kappa, m, q1, constraint=constraint,
+                            x0=x0 if sol is None else sol.unknowns, rule=rule)
+        phi, ge = sol.thermo["free_entropy"], sol.thermo["G_E"]
+        step = -phi / ge
+        a_new = a + step
+        if a_new <= 0:
+            a_new = 0.5 * a
+        if abs(step) <= tol * max(1.0, a):
+            return a_new, sol
+        a = a_new
+    raise ConvergenceError("alpha_m(q1): Newton in alpha did not converge", model=weights,
+                           params={"kappa": kappa, "m": m, "q1": q1}, x=[a], iterations=60,
+                           method="newton")
+
+
+def alpha_ogp(weights: str, kappa: float, m, *, constraint: str = "margin",
+              one_minus_q1=(0.3, 3e-3), n_grid: int = 7, tol: float = 1e-11, rule=None
+              ) -> dict:
+    r"""The m-overlap-gap threshold :math:`\alpha_{\rm OGP}(m) = \min_{q_1}\alpha_m(q_1)`
+    (arXiv:2607.27000 eqs. 25–26), RS in the clones.
+
+    Stage 1: alpha_m(q1) tabulated with the coarse rule ``COARSE_RULE`` on a log grid of 1 - q1
+    in ``one_minus_q1`` (warm-started saddles, Newton in alpha). Stage 2: from the parabola
+    through the smallest value and its neighbours, one hybrid solve with the default rule of
+    the full system: the saddle-point equations, :math:`\phi_m = 0` and
+    :math:`d\phi_m/dq_1 = 0` (envelope-theorem slope), in the unknowns plus (q1, alpha);
+    ``tol`` bounds its residual. Returns ``{"alpha", "q1", "m", "kappa", "q0", "qh1",
+    "evaluations", "grid_q1", "grid_alpha"}``; ConvergenceError if the minimum lies at an end of
+    the grid or the final solve fails.
+    """
+    _check_family(weights, constraint)
+    kappa = _check_kappa(kappa, constraint)
+    lo, hi = one_minus_q1
+    grid = 1.0 - np.geomspace(lo, hi, n_grid)
+    vals = []
+    a_prev, x_prev = None, None
+    sols = []
+    for q1 in grid:
+        a, sol = alpha_m(weights, kappa, m, float(q1), constraint=constraint, alpha0=a_prev,
+                         x0=x_prev, rule=COARSE_RULE, tol=1e-6)
+        vals.append(a)
+        sols.append(sol)
+        a_prev, x_prev = a, sol.unknowns
+    vals = np.array(vals)
+    i = int(np.argmin(vals))
+    if i == 0 or i == len(grid) - 1:
+        raise ConvergenceError(f"alpha_OGP(m={m}): the minimum of alpha_m(q1) lies at the end "
+                               f"of the grid 1 - q1 in [{hi:g}, {lo:g}]",
+                               model=weights, params={"kappa": kappa, "m": m},
+                               x=grid, residual=vals, method="grid")
+    # parabola in t = ln(1 - q1) through the three smallest points
+    t = np.log(1.0 - grid[i - 1:i + 2])
+    c = np.polyfit(t, vals[i - 1:i + 2], 2)
+    t_star = -c[1] / (2 * c[0]) if c[0] > 0 else t[1]
+    q1g = 1.0 - math.exp(t_star)
+    names = _mclone_unknowns(weights, constraint)
+    m_ = int(m) if weights == "binary" else float(m)
+    count = [0]
+
+    def R(x, rl):
+        count[0] += 1
+        q1, a = float(x[-2]), float(x[-1])
+        if not (0.0 < q1 < 1.0 and a > 0):
+            return np.full(x.size, math.nan)
+        res, order, th = _mclone_state(weights, constraint, a, kappa, m_, q1, x[:-2], rl)
+        if order is None:
+            return np.full(x.size, math.nan)
+        return np.concatenate([res, [2.0 * th["dphi_dq1"] / (m_ - 1.0), th["free_entropy"]]])
+
+    x0 = np.concatenate([sols[i].unknowns, [q1g, np.polyval(c, t_star)]])
+    label = f"alpha_ogp-{weights}-{constraint}"
+    # the joint system first with the coarse rule (cheap), then polished with the default one
+    x0 = solve(lambda x: x + R(x, COARSE_RULE), x0, names=names + ("q1", "alpha"),
+               method="hybrid", tol=1e-9, model=label, params={"kappa": kappa, "m": m_}).x
+    sol = solve(lambda x: x + R(x, rule), x0, names=names + ("q1", "alpha"), method="hybrid",
+                tol=tol, model=label, params={"kappa": kappa, "m": m_})
+    x = sol.x
+    res, order, th = _mclone_state(weights, constraint, float(x[-1]), kappa, m_, float(x[-2]),
+                                   x[:-2], rule)
+    return {"alpha": float(x[-1]), "q1": float(x[-2]), "m": m_, "kappa": kappa,
+            "q0": float(order["q0"]), "qh1": float(order.get("qh1", math.nan)),
+            "evaluations": count[0], "grid_q1": grid.tolist(), "grid_alpha": vals.tolist()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Symmetric binary perceptron, RS
+# ---------------------------------------------------------------------------------------------
+
+
+def _sbp_window(kappa):
+    """ln P(|z| <= kappa) = ln(1 - 2 H(kappa))."""
+    return math.log(-math.expm1(math.log(2.0) + float(log_H_s(kappa))))
+
+
+def sbp_rs_entropy(alpha: float, kappa: float) -> float:
+    """RS entropy of the SBP at its symmetric saddle q = qh = 0: ln 2 + alpha ln(1 - 2H(kappa))
+    (arXiv:2607.27000 App. A.1; Aubin–Perkins–Zdeborová 2019)."""
+    kappa = _check_kappa(kappa, "symmetric")
+    return math.log(2.0) + check_range("alpha", alpha, 0.0) * _sbp_window(kappa)
+
+
+def sbp_capacity(kappa: float) -> float:
+    """alpha_c = -ln 2 / ln(1 - 2 H(kappa)) (the zero of the q = 0 RS entropy; 1.8159 at
+    kappa = 1)."""
+    kappa = _check_kappa(kappa, "symmetric")
+    return -math.log(2.0) / _sbp_window(kappa)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spherical jamming (SAT/UNSAT) line at 1RSB: q1 -> 1 with m = mu (1 - q1)
+# ---------------------------------------------------------------------------------------------
+
+
+def _jam_AB(q0, mu, kappa, rule=None):
+    xg, wg, L, base = _rule(rule)
+    A = math.log1p(mu * (1.0 - q0)) / (2.0 * mu) + q0 / (2.0 * (1.0 + mu * (1.0 - q0)))
+    B = K.jamming_energetic(float(q0), float(mu), float(kappa), xg, wg, L, base) / mu
+    return A, B
+
+
+def jamming_psi(alpha: float, kappa: float, q0: float, mu: float, *, rule=None) -> dict:
+    r""":math:`\Psi(q_0, \mu) = A(q_0,\mu) + \alpha B(q_0,\mu)`, the coefficient of
+    :math:`1/(1-q_1)` in the spherical 1RSB free entropy as q1 -> 1 with m = mu (1 - q1)
+    (module docstring). Keys ``A`` (entropic), ``B`` (energetic per unit alpha), ``psi``,
+    ``alpha_zero`` (= -A/B, the load where Psi vanishes)."""
+    q0 = check_range("q0", q0, 0.0, 1.0, hi_open=True)
+    mu = check_range("mu", mu, 0.0, lo_open=True)
+    A, B = _jam_AB(q0, mu, check_finite("kappa", kappa), rule)
+    return {"A": A, "B": B, "psi": A + alpha * B, "alpha_zero": -A / B}
+
+
+def alpha_c_1rsb(kappa: float, *, rule=None, log_mu=(-12.0, 18.0), xtol: float = 1e-9) -> dict:
+    r"""The spherical SAT/UNSAT (jamming) load at 1RSB, :math:`\alpha_c^{\rm 1RSB}(\kappa)`:
+    the stationary value of :math:`\alpha(q_0,\mu) = -A/B` (where Psi = 0 at its stationary
+    point; since Psi is affine in alpha the two conditions coincide). It is the minimum over
+    (q0, mu), found by nested bounded Brent minimisations (q0 inside, ln mu outside, on
+    ``log_mu``). For kappa >= 0 (RS exact) the minimum sits at mu -> 0, where alpha = Gardner's
+    :math:`1/\int Dt(\kappa-t)_+^2` for every q0: the RS capacity is returned with mu = 0.
+    Returns ``{"alpha", "q0", "mu", "alpha_rs", "rs"}``."""
+    kappa = check_finite("kappa", kappa)
+    a_rs = capacity_spherical_closed_form(kappa)
+
+    def inner(lmu):
+        mu = math.exp(lmu)
+        r = optimize.minimize_scalar(lambda t: -_ratio(t, mu), bounds=(-12.0, 12.0),
+                                     method="bounded", options={"xatol": xtol})
+        return r.fun, 1.0 / (1.0 + math.exp(-r.x))
+
+    def _ratio(t, mu):
+        q0 = 1.0 / (1.0 + math.exp(-t))
+        A, B = _jam_AB(q0, mu, kappa, rule)
+        return A / B
+
+    if kappa >= 0.0:
+        return {"alpha": float(a_rs), "q0": 0.0, "mu": 0.0, "alpha_rs": float(a_rs),
+                "rs": True}
+    lo, hi = log_mu
+    # coarse scan in ln mu for the bracket of the minimum, then Brent
+    grid = np.linspace(lo, hi, 61)
+    vals = np.array([inner(g)[0] for g in grid])
+    i = int(np.argmin(vals))
+    if i == len(grid) - 1:
+        raise ConvergenceError("alpha_c^1RSB: the minimum over mu lies at the upper end of the "
+                               f"range ln mu <= {hi}", model="rsb1-spherical",
+                               params={"kappa": kappa}, x=grid[-3:], residual=vals[-3:])
+    if i == 0 or vals[i] >= a_rs * (1 - 1e-12):
+        return {"alpha": float(a_rs), "q0": 0.0, "mu": 0.0, "alpha_rs": float(a_rs),
+                "rs": True}
+    r = optimize.minimize_scalar(lambda g: inner(g)[0], bracket=(grid[i - 1], grid[i],
+                                                                  grid[i + 1]),
+                                 method="brent", options={"xtol": xtol})
+    a, q0 = inner(r.x)
+    return {"alpha": float(a), "q0": float(q0), "mu": float(math.exp(r.x)), "alpha_rs": float(a_rs),
+            "rs": False}
+
+
+# ---------------------------------------------------------------------------------------------
+# Equilibrium 1RSB, spherical weights
+# ---------------------------------------------------------------------------------------------
+
+
+def _sph_state(alpha, kappa, x, m_fixed, rule):
+    """Residual and thermodynamics of the spherical 1RSB equations; unknowns x = (q0, q1) at
+    fixed m or (q0, q1, m)."""
+    q0, q1 = float(x[0]), float(x[1])
+    m = float(x[2]) if m_fixed is None else m_fixed
+    if not (0.0 <= q0 < q1 < 1.0 and 0.0 < m):
+        return np.full(len(x), math.nan), None
+    en = energetic_terms("margin", q0, q1, m, kappa, rule)
+    es = entropic_spherical_terms(q0, q1, m)
+    D = es["D"]
+    r0 = alpha * en["Q0"] * D * D - q0
+    # q1 equation times (1 - q1): both sides stay finite as q1 -> 1
+    r1 = ((q1 - q0) / D + (1.0 - q1) * q0 / (D * D) - (1.0 - q1) * alpha * en["Q1"])
+    dm = es["dm"] + alpha * en["dm"]
+    res = [r0, r1] if m_fixed is None else [r0, r1]
+    if m_fixed is None:
+        res.append(dm)
+    phi = es["G_S"] + alpha * en["G_E"]
+    th = {"free_entropy": phi, "entropic": es["G_S"], "energetic": alpha * en["G_E"],
+          "dphi_dm": dm, "complexity": -m * m * dm, "q1_minus_q0": q1 - q0}
+    return np.array(res), (q0, q1, m, th)
+
+
+def rsb1_spherical(alpha: float, kappa: float, *, m: float | None = None, x0=None,
+                   rule=None, tol: float = 1e-11, _direct: bool = False) -> Solution:
+    r"""Equilibrium 1RSB saddle point of the spherical perceptron at (alpha, kappa): the q0 and
+    q1 equations (module docstring) and, unless ``m`` is given, the m equation
+    :math:`\partial_m\phi = 0` (zero complexity). ``x0`` = (q0, q1[, m]) warm start (required
+    in practice: the RS point q1 = q0 always solves the q0, q1 equations, and the 1RSB branch
+    exists only beyond the AT line, kappa < 0). Returns a Solution with order q0, q1, m and
+    thermo ``free_entropy``, ``complexity`` (= -m^2 d phi/dm), ``q1_minus_q0``."""
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    kappa = check_finite("kappa", kappa)
+    if m is not None:
+        m = check_range("m", m, 0.0, lo_open=True)
+    if x0 is None:
+        raise ReplicaInputError("x0: the spherical 1RSB solver needs a starting point (q0, q1"
+                                "[, m]) off the RS solution")
+    x0 = np.atleast_1d(np.asarray(x0, dtype=float))
+    n = 2 if m is not None else 3
+    if x0.size != n:
+        raise ReplicaInputError(f"x0 must have {n} entries (q0, q1{', m' if n == 3 else ''})")
+    params = {"alpha": alpha, "kappa": kappa} | ({"m": m} if m is not None else {})
+    if m is None and not _direct:
+        return rsb1_spherical(alpha, kappa, m=None, x0=_sph_equilibrium_start(
+            alpha, kappa, x0, rule), rule=rule, tol=tol, _direct=True)
+    sol = solve(lambda x: x + _sph_state(alpha, kappa, x, m, rule)[0], x0,
+                names=("q0", "q1", "m")[:n], method="hybrid", tol=tol, model="rsb1-spherical",
+                params=params)
+    res, st = _sph_state(alpha, kappa, sol.x, m, rule)
+    q0, q1, mm, th = st
+    if q1 - q0 < 1e-7:
+        raise ConvergenceError("the 1RSB solve fell back onto the RS solution q1 = q0",
+                               model="rsb1-spherical", params=params, x=sol.x, residual=res,
+                               hint="start closer to the 1RSB branch (beyond the AT line)")
+    return Solution(order={"q0": q0, "q1": q1, "m": mm}, residual=res, status="converged",
+                    iterations=sol.iterations, method="hybrid", model="rsb1-spherical",
+                    params=params, thermo=th, unknowns=tuple(map(float, sol.x)))
+
+
+def _sph_equilibrium_start(alpha, kappa, x0, rule):
+    """(q0, q1, m) near the zero-complexity point: fixed-m solves marched in m from x0's m by
+    steps of 0.05 (warm starts) until d phi/dm changes sign, then Brent on m."""
+    q0, q1, m0 = map(float, x0)
+    x = [q0, q1]
+
+    def at(m, x):
+        s = rsb1_spherical(alpha, kappa, m=m, x0=x, rule=rule)
+        return s.thermo["dphi_dm"], list(s.unknowns)
+
+    d0, x = at(m0, x)
+    step = -0.05 if d0 > 0 else 0.05      # phi is minimal in m at the equilibrium
+    m, d, xs = m0, d0, {m0: x}
+    while True:
+        mn = m + step
+        if not 1e-3 < mn < 1.0:
+            raise ConvergenceError("spherical 1RSB: d phi/dm does not change sign for m in "
+                                   "(0, 1)", model="rsb1-spherical",
+                                   params={"alpha": alpha, "kappa": kappa}, x=[m], residual=[d])
+        dn, xn = at(mn, xs[m])
+        xs[mn] = xn
+        if dn * d <= 0:
+            break
+        m, d = mn, dn
+    lo, hi = sorted((m, mn))
+    mm = optimize.brentq(lambda v: at(v, xs[m])[0], lo, hi, xtol=1e-12)
+    return [*at(mm, xs[m])[1], mm]
+
+
+# ---------------------------------------------------------------------------------------------
+# The model protocol (replica.models.base): "mclone-binary", "mclone-sbp", "mclone-spherical",
+# "sbp-rs"
+# ---------------------------------------------------------------------------------------------
+
+
+class MCloneModel(SaddleModel):
+    """m real clones at fixed mutual overlap q1 as a model of the protocol (see
+    :func:`mclone_saddle`). Parameters alpha >= 0, kappa, m (the number of clones), q1.
+    Unknowns: (q0, qh0, qh1) (binary, margin), qh1 (symmetric: q0 = qh0 = 0), q0 (spherical).
+    Known point: alpha = 0, where the energetic term vanishes, qh0 = q0 = 0 and qh1 solves the
+    entropic q1 equation alone (spherical: q0 = 0). ``thermo``: ``entropy`` = ``free_entropy``
+    = phi_m(q1) (per clone), its parts, ``dphi_dq1``, ``dphi_dalpha``."""
+
+    method = "hybrid"
+    tol = 1e-11
+
+    def __init__(self, name, weights, constraint, kappa_default, description):
+        _check_family(weights, constraint)
+        self.name = name
+        self.weights, self.constraint = weights, constraint
+        self.description = description
+        self.unknown_names = _mclone_unknowns(weights, constraint)
+        self.order_names = ("q0", "qh0", "q1", "qh1", "m") if weights == "binary" else (
+            "q0", "q1", "m")
+        mkind = "int" if weights == "binary" else "real"
+        self.params = (
+            Param("alpha", 0.0, None, doc="load P/N"),
+            Param("kappa", default=kappa_default, doc="margin" if constraint == "margin"
+                  else "half-width of the window |w.xi|/sqrt(N) <= kappa"),
+            Param("m", 2, 64, default=2, kind=mkind, doc="number of clones"),
+            Param("q1", 0.0, 1.0 - 1e-10, lo_open=True, doc="mutual overlap of the clones"),
+        )
+
+    def check(self, p):
+        _check_mclone(self.weights, p["alpha"], p["kappa"], p["m"], p["q1"], self.constraint)
+        return p
+
+    def _state(self, x, p):
+        return _mclone_state(self.weights, self.constraint, p["alpha"], p["kappa"], p["m"],
+                             p["q1"], np.atleast_1d(x), None)
+
+    def residual(self, x, p):
+        return self._state(x, p)[0]
+
+    def order(self, x, p):
+        o = self._state(x, p)[1]
+        if o is None:
+            raise ReplicaInputError("unknowns outside the domain 0 <= q0 <= q1, qh0 >= 0")
+        return {k: o[k] for k in self.order_names}
+
+    def unknowns(self, order, p):
+        return np.array([float(order[k]) for k in self.unknown_names])
+
+    def known_point(self, p):
+        p0 = {**p, "alpha": 0.0}
+        if self.weights == "spherical":
+            return p0, np.array([0.0])
+        qh1 = _entropic_qh1(p["q1"], int(p["m"]))
+        return p0, (np.array([qh1]) if self.constraint == "symmetric"
+                    else np.array([0.0, 0.0, qh1]))
+
+    def guess(self, p):
+        return _mclone_guess(self.weights, self.constraint, p["alpha"], p["kappa"], p["m"],
+                             p["q1"])
+
+    def free_entropy(self, order, p):
+        return free_entropy(self.weights, p["alpha"], p["kappa"], p["m"], order.get("q0", 0.0),
+                            p["q1"], order.get("qh0"), order.get("qh1"),
+                            constraint=self.constraint)
+
+    def thermo(self, x, p):
+        th = dict(self._state(x, p)[2])
+        th["entropy"] = th["free_entropy"]
+        return th
+
+    def is_physical(self, x, p):
+        return None if self._state(x, p)[1] is not None else \
+            "outside 0 <= q0 <= q1, qh0 >= 0"
+
+    def saddle(self, params=None, x0=None, *, method=None, tol=None, validate=True, **options):
+        p = self.validate(params) if validate else dict(params)
+        sol = mclone_saddle(self.weights, p["alpha"], p["kappa"], p["m"], p["q1"],
+                            constraint=self.constraint, x0=x0,
+                            tol=self.tol if tol is None else tol, validate=False)
+        th = dict(sol.thermo)
+        th["entropy"] = th["free_entropy"]
+        return Solution(order={k: sol.order[k] for k in self.order_names},
+                        residual=sol.residual, status=sol.status, iterations=sol.iterations,
+                        method=sol.method, model=self.name, params=dict(p), thermo=th,
+                        unknowns=sol.unknowns)
+
+
+class SBPModel(SaddleModel):
+    """RS entropy of the symmetric binary perceptron (|w.xi|/sqrt N <= kappa) as a model of the
+    protocol: phi(q, qh) = -qh(1-q)/2 + int Dz ln 2cosh(sqrt(qh) z) + alpha int Dz ln calH(sqrt(q)
+    z, sqrt(1-q)) (arXiv:2607.27000 eq. 45 at r = 0). Unknown q with qh = alpha Q0(q)
+    eliminated; the symmetric saddle q = 0 solves the equations for every alpha (entropy
+    ln 2 + alpha ln(1 - 2H(kappa)), capacity -ln 2 / ln(1 - 2H(kappa))). Known point: alpha = 0,
+    q = 0."""
+
+    name = "sbp-rs"
+    description = ("RS entropy of the symmetric binary perceptron |w.xi/sqrt N| <= kappa "
+                   "(docs/THEORY.md §8.1)")
+    params = (Param("alpha", 0.0, None, doc="load P/N"),
+              Param("kappa", 0.0, None, default=1.0, lo_open=True,
+                    doc="half-width of the window"))
+    order_names = ("q", "qh")
+    unknown_names = ("q",)
+    method = "hybrid"
+    tol = 1e-12
+
+    def _qh(self, q, p):
+        return p["alpha"] * energetic_terms("symmetric", q, q, 1.0, p["kappa"])["Q0"]
+
+    def residual(self, x, p):
+        q = float(np.atleast_1d(x)[0])
+        if not 0.0 <= q < 1.0:
+            return np.array([math.nan])
+        qh = self._qh(q, p)
+        return np.array([entropic_binary_terms(q, q, qh, qh, 1)["q0_eq"] - q])
+
+    def order(self, x, p):
+        q = float(np.atleast_1d(x)[0])
+        return {"q": q, "qh": self._qh(q, p)}
+
+    def unknowns(self, order, p):
+        return np.array([float(order["q"])])
+
+    def known_point(self, p):
+        return {**p, "alpha": 0.0}, np.array([0.0])
+
+    def free_entropy(self, order, p):
+        q, qh = float(order["q"]), float(order["qh"])
+        es = entropic_binary_terms(q, q, qh, qh, 1)["G_S"]
+        en = p["alpha"] * energetic_terms("symmetric", q, q, 1.0, p["kappa"])["G_E"]
+        return {"entropic": es, "energetic": en, "free_entropy": es + en}
+
+    def thermo(self, x, p):
+        f = self.free_entropy(self.order(x, p), p)
+        return {"entropy": f["free_entropy"], "entropic": f["entropic"],
+                "energetic": f["energetic"], "capacity": sbp_capacity(p["kappa"])}
+
+
+MCLONE_BINARY = MCloneModel("mclone-binary", "binary", "margin", 0.0,
+                            "m binary clones at mutual overlap q1, margin kappa (ABP; "
+                            "docs/THEORY.md §8.1)")
+MCLONE_SBP = MCloneModel("mclone-sbp", "binary", "symmetric", 1.0,
+                         "m clones of the symmetric binary perceptron at mutual overlap q1 "
+                         "(docs/THEORY.md §8.1)")
+MCLONE_SPHERICAL = MCloneModel("mclone-spherical", "spherical", "margin", 0.0,
+                               "m spherical clones at mutual overlap q1, margin kappa "
+                               "(docs/THEORY.md §8.1)")
+SBP_RS = SBPModel()
+
+
+# ---------------------------------------------------------------------------------------------
+# Binary perceptron: the m -> 1 expansion of the 1RSB free entropy (frozen 1RSB)
+# ---------------------------------------------------------------------------------------------
+
+
+def _tilted_q1_m1(qh0, qh1, rule=None):
+    """f(qh1) = int Dz0 int Dz1 cosh(h) tanh^2(h) / (cosh(a) e^{b^2/2}), h = a + b z1,
+    a = sqrt(qh0) z0, b^2 = qh1 - qh0: the entropic q1 of the m = 1 block measure, written as the
+    mixture int Dz0 sum_+- w_+- int Dz tanh^2(a +- b^2 + b z), w_+- = e^{+-a}/(2 cosh a)."""
+    from ..gauss import graded_gaussian_rule
+
+    n, L, base = RULE if rule is None else rule
+    b2 = max(qh1 - qh0, 0.0)
+    b = math.sqrt(b2)
+    sq = math.sqrt(max(qh0, 0.0))
+    z0, w0 = graded_gaussian_rule([0.0], [1.0 / max(sq, 1e-300)], L=L, n=n, base=base)
+    tot = 0.0
+    for a_z, wz in zip(sq * z0, w0):
+        wp = 0.5 * (1.0 + math.tanh(a_z))
+        acc = 0.0
+        for sgn, ww in ((1.0, wp), (-1.0, 1.0 - wp)):
+            c = a_z + sgn * b2
+            if b == 0.0:
+                acc += ww * math.tanh(c) ** 2
+                continue
+            z, w = graded_gaussian_rule([-c / b], [1.0 / b], L=L, n=n, base=base)
+            acc += ww * float(np.dot(w, np.tanh(c + b * z) ** 2))
+        tot += wz * acc
+    return tot
+
+
+def frozen_m1_profile(alpha: float, kappa: float, q1_values, *, rule=None) -> dict:
+    r"""The m -> 1 expansion of the binary 1RSB free entropy (arXiv:2607.27000 App. B, eqs.
+    53–58, zero temperature, storage): S = S_RS(q0, qh0) + (m - 1) phi~(q0, qh0, q1, qh1) with
+    (q0, qh0) the RS saddle. With qh1(q1) = alpha Q1(q0, q1; m = 1) (eq. 58) substituted,
+
+    .. math:: \partial_{\hat q_1}\tilde\phi = \tfrac12[f(\hat q_1(q_1)) - q_1],
+
+    f the entropic q1 of the m = 1 block measure (eq. 57). Its zeros in q1 are the m -> 1
+    solutions: q1 = q0 (RS) and q1 -> 1 (the frozen solution; qh1 ~ C/sqrt(1 - q1), eq. 61,
+    so that 1 - f is exponentially small and the derivative vanishes as (1 - q1)/2); between
+    them the sign change of a third, intermediate zero. The frozen state has no internal
+    entropy, so its complexity at m = 1 is the RS entropy and the static capacity stays the RS
+    (Krauth–Mézard) one.
+    Returns ``{"q0", "qh0", "q1", "qh1", "dphi_dqh1"}`` (lists)."""
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    kappa = check_finite("kappa", kappa)
+    rs = _gardner_rs("binary", alpha, kappa)
+    q0, qh0 = rs.order["q"], rs.order["qh"]
+    out = {"q0": q0, "qh0": qh0, "q1": [], "qh1": [], "dphi_dqh1": []}
+    for q1 in q1_values:
+        q1 = check_range("q1", q1, q0, 1.0, hi_open=True)
+        qh1 = alpha * energetic_terms("margin", q0, q1, 1.0, kappa, rule)["Q1"]
+        out["q1"].append(float(q1))
+        out["qh1"].append(float(qh1))
+        out["dphi_dqh1"].append(0.5 * (_tilted_q1_m1(qh0, qh1, rule) - q1))
+    return out
