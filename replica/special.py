@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from .errors import ReplicaInputError, check_finite, check_range
+from .errors import ReplicaInputError, check_range
 
 __all__ = ["log_tail_moment", "log_F", "log_gardner_moment", "log_capacity_spherical",
            "capacity_spherical", "kappa_max_spherical"]
@@ -76,8 +76,9 @@ def log_F(k: float) -> float:
 
 def log_gardner_moment(kappa: float) -> float:
     """ln J(kappa), J = int_{-inf}^kappa Dt (kappa - t)^2 = F(kappa) = 1/alpha_c^sph(kappa); any
-    finite kappa (J itself underflows for kappa < -37.5, its logarithm does not)."""
-    return log_F(check_finite("kappa", kappa))
+    kappa in [-1e100, 1e100] (J itself underflows for kappa < -37.5, its logarithm does not;
+    beyond 1e100 the powers of kappa in the series overflow)."""
+    return log_F(check_range("kappa", kappa, -1e100, 1e100))
 
 
 def log_capacity_spherical(kappa: float) -> float:
@@ -107,6 +108,9 @@ def kappa_max_spherical(alpha: float, *, tol: float = 1e-14) -> float:
         lo *= 2.0
     while f(hi) < 0:
         hi *= 2.0
+        if hi > 1e100:
+            raise ReplicaInputError(f"alpha = {alpha}: kappa_max(alpha) exceeds 1e100 (alpha "
+                                    "must be at least about 1e-200)")
     k = 0.5 * (lo + hi)
     for _ in range(200):
         fk = f(k)

@@ -290,7 +290,12 @@ def kappa_max(model: str, alpha: float, *, xtol: float = XTOL) -> Threshold:
         vals = (_binary_entropy(alpha, br[0]), _binary_entropy(alpha, br[1]))
         ind = "RS entropy s(kappa)"
     else:
-        vals = tuple(gd.capacity_from_saddle(k) - alpha for k in br)
+        try:
+            vals = tuple(gd.capacity_from_saddle(k) - alpha for k in br)
+        except ArithmeticError:
+            raise ConvergenceError("kappa_max: the saddle-point indicator alpha_c(kappa) "
+                                   "leaves the floating-point range near kappa_max",
+                                   model=model, params={"alpha": alpha}) from None
         ind = "alpha_c(kappa; saddle, q->1) - alpha"
     if not (vals[0] > 0 > vals[1]):
         raise ConvergenceError("kappa_max: the indicator does not change sign across kappa_max",

@@ -7,8 +7,14 @@ import hashlib
 from replica import plotting
 from replica.gallery import all_figures
 
-#: figures whose layout is owned elsewhere (checked by their owners)
-LAYOUT_EXEMPT = {"local_entropy_binary_margins", "phase_diagram_binary"}
+#: figures not yet brought to the layout standard by their owners (each needs
+#: replica.plotting.place_legend / suptitle and a regenerated PNG+PDF; remove a name once done)
+LAYOUT_EXEMPT = {
+    "local_entropy_binary_margins", "phase_diagram_binary", "local_entropy_binary_prl",  # fp
+    "large_deviation_local_entropy",                                                    # ld
+    "finite_n_mp_success", "finite_n_mp_local_entropy",                                  # mp
+    "committee_capacity", "committee_flatness",                                          # committee
+}
 
 
 def layout_problems(report_lines) -> list:

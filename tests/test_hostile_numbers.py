@@ -22,7 +22,7 @@ def _ln_J_mp(k):
 
 
 @pytest.mark.parametrize("kappa", [5.0, 1.0, 0.0, -0.5, -1.0, -1.5, -2.0, -3.7, -8.9, -9.0,
-                                   -9.1, -15.0, -37.4, -40.0, -300.0, -1e4])
+                                   -9.1, -15.0, -37.4, -40.0, -300.0, -1e4, -1e30])
 def test_log_gardner_moment_against_mpmath(kappa):
     ref = _ln_J_mp(kappa)
     got = special.log_gardner_moment(kappa)
@@ -37,7 +37,11 @@ def test_capacity_closed_form_limits_and_overflow():
     assert special.log_capacity_spherical(k) == pytest.approx(lead, abs=7 / k ** 2)
     with pytest.raises(ReplicaInputError, match="floating-point range"):
         special.capacity_spherical(-40.0)
-    for alpha in (1e-300, 0.1, 1.0, 2.0, 7.5, 1e10, 1e308):
+    with pytest.raises(ReplicaInputError, match="kappa must be >= -1e"):
+        special.log_capacity_spherical(-1e308)
+    with pytest.raises(ReplicaInputError, match="alpha must be at least"):
+        special.kappa_max_spherical(1e-300)
+    for alpha in (1e-150, 0.1, 1.0, 2.0, 7.5, 1e10, 1e308):
         k = special.kappa_max_spherical(alpha)
         assert special.log_capacity_spherical(k) == pytest.approx(math.log(alpha), rel=1e-13,
                                                                   abs=1e-13)

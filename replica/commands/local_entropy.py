@@ -91,7 +91,7 @@ def _grid(args):
         if num > MAX_GRID_POINTS:
             raise ReplicaInputError(f"{opt} NUM must be <= {MAX_GRID_POINTS}, got {num:g}")
         for label, v in (("START", start), ("STOP", stop)):
-            check_range(f"{opt} {label}", v, 0.0, 0.5, lo_open=True)
+            check_range(f"{opt} {label}", v, 1e-30, 0.5)
         return space(start, stop, int(num))
     if args.d is not None:
         if len(args.d) > MAX_GRID_POINTS:
@@ -112,7 +112,7 @@ def run(args):
     grid = _grid(args)
     if grid is not None:
         for d in grid:
-            check_range("--d", d, 0.0, 0.5, lo_open=True)
+            check_range("--d", d, 1e-30, 0.5)   # below 1e-30 the continuation in ln d crawls
     ref = fp.reference_sector(args.model, args.alpha, args.kappa_ref)   # validates kappa_ref
     if args.legendre:
         rows = fp.legendre(args.model, args.alpha, args.kappa_ref, args.kappa, args.legendre,

@@ -9,15 +9,16 @@ from ._common import add_json_flag, emit, number
 
 
 def register(sub) -> None:
-    from ..finite_n.local_entropy_bp import REFERENCES
-
     p = sub.add_parser("local-entropy-finite",
                        help="local entropy S(d) around a solution found by an algorithm, at large N, "
                             "by AMP on the measure tilted by exp(gamma w.w_ref), swept in gamma")
     p.add_argument("--n", type=int, required=True, help="number of weights N")
     p.add_argument("--alpha", type=number, required=True, help="load P/N (P = round(alpha N))")
+    # the choices are spelled out here (not imported): the parser of every command is built at
+    # start-up, and replica.finite_n.local_entropy_bp compiles numba kernels on import
     p.add_argument("--reference", default="fbp",
-                   help=f"algorithm that finds the reference: {', '.join(REFERENCES)} (default fbp)")
+                   choices=("fbp", "rbp", "sbpi", "sa", "replicated", "bp-sample"),
+                   help="algorithm that finds the reference (default fbp)")
     p.add_argument("--seed", type=int, default=0, help="seed of the instances (default 0)")
     p.add_argument("--instances", type=int, default=2,
                    help="number of instances averaged (default 2; stderr needs >= 2)")
