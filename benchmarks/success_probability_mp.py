@@ -23,11 +23,11 @@ OUT = Path(__file__).resolve().parent.parent / "replica" / "gallery" / "data" / 
 
 SOLVERS = {
     "rbp": {"schedule": "linear", "step": 1e-2, "max_iter": 300},
-    "fbp": {"y": 15.0, "gamma_step": 1e-2, "damping": 0.5, "max_iter": 300},
+    "fbp": {"y": 7.0, "gamma_step": 1e-2, "damping": 0.2, "max_iter": 300},
 }
 PLAN = [  # (N, instances, alphas)
     (1000, 12, [0.62, 0.66, 0.70, 0.72, 0.74, 0.76, 0.78, 0.80]),
-    (2000, 6, [0.70, 0.72, 0.74, 0.76, 0.78]),
+    (2000, 6, [0.70, 0.73, 0.76, 0.79]),
     (4000, 4, [0.70, 0.73, 0.76, 0.79]),
 ]
 

@@ -27,7 +27,7 @@ def register(sub) -> None:
                         "output then gives the overlap with it); default: random labels (storage)")
     p.add_argument("--max-sweeps", type=integer, default=None, help="sweep budget (sbpi, sa, replicated)")
     p.add_argument("--y", type=number, default=None,
-                   help="number of replicas (replicated: default 5; fbp: default 15)")
+                   help="number of replicas (replicated: default 5; fbp: default 7)")
     p.add_argument("--energy", default=None, help="SA energy: hinge (default) or errors")
     p.add_argument("--stop", default=None,
                    help="replicated: stop at the first solved replica ('any', default) or only "
@@ -45,7 +45,7 @@ def register(sub) -> None:
     p.add_argument("--gamma-step", type=number, default=None,
                    help="fbp: growth of the coupling per iteration, gamma_t = t * step (default 1e-2)")
     p.add_argument("--damping", type=number, default=None,
-                   help="message-passing damping in [0, 1) (default 0; fbp 0.5)")
+                   help="message-passing damping in [0, 1) (default 0; fbp 0.2)")
     p.add_argument("--weights", action="store_true", help="include the weight vector in the output")
     add_json_flag(p)
     p.set_defaults(func=run)

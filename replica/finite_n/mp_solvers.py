@@ -136,9 +136,9 @@ def _signs_of_last_pass(st: AMPState):
     return st.signs_in
 
 
-def focusing_bp(xi, *, seed: int = 0, kappa: float = 0.0, y: float = 15.0, gamma0: float = 0.0,
+def focusing_bp(xi, *, seed: int = 0, kappa: float = 0.0, y: float = 7.0, gamma0: float = 0.0,
                 gamma_step: float = 1e-2, gamma_max: float = 10.0, max_iter: int = 20000,
-                damping: float = 0.5, init: float = 0.0, progress=None) -> LearningResult:
+                damping: float = 0.2, init: float = 0.0, progress=None) -> LearningResult:
     """Focusing BP (module docstring): y replicas, coupling gamma_t = gamma0 + t gamma_step (capped
     at ``gamma_max``); damped by default (undamped, the strong focusing field can make the
     magnetisations oscillate). Stops at the first iteration whose centre signs solve every constraint."""
