@@ -101,7 +101,10 @@ def main(argv=None) -> int:
     from .errors import ConvergenceError
 
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:   # usage errors (exit 2) and --help/--version (exit 0)
+        return int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else 2
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -406,7 +406,7 @@ class Profile:
                 "replicon": [float(r) if np.isfinite(r) else None for r in rep],
                 "rs_unstable_d": unstable,
                 "d_reached": float(self.d[-1]), "truncated": self.truncated,
-                "status": self.status, "slope_from_chord": self.slope_from_chord,
+                "profile_status": self.status, "slope_from_chord": self.slope_from_chord,
                 "evaluations": self.evaluations}
 
 

@@ -44,4 +44,4 @@ def test_typical_reference_profile_says_why_it_stops():
     assert p.min_S < 0 and p.min_chord < 0 and p.min_slope <= p.min_chord
     assert all(r > 0 for r in p.replicon)
     res = p.as_results()
-    assert res["status"] == "rs_unstable" and res["slope_from_chord"]
+    assert res["profile_status"] == "rs_unstable" and res["slope_from_chord"]

@@ -213,7 +213,7 @@ def test_enumeration_densest_neighbourhood():
 
 def _two_clone_entropy(alpha, kappa, q1, v0):
     """Independent check: 2 N phi_2(q1), the log-number of pairs of solutions at overlap q1,
-    from the m-clone RS free entropy at m = 2 (docs/THEORY.md §7.2; Gauss-Hermite rules, the
+    from the m-clone RS free entropy at m = 2 (docs/THEORY.md §8.1; Gauss-Hermite rules, the
     m = 2 entropic integral in closed form), extremised in (q0, qh0, qh1)."""
     from scipy import optimize, special
     Z, W = np.polynomial.hermite_e.hermegauss(120)

@@ -80,7 +80,7 @@ def test_binary_profiles_tiny(tmp_path):
 def test_phase_diagram_cli_errors(tmp_path):
     r = subprocess.run([PY, "-m", "replica", "phase-diagram", "--model", "ternary", "--out",
                         str(tmp_path)], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 2 and "invalid choice" in r.stderr
+    assert r.returncode == 2 and "unknown model 'ternary'" in r.stderr
     r = subprocess.run([PY, "-m", "replica", "phase-diagram", "--model", "binary", "--out",
                         str(tmp_path), "--workers", "0"], capture_output=True, text=True,
                        timeout=60)
