@@ -45,7 +45,7 @@ import math
 import numpy as np
 
 from .._numba import jit
-from ..gauss import G_minus_x_s, G_s, H_s, gauss_legendre, graded_edges_on, log_H_s, phi_s
+from ..gauss import (G_minus_x_s, G_s, H_s, gauss_legendre, graded_edges_on, log_H_s, rule_on_edges)
 
 __all__ = ["nishimori_energetic", "general_energetic", "binary_entropic", "binary_log_tails",
            "XG", "WG",
@@ -62,22 +62,9 @@ _LN2 = math.log(2.0)
 
 @jit
 def _gauss_rule(lo, hi, centers, widths, xg, wg):
-    """Composite GL rule for int Dz on [lo, hi], graded around ``centers``."""
-    edges = graded_edges_on(lo, hi, centers, widths, BASE)
-    npan = edges.shape[0] - 1
-    n = xg.shape[0]
-    z = np.empty(npan * n)
-    w = np.empty(npan * n)
-    for p in range(npan):
-        a = edges[p]
-        b = edges[p + 1]
-        half = 0.5 * (b - a)
-        mid = 0.5 * (a + b)
-        for i in range(n):
-            zi = mid + half * xg[i]
-            z[p * n + i] = zi
-            w[p * n + i] = half * wg[i] * phi_s(zi)
-    return z, w
+    """Composite GL rule for int Dz on [lo, hi], graded around ``centers``
+    (:func:`replica.gauss.rule_on_edges` on :func:`replica.gauss.graded_edges_on`)."""
+    return rule_on_edges(graded_edges_on(lo, hi, centers, widths, BASE), xg, wg, True)
 
 
 @jit
