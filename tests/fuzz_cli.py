@@ -29,6 +29,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -217,7 +218,7 @@ def run_case(case: Case) -> tuple:
         env = dict(os.environ, PYTHONPATH=str(ROOT), MPLBACKEND="agg", COLUMNS="100")
         p = subprocess.Popen([PY, "-m", "replica", *case.argv], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, preexec_fn=_limit, env=env,
-                             cwd=str(ROOT))
+                             cwd=tempfile.gettempdir())   # relative paths never land in the checkout
         try:
             out, err = p.communicate(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
