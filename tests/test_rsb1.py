@@ -10,6 +10,7 @@ from scipy import integrate, special
 
 from replica.errors import ConvergenceError, ReplicaInputError
 from replica.gauss import gauss_hermite
+from replica import rsb1_thresholds as rt
 from replica.models import gardner, rsb1
 from replica.testing import (assert_matches_reference, assert_quadrature_converged,
                              assert_stationary)
@@ -24,7 +25,7 @@ def H(x):
 
 @pytest.fixture(scope="module")
 def sbp_ogp():
-    return {m: rsb1.alpha_ogp("binary", 1.0, m, constraint="symmetric") for m in range(2, 7)}
+    return {m: rt.alpha_ogp("binary", 1.0, m, constraint="symmetric") for m in range(2, 7)}
 
 
 @pytest.mark.parametrize("m", [2, 3, 4, 5])
@@ -48,7 +49,7 @@ def test_sbp_min_over_m_and_unphysical_m(sbp_ogp):
 
 @pytest.mark.slow
 def test_abp_alpha_ogp_m4():
-    r = rsb1.alpha_ogp("binary", 0.0, 4)
+    r = rt.alpha_ogp("binary", 0.0, 4)
     assert_matches_reference(r["alpha"], "binary.alpha_ogp.kappa=0.m=4")
     assert 0.0 < r["q0"] < r["q1"] < 1.0
     assert r["alpha"] < gardner.capacity("binary", 0.0)   # below Krauth-Mezard's 0.8331
@@ -154,10 +155,9 @@ def test_spherical_1rsb_is_stationary_and_equilibrium_m():
     dm = (f([x[0], x[1], 0.6 + h]) - f([x[0], x[1], 0.6 - h])) / (2 * h)
     assert abs(dm - s.thermo["dphi_dm"]) < 1e-7
     # equilibrium m (zero complexity): stationary in all three
-    e = rsb1.rsb1_spherical(a, k, x0=[x[0], x[1], 0.6])   # the zero of d phi/dm is near 0.3
-    assert 0 < e.order["m"] < 1 and abs(e.thermo["complexity"]) < 1e-9
-    assert_stationary(f, [e.order["q0"], e.order["q1"], e.order["m"]], ["q0", "q1", "m"],
-                      atol=1e-8, noise=1e-13)
+    e = rt.static_1rsb(a, k, m0=0.6)   # the event complexity = 0 along m (near m = 0.3)
+    assert 0 < e["m"] < 0.6 and abs(e["complexity"]) < 1e-9
+    assert_stationary(f, [e["q0"], e["q1"], e["m"]], ["q0", "q1", "m"], atol=1e-8, noise=1e-13)
 
 
 # --- quadrature converged where the thresholds are computed --------------------------------------
@@ -188,19 +188,25 @@ def test_quadrature_converged_at_the_thresholds(sbp_ogp):
 # --- spherical 1RSB: AT bifurcation and jamming --------------------------------------------------
 
 def test_spherical_1rsb_bifurcates_at_the_at_line():
+    from replica.continuation import reach
+    from replica.models.rsb1_spherical import RSB1_SPHERICAL, bifurcation_point
+
     k = -1.0
-    a_at = at_alpha(k).value
-    x = [0.7, 0.86]
-    alphas, gaps = [], []
-    for a in (8.3, 8.1, 8.0, 7.95, 7.92):
-        s = rsb1.rsb1_spherical(a, k, m=0.6, x0=x)
-        x = list(s.unknowns)
-        alphas.append(a)
-        gaps.append(s.order["q1"] - s.order["q0"])
-    # q1 - q0 vanishes linearly: extrapolate the last three points to zero
-    c = np.polyfit(gaps[-3:], alphas[-3:], 2)
-    assert abs(np.polyval(c, 0.0) - a_at) < 2e-3
-    # and the 1RSB free entropy is below RS beyond the AT line
+    a_at = at_alpha(k, xtol=1e-12).value
+    # the reduced 1RSB equations at q1 = q0 (1RSB kernel, the variance limit) against the RS
+    # replicon's zero (replica.thresholds.at_alpha on the Gardner model)
+    assert abs(bifurcation_point(k)["alpha"] - a_at) < 1e-10
+    # the 1RSB branch at fixed m, followed down in alpha by the continuation engine, ends where
+    # q1 - q0 -> 0: at the AT line (for two values of m)
+    for m in (0.6, 0.3):
+        end = rt.branch_end(k, m, 8.3)
+        assert end["q1_minus_q0"] < 1e-8 and abs(end["alpha"] - a_at) < 1e-8
+    # reach() from the known point (the bifurcation) equals a direct solve
+    p = {"alpha": 8.3, "kappa": k, "m": 0.6}
+    s, r = RSB1_SPHERICAL.saddle(p), reach(RSB1_SPHERICAL, p)
+    assert abs(s.order["q1"] - r.order["q1"]) < 1e-9 and s.order["q1"] - s.order["q0"] > 0.05
+    x = [s.order["q0"], s.order["q1"]]
+    # the 1RSB free entropy is below RS beyond the AT line
     rs = gardner.gardner("spherical", 8.0, k).thermo["entropy"]
     assert rsb1.rsb1_spherical(8.0, k, m=0.6, x0=x).thermo["free_entropy"] < rs
     # before the AT line only the RS solution exists
@@ -210,7 +216,7 @@ def test_spherical_1rsb_bifurcates_at_the_at_line():
 
 @pytest.mark.parametrize("kappa", [0.0, 0.5, 1.0])
 def test_jamming_1rsb_equals_rs_for_positive_margin(kappa):
-    r = rsb1.alpha_c_1rsb(kappa)
+    r = rt.alpha_c_1rsb(kappa)
     assert r["rs"] and r["alpha"] == gardner.capacity_spherical_closed_form(kappa)
     # and no (q0, mu) gives a smaller zero of Psi
     for q0 in (0.0, 0.3, 0.8, 0.95):
@@ -227,7 +233,7 @@ def test_jamming_mu_to_zero_is_gardner(q0):
 
 @pytest.mark.parametrize("kappa", [-0.5, -1.0])
 def test_jamming_1rsb_below_rs_for_negative_margin(kappa):
-    r = rsb1.alpha_c_1rsb(kappa)
+    r = rt.alpha_c_1rsb(kappa)
     assert not r["rs"] and r["alpha"] < 0.99 * r["alpha_rs"] and r["mu"] > 0
     # the point is stationary: -A/B is flat in q0 and ln mu there
     f = lambda v: rsb1.jamming_psi(1.0, kappa, v[0], math.exp(v[1]))["alpha_zero"]

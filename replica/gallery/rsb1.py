@@ -12,7 +12,7 @@ from ._cache import cached
 
 def _jamming_curves(quick: bool) -> dict:
     from ..models.gardner import capacity_spherical_closed_form
-    from ..models.rsb1 import alpha_c_1rsb
+    from ..rsb1_thresholds import alpha_c_1rsb
     from ..thresholds import at_alpha
 
     k_rs = np.linspace(-1.5, 0.5, 41)
@@ -46,7 +46,8 @@ def build_jamming(out_dir: Path, quick: bool, data_dir: Path):
 
 def _ogp_values(quick: bool) -> dict:
     from ..models.gardner import capacity
-    from ..models.rsb1 import alpha_ogp, sbp_capacity
+    from ..models.rsb1 import sbp_capacity
+    from ..rsb1_thresholds import alpha_ogp
 
     ms = [2, 3] if quick else [2, 3, 4, 5, 6]
     abp = [alpha_ogp("binary", 0.0, m) for m in ms]
