@@ -264,7 +264,8 @@ def test_bad_input_names_the_parameter(kw, name):
 
 @pytest.mark.parametrize("name,p", [
     ("mclone-sbp", dict(alpha=1.6, m=3, q1=0.97)), ("mclone-binary", dict(alpha=0.3, m=2, q1=0.9)),
-    ("mclone-spherical", dict(alpha=1.0, m=2, q1=0.9)), ("sbp-rs", dict(alpha=1.5))])
+    ("mclone-spherical", dict(alpha=1.0, m=2, q1=0.9)), ("sbp-rs", dict(alpha=1.5)),
+    ("ogp-sbp", dict(m=3, q1=0.97)), ("rsb1-spherical", dict(alpha=8.3, kappa=-1.0, m=0.6))])
 def test_registered_models_reach_the_saddle(name, p):
     from replica import models
     from replica.continuation import reach
@@ -274,6 +275,8 @@ def test_registered_models_reach_the_saddle(name, p):
     assert np.max(np.abs(M.residual(np.array(s.unknowns), M.validate(p)))) < 1e-10
     f = M.free_entropy(s.order, M.validate(p))["free_entropy"]
     assert abs(f - s.thermo["entropy"]) < 1e-12
+    if name == "ogp-sbp":      # from the known point q1 = 0, alpha = alpha_c: phi_m = 0
+        assert abs(s.thermo["free_entropy"]) < 1e-10 and 1.66 < s.order["alpha"] < 1.8159
     if name == "sbp-rs":
         assert s.order["q"] == 0.0
         assert abs(s.thermo["entropy"] - rsb1.sbp_rs_entropy(1.5, 1.0)) < 1e-12
@@ -312,3 +315,30 @@ def test_binary_frozen_m1_expansion_zeros():
     assert r["qh1"][0] == pytest.approx(r["qh0"], rel=1e-10)
     # the frozen complexity at m = 1 is the RS entropy: static capacity = Krauth-Mezard
     assert abs(gardner.capacity("binary", 0.0) - 0.8331) < 5e-5
+
+
+def test_binary_frozen_states_have_no_internal_entropy():
+    # m -> 1 expansion (arXiv:2607.27000 App. B, zero temperature): with qh1 = alpha Q1(q1),
+    # the entropy of one state S_RS + phi~ vanishes as q1 -> 1 like sqrt(1 - q1) (the frozen
+    # solution: qh1 ~ C/sqrt(1 - q1))
+    s = {e: rsb1.frozen_m1_terms(0.7, 0.0, 1 - e) for e in (1e-6, 1e-8, 1e-10)}
+    r1 = s[1e-6]["internal_entropy"] / s[1e-8]["internal_entropy"]
+    r2 = s[1e-8]["internal_entropy"] / s[1e-10]["internal_entropy"]
+    assert abs(r1 - 10) < 0.05 and abs(r2 - 10) < 0.05
+    assert abs(s[1e-10]["internal_entropy"]) < 1e-5
+    assert s[1e-10]["qh1"] * 1e-5 == pytest.approx(s[1e-8]["qh1"] * 1e-4, rel=1e-3)
+
+
+def test_binary_frozen_static_capacity_is_krauth_mezard():
+    # the complexity of the frozen states at m = 1, -phi~ at q1 -> 1 (Richardson-extrapolated in
+    # sqrt(1 - q1)), vanishes at the RS capacity: Krauth-Mezard's 0.8331
+    from scipy import optimize
+
+    def sigma(a):
+        c8 = rsb1.frozen_m1_terms(a, 0.0, 1 - 1e-8)["complexity"]
+        c10 = rsb1.frozen_m1_terms(a, 0.0, 1 - 1e-10)["complexity"]
+        return (10 * c10 - c8) / 9
+    assert sigma(0.7) == pytest.approx(gardner.gardner("binary", 0.7, 0.0).entropy, abs=1e-8)
+    ac = optimize.brentq(sigma, 0.80, 0.86, xtol=1e-12)
+    assert abs(ac - gardner.capacity("binary", 0.0)) < 1e-7
+    assert abs(ac - 0.8331) < 1e-4          # Krauth & Mezard, J. Phys. France 50, 3057 (1989)

@@ -40,6 +40,7 @@ import numpy as np
 from scipy import special
 
 from replica.gauss import gauss_hermite
+from replica import rsb1_thresholds as rt
 from replica.models import gardner, rsb1
 
 H = lambda x: 0.5 * special.erfc(x / math.sqrt(2.0))
@@ -98,7 +99,7 @@ assert abs(fd - s.thermo["dphi_dq1"]) < 1e-6
 # panel rule of `replica.gauss` resolves it (two rules agree to ~1e-14).
 
 # %%
-r5 = rsb1.alpha_ogp("binary", 1.0, 5, constraint="symmetric")
+r5 = rt.alpha_ogp("binary", 1.0, 5, constraint="symmetric")
 q1 = r5["q1"]
 y, sq = math.sqrt(1 - q1), math.sqrt(q1)
 z, w = gauss_hermite(301)
@@ -114,7 +115,7 @@ assert abs(g1 - g2) < 1e-12 and abs(gh - g1) > 1e-5
 
 # %%
 table2 = {2: 1.7001, 3: 1.6664, 4: 1.6578, 5: 1.6593}
-res = {m: rsb1.alpha_ogp("binary", 1.0, m, constraint="symmetric") for m in range(2, 7)}
+res = {m: rt.alpha_ogp("binary", 1.0, m, constraint="symmetric") for m in range(2, 7)}
 for m, r in res.items():
     pub = table2.get(m)
     print(f"m = {m}: alpha_OGP = {r['alpha']:.6f} at q1 = {r['q1']:.5f}"
@@ -137,7 +138,7 @@ for k in (0.5, -1.0):
     lim = [rsb1.jamming_psi(1.0, k, q0, 1e-7)["alpha_zero"] / ac - 1 for q0 in (0.0, 0.5, 0.9)]
     print(f"kappa = {k}: mu -> 0 relative deviation from Gardner {max(map(abs, lim)):.1e}")
     assert max(map(abs, lim)) < 1e-5
-r = rsb1.alpha_c_1rsb(-1.0)
+r = rt.alpha_c_1rsb(-1.0)
 print(f"kappa = -1: alpha_c^1RSB = {r['alpha']:.5f} (q0 = {r['q0']:.4f}, mu = {r['mu']:.3f}) "
       f"< alpha_c^RS = {r['alpha_rs']:.5f}")
 assert r["alpha"] < r["alpha_rs"]

@@ -70,7 +70,7 @@ import numpy as np
 from scipy import optimize
 
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
-from ..gauss import gauss_legendre, log_H_s
+from ..gauss import gauss_legendre, graded_gaussian_rule, log_2cosh, log_H_s
 from ..solve import Solution, solve
 from . import rsb1_kernels as K
 from .base import Param, SaddleModel
@@ -80,7 +80,7 @@ from .gardner import gardner as _gardner_rs
 __all__ = [
     "RULE", "WEIGHTS", "CONSTRAINTS", "energetic_terms", "entropic_binary_terms",
     "entropic_spherical_terms", "free_entropy", "mclone_saddle", "mclone_free_entropy",
-    "sbp_capacity", "sbp_rs_entropy", "frozen_m1_profile",
+    "sbp_capacity", "sbp_rs_entropy", "frozen_m1_profile", "frozen_m1_terms",
     "MCloneModel", "MCloneZeroModel", "SBPModel", "MCLONE_BINARY", "MCLONE_SBP",
     "MCLONE_SPHERICAL", "MCLONE_ZERO_BINARY", "MCLONE_ZERO_SBP", "SBP_RS",
 ]
@@ -690,30 +690,31 @@ MCLONE_ZERO_SBP = MCloneZeroModel("ogp-sbp", "symmetric", 1.0,
 # ---------------------------------------------------------------------------------------------
 
 
-def _tilted_q1_m1(qh0, qh1, rule=None):
-    """f(qh1) = int Dz0 int Dz1 cosh(h) tanh^2(h) / (cosh(a) e^{b^2/2}), h = a + b z1,
-    a = sqrt(qh0) z0, b^2 = qh1 - qh0: the entropic q1 of the m = 1 block measure, written as the
-    mixture int Dz0 sum_+- w_+- int Dz tanh^2(a +- b^2 + b z), w_+- = e^{+-a}/(2 cosh a)."""
-    from ..gauss import graded_gaussian_rule
-
+def _tilted_m1(qh0, qh1, rule=None):
+    """Averages over the m = 1 block measure of the binary entropic term, with h = a + b z1,
+    a = sqrt(qh0) z0, b^2 = qh1 - qh0, and the weight Dz1 2cosh(h)/(2cosh(a) e^{b^2/2}):
+    a mixture of Gaussians shifted by +-b^2, h = a +- b^2 + b z with w_+- = e^{+-a}/(2cosh a).
+    Returns (f, l): f = int Dz0 <tanh^2 h> (the entropic q1, eq. 57) and l = int Dz0
+    <ln 2cosh h> (the m-derivative of ln int Dz1 (2cosh h)^m at m = 1)."""
     n, L, base = RULE if rule is None else rule
     b2 = max(qh1 - qh0, 0.0)
     b = math.sqrt(b2)
     sq = math.sqrt(max(qh0, 0.0))
     z0, w0 = graded_gaussian_rule([0.0], [1.0 / max(sq, 1e-300)], L=L, n=n, base=base)
-    tot = 0.0
+    f = 0.0
+    lc = 0.0
     for a_z, wz in zip(sq * z0, w0):
         wp = 0.5 * (1.0 + math.tanh(a_z))
-        acc = 0.0
         for sgn, ww in ((1.0, wp), (-1.0, 1.0 - wp)):
             c = a_z + sgn * b2
             if b == 0.0:
-                acc += ww * math.tanh(c) ** 2
-                continue
-            z, w = graded_gaussian_rule([-c / b], [1.0 / b], L=L, n=n, base=base)
-            acc += ww * float(np.dot(w, np.tanh(c + b * z) ** 2))
-        tot += wz * acc
-    return tot
+                h, w = np.array([c]), np.array([1.0])
+            else:
+                z, w = graded_gaussian_rule([-c / b], [1.0 / b], L=L, n=n, base=base)
+                h = c + b * z
+            f += wz * ww * float(np.dot(w, np.tanh(h) ** 2))
+            lc += wz * ww * float(np.dot(w, log_2cosh(h)))
+    return f, lc
 
 
 def frozen_m1_profile(alpha: float, kappa: float, q1_values, *, rule=None) -> dict:
@@ -740,5 +741,36 @@ def frozen_m1_profile(alpha: float, kappa: float, q1_values, *, rule=None) -> di
         qh1 = alpha * energetic_terms("margin", q0, q1, 1.0, kappa, rule)["Q1"]
         out["q1"].append(float(q1))
         out["qh1"].append(float(qh1))
-        out["dphi_dqh1"].append(0.5 * (_tilted_q1_m1(qh0, qh1, rule) - q1))
+        out["dphi_dqh1"].append(0.5 * (_tilted_m1(qh0, qh1, rule)[0] - q1))
     return out
+
+
+def frozen_m1_terms(alpha: float, kappa: float, q1: float, *, rule=None) -> dict:
+    r"""phi~ = d Phi/dm at m = 1 (arXiv:2607.27000 eqs. 53–55 at zero temperature, storage) at
+    block overlap q1, with (q0, qh0) the RS saddle and qh1 = alpha Q1(q0, q1; m = 1) (eq. 58):
+
+    .. math:: \tilde\phi = \tfrac12(q_0\hat q_0 - q_1\hat q_1)
+              - \int Dz_0 \ln[2\cosh a\, e^{b^2/2}] + \int Dz_0\langle\ln 2\cosh h\rangle
+              + \alpha\,\partial_m G_E|_{m=1}.
+
+    Keys ``phi_tilde``, ``complexity`` (= -phi~, the complexity Sigma = -m^2 d Phi/dm at m = 1),
+    ``internal_entropy`` (= S_RS + phi~, the entropy of one state), ``s_rs``, ``q0``, ``qh0``,
+    ``qh1``. As q1 -> 1 (the frozen solution) the internal entropy vanishes: the states are
+    isolated solutions, their complexity at m = 1 is S_RS and the static capacity (Sigma = 0)
+    is the RS (Krauth–Mézard) one."""
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    kappa = check_finite("kappa", kappa)
+    rs = _gardner_rs("binary", alpha, kappa, allow_negative_entropy=True)
+    q0, qh0 = rs.order["q"], rs.order["qh"]
+    q1 = check_range("q1", q1, q0, 1.0, hi_open=True)
+    en = energetic_terms("margin", q0, q1, 1.0, kappa, rule)
+    qh1 = alpha * en["Q1"]
+    sq = math.sqrt(qh0)
+    z, w = graded_gaussian_rule([0.0], [1.0 / max(sq, 1e-300)], L=_rule(rule)[2],
+                                n=len(_rule(rule)[0]), base=_rule(rule)[3])
+    ln_z1 = float(np.dot(w, log_2cosh(sq * z))) + 0.5 * (qh1 - qh0)
+    lc = _tilted_m1(qh0, qh1, rule)[1]
+    pt = 0.5 * (q0 * qh0 - q1 * qh1) - ln_z1 + lc + alpha * en["dm"]
+    s_rs = float(rs.thermo["entropy"])
+    return {"phi_tilde": pt, "complexity": -pt, "internal_entropy": s_rs + pt, "s_rs": s_rs,
+            "q0": q0, "qh0": qh0, "q1": q1, "qh1": qh1}
