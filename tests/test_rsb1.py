@@ -342,3 +342,25 @@ def test_binary_frozen_static_capacity_is_krauth_mezard():
     ac = optimize.brentq(sigma, 0.80, 0.86, xtol=1e-12)
     assert abs(ac - gardner.capacity("binary", 0.0)) < 1e-7
     assert abs(ac - 0.8331) < 1e-4          # Krauth & Mezard, J. Phys. France 50, 3057 (1989)
+
+
+def test_jamming_line_by_continuation_matches_pointwise_minimisation():
+    # the line marched in kappa (warm-started minimisations of -A/B) equals the independent
+    # nested-Brent minimisation at each margin; 1RSB below RS, above the AT line
+    rows = rt.jamming_line([-1.0, -0.8, -0.6])
+    for r in rows:
+        p = rt.alpha_c_1rsb(r["kappa"])
+        assert abs(r["alpha"] - p["alpha"]) < 1e-8 * p["alpha"]
+        assert at_alpha(r["kappa"]).value < r["alpha"] < r["alpha_rs"]
+    with pytest.raises(ReplicaInputError, match="kappas"):
+        rt.jamming_line([-1.0, 0.5])
+
+
+def test_cli_rsb1_spherical_static_m(capsys):
+    import json
+    from replica.cli import main
+    assert main(["rsb1", "spherical", "--alpha", "9", "--kappa", "-1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert 0 < out["m"] < 0.6 and abs(out["complexity"]) < 1e-9 and out["q1"] > out["q0"]
+    assert main(["rsb1", "spherical", "--alpha", "9", "--kappa", "0.5", "--m", "0.5"]) == 2
+    assert "kappa" in capsys.readouterr().err
