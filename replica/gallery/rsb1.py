@@ -155,9 +155,10 @@ FIGURES = [
             "kappa < 0, where the RS capacity is only an upper bound. 1RSB is itself not exact "
             "there (full RSB is needed; Franz et al. 2017). Dotted: the RS capacity for "
             "kappa < 0, above the AT line, where the RS solution is unstable (not a physical "
-            "threshold). We found no published table of the 1RSB line to compare with; the "
-            "full-RSB line of Franz et al. (2017) and Annesi, Malatesta, Zamponi (2025) lies "
-            "below the 1RSB one, which is an upper estimate."),
+            "threshold). We found no published table of the 1RSB line to compare with (searched: "
+            "Franz & Parisi 2016, Franz et al. 2017, Annesi, Malatesta, Zamponi 2025); the "
+            "exact line needs full RSB, and further levels of breaking lower the estimate "
+            "(Stojnic's lifted random-duality bounds, arXiv:2312.16531)."),
         source="Gardner 1988; Franz & Parisi 2016; Franz, Parisi, Sevelev, Urbani, Zamponi, "
                "SciPost Phys. 2, 019 (2017); docs/THEORY.md §8.1",
         params="kappa in [-1.5, 0.5]; 1RSB at 16 margins in [-1.5, -0.05]",
