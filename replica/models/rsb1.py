@@ -481,10 +481,16 @@ class MCloneModel(SaddleModel):
         return _mclone_guess(self.weights, self.constraint, p["alpha"], p["kappa"], p["m"],
                              p["q1"])
 
+    #: the reason :meth:`is_physical` gives outside the domain
+    domain = "outside 0 <= q0 <= q1, qh0 >= 0"
+
+    def _alpha(self, order, p):
+        return p["alpha"]
+
     def free_entropy(self, order, p):
-        return free_entropy(self.weights, p["alpha"], p["kappa"], p["m"], order.get("q0", 0.0),
-                            p["q1"], order.get("qh0"), order.get("qh1"),
-                            constraint=self.constraint)
+        return free_entropy(self.weights, self._alpha(order, p), p["kappa"], p["m"],
+                            order.get("q0", 0.0), p["q1"], order.get("qh0", 0.0),
+                            order.get("qh1"), constraint=self.constraint)
 
     def thermo(self, x, p):
         th = dict(self._state(x, p)[2])
@@ -492,8 +498,7 @@ class MCloneModel(SaddleModel):
         return th
 
     def is_physical(self, x, p):
-        return None if self._state(x, p)[1] is not None else \
-            "outside 0 <= q0 <= q1, qh0 >= 0"
+        return None if self._state(x, p)[1] is not None else self.domain
 
     def saddle(self, params=None, x0=None, *, method=None, tol=None, validate=True, **options):
         p = self.validate(params) if validate else dict(params)
@@ -559,7 +564,7 @@ class SBPModel(SaddleModel):
                 "energetic": f["energetic"], "capacity": sbp_capacity(p["kappa"])}
 
 
-class MCloneZeroModel(SaddleModel):
+class MCloneZeroModel(MCloneModel):
     r"""The curve alpha_m(q1) of m clones: the load at which :math:`\phi_m(q_1) = 0`, as a model
     of the protocol (arXiv:2607.27000 eqs. 25–26). Parameters kappa, m (number of clones), q1;
     unknowns: those of the m-clone saddle (:func:`mclone_saddle`) and alpha; residual: the
@@ -652,19 +657,11 @@ class MCloneZeroModel(SaddleModel):
         raise ConvergenceError("alpha_m(q1): Newton in alpha did not converge", model=self.name,
                                params=dict(p), x=[a], iterations=60, method="newton")
 
-    def free_entropy(self, order, p):
-        return free_entropy("binary", order["alpha"], p["kappa"], p["m"], order.get("q0", 0.0),
-                            p["q1"], order.get("qh0", 0.0), order.get("qh1"),
-                            constraint=self.constraint)
+    domain = "outside 0 <= q0 <= q1, qh0 >= 0, alpha > 0"
+    saddle = SaddleModel.saddle      # the protocol's solve (MCloneModel's goes through q1 > 0)
 
-    def thermo(self, x, p):
-        th = dict(self._state(x, p)[2])
-        th["entropy"] = th["free_entropy"]
-        return th
-
-    def is_physical(self, x, p):
-        return None if self._state(x, p)[1] is not None else \
-            "outside 0 <= q0 <= q1, qh0 >= 0, alpha > 0"
+    def _alpha(self, order, p):
+        return order["alpha"]
 
 
 MCLONE_BINARY = MCloneModel("mclone-binary", "binary", "margin", 0.0,
