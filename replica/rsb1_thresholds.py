@@ -33,6 +33,9 @@ from .thresholds import event
 
 __all__ = ["alpha_m", "alpha_ogp", "static_1rsb", "branch_end", "alpha_c_1rsb", "jamming_line"]
 
+#: largest step in kappa of :func:`jamming_line` (warm starts stay in the basin of the minimum)
+H_KAPPA = 0.1
+
 
 def _ogp_model(weights, constraint):
     _check_family(weights, constraint)
@@ -138,7 +141,7 @@ def _stationary(kappa, v0, rule=None, xtol=1e-10):
     """The minimum of -A/B over (logit q0, ln mu) from v0 (Nelder–Mead, then checked)."""
     r = optimize.minimize(_neg_ratio, np.asarray(v0, float), args=(kappa, rule),
                           method="Nelder-Mead",
-                          options={"xatol": xtol, "fatol": 1e-14, "maxiter": 4000})
+                          options={"xatol": xtol, "fatol": 1e-14, "maxiter": 1500})
     if not r.success:
         raise ConvergenceError("alpha_c^1RSB: the minimisation of -A/B did not converge",
                                model="rsb1-jamming", params={"kappa": kappa}, x=r.x,
@@ -186,8 +189,9 @@ def alpha_c_1rsb(kappa: float, *, rule=None, log_mu=(-12.0, 18.0), xtol: float =
 
 def jamming_line(kappas, *, rule=None) -> list:
     r"""alpha_c^1RSB along a monotone sequence of margins kappa < 0: the first point by
-    :func:`alpha_c_1rsb`, the next ones by :func:`replica.continuation.march` in kappa, each a
-    minimisation of -A/B warm-started from the secant prediction of (logit q0, ln mu). Returns
+    :func:`alpha_c_1rsb`, the next ones by :func:`replica.continuation.march` in kappa (steps of
+    at most ``H_KAPPA``), each a minimisation of -A/B warm-started from the secant prediction of
+    (logit q0, ln mu). Returns
     a list of ``{"kappa", "alpha", "q0", "mu", "alpha_rs"}``."""
     ks = [check_finite("kappa", k) for k in kappas]
     if any(k >= 0 for k in ks):
@@ -205,7 +209,8 @@ def jamming_line(kappas, *, rule=None) -> list:
             r = _stationary(kk, v_pred, rule)
             return r.x, r.fun
         try:
-            for kk, v, a, _ in march(solve_at, cur, k, v, h=abs(k - cur)):
+            for kk, v, a, _ in march(solve_at, cur, k, v, h=min(H_KAPPA, abs(k - cur)),
+                                     h_min=1e-4):
                 pass
         except Lost as lost:
             raise ConvergenceError(f"alpha_c^1RSB: the jamming line is lost after kappa = "

@@ -16,8 +16,8 @@ def _jamming_curves(quick: bool) -> dict:
     from ..thresholds import at_alpha
 
     k_rs = np.linspace(-1.5, 0.5, 41)
-    k_1 = -np.geomspace(0.05, 1.5, 4 if quick else 16)[::-1]
-    k_at = -np.geomspace(0.01, 1.5, 8 if quick else 24)[::-1]
+    k_1 = -np.geomspace(0.05, 1.5, 3 if quick else 16)[::-1]
+    k_at = -np.geomspace(0.01, 1.5, 3 if quick else 24)[::-1]
     r1 = jamming_line([float(k) for k in k_1])
     return {"rs": {"kappa": k_rs.tolist(),
                    "alpha": [capacity_spherical_closed_form(k) for k in k_rs]},
@@ -51,7 +51,7 @@ def _ogp_values(quick: bool) -> dict:
     from ..rsb1_thresholds import alpha_ogp
 
     ms = [2, 3] if quick else [2, 3, 4, 5, 6]
-    abp = [alpha_ogp("binary", 0.0, m) for m in ms]
+    abp = [alpha_ogp("binary", 0.0, m) for m in (ms[:1] if quick else ms)]
     sbp = [alpha_ogp("binary", 1.0, m, constraint="symmetric") for m in ms]
     strip = lambda r: {k: v for k, v in r.items() if not k.startswith("grid")}
     return {"m": ms, "abp": [strip(r) for r in abp], "sbp": [strip(r) for r in sbp],
@@ -77,7 +77,7 @@ def build_ogp(out_dir: Path, quick: bool, data_dir: Path):
     ms = np.array(d["m"])
     fig, (ax1, ax2) = new_figure(ncols=2, width=7.6, height=4.4)
     a = np.array([r["alpha"] for r in d["abp"]])
-    _physical_and_not(ax1, ms, a)
+    _physical_and_not(ax1, ms[:len(a)], a)
     ax1.axhline(d["abp_capacity"], color="k", lw=0.8, label=r"capacity $\alpha_c = 0.8331$")
     for name, ls in (("binary.alpha_nonmonotonic.kappa_ref=max.kappa=0", ":"),
                      ("binary.alpha_negative.kappa_ref=max.kappa=0", "-.")):
@@ -108,7 +108,7 @@ def _frozen_values(quick: bool) -> dict:
     from ..models.rsb1 import frozen_m1_profile, frozen_m1_terms
 
     q0 = gardner("binary", 0.7, 0.0).order["q"]
-    n = 12 if quick else 60
+    n = 6 if quick else 60
     lin = np.linspace(q0, 0.95, n // 2)
     tail = 1.0 - np.geomspace(0.05, 1e-6, n // 2)
     q1 = np.concatenate([lin, tail])
