@@ -364,3 +364,12 @@ def test_cli_rsb1_spherical_static_m(capsys):
     assert 0 < out["m"] < 0.6 and abs(out["complexity"]) < 1e-9 and out["q1"] > out["q0"]
     assert main(["rsb1", "spherical", "--alpha", "9", "--kappa", "0.5", "--m", "0.5"]) == 2
     assert "kappa" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kappa", [-0.01, -0.3, -2.0])
+def test_spherical_1rsb_bifurcation_on_the_at_line(kappa):
+    from replica.models.rsb1_spherical import bifurcation_point
+    a = at_alpha(kappa, xtol=1e-12).value
+    assert abs(bifurcation_point(kappa)["alpha"] / a - 1) < 1e-10
+    with pytest.raises(ReplicaInputError, match="kappa"):
+        bifurcation_point(0.2)

@@ -91,7 +91,7 @@ def bifurcation_point(kappa: float, *, rule=None, n_grid: int = 200) -> dict:
                                params={"kappa": kappa}, x=[grid[0], grid[-1]],
                                method="bracket")
     sol = solve(lambda x: x - np.array([r(float(x[0]))]), [prev[0]], names=("q0",),
-                method="bracket", bracket=(prev[0], q), tol=1e-14, model="rsb1-spherical",
+                method="bracket", bracket=(prev[0], q), tol=1e-12, model="rsb1-spherical",
                 params={"kappa": kappa})
     q = float(sol.x[0])
     return {"alpha": alpha_of(q), "q0": q}
