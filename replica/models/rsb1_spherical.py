@@ -130,9 +130,25 @@ class RSB1Spherical(SaddleModel):
         return {**p, "alpha": b["alpha"]}, np.array([b["q0"], 0.0])
 
     def guess(self, p):
-        # q1 - q0 grows linearly beyond the AT line (slope ~ 0.1-0.3 per unit alpha at kappa = -1)
-        p0, x0 = self.known_point(p)
-        return np.array([x0[0], max(0.2 * (p["alpha"] - p0["alpha"]), 1e-4)])
+        """The branch linearised at the bifurcation: x_b + (alpha - alpha_b) dx/dalpha, the
+        slope from the forward-difference Jacobian of the residual in (q0, q1 - q0, alpha)
+        (q1 - q0 kept in (1e-4, (1 - q0)/2))."""
+        p0, xb = self.known_point(p)
+        ab = p0["alpha"]
+        h = 1e-6
+        r0 = self.residual(xb, p0)
+        J = np.empty((2, 3))
+        for j in range(3):
+            x, a = xb.copy(), ab
+            if j < 2:
+                x[j] += h
+            else:
+                a += h * ab
+            J[:, j] = (self.residual(x, {**p0, "alpha": a}) - r0) / (h if j < 2 else h * ab)
+        dx = np.linalg.solve(J[:, :2], -J[:, 2])
+        x = xb + (p["alpha"] - ab) * dx
+        q0 = min(max(x[0], 0.0), 1.0 - 1e-6)
+        return np.array([q0, min(max(x[1], 1e-4), 0.5 * (1.0 - q0))])
 
     def free_entropy(self, order, p):
         f = free_entropy_spherical(p["alpha"], p["kappa"], p["m"], order["q0"], order["q1"])
