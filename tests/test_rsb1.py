@@ -10,6 +10,7 @@ from scipy import integrate, special
 
 from replica.errors import ConvergenceError, ReplicaInputError
 from replica.gauss import gauss_hermite
+from replica import rsb1_thresholds as rt
 from replica.models import gardner, rsb1
 from replica.testing import (assert_matches_reference, assert_quadrature_converged,
                              assert_stationary)
@@ -24,7 +25,7 @@ def H(x):
 
 @pytest.fixture(scope="module")
 def sbp_ogp():
-    return {m: rsb1.alpha_ogp("binary", 1.0, m, constraint="symmetric") for m in range(2, 7)}
+    return {m: rt.alpha_ogp("binary", 1.0, m, constraint="symmetric") for m in range(2, 7)}
 
 
 @pytest.mark.parametrize("m", [2, 3, 4, 5])
@@ -48,7 +49,7 @@ def test_sbp_min_over_m_and_unphysical_m(sbp_ogp):
 
 @pytest.mark.slow
 def test_abp_alpha_ogp_m4():
-    r = rsb1.alpha_ogp("binary", 0.0, 4)
+    r = rt.alpha_ogp("binary", 0.0, 4)
     assert_matches_reference(r["alpha"], "binary.alpha_ogp.kappa=0.m=4")
     assert 0.0 < r["q0"] < r["q1"] < 1.0
     assert r["alpha"] < gardner.capacity("binary", 0.0)   # below Krauth-Mezard's 0.8331
@@ -154,10 +155,9 @@ def test_spherical_1rsb_is_stationary_and_equilibrium_m():
     dm = (f([x[0], x[1], 0.6 + h]) - f([x[0], x[1], 0.6 - h])) / (2 * h)
     assert abs(dm - s.thermo["dphi_dm"]) < 1e-7
     # equilibrium m (zero complexity): stationary in all three
-    e = rsb1.rsb1_spherical(a, k, x0=[x[0], x[1], 0.6])   # the zero of d phi/dm is near 0.3
-    assert 0 < e.order["m"] < 1 and abs(e.thermo["complexity"]) < 1e-9
-    assert_stationary(f, [e.order["q0"], e.order["q1"], e.order["m"]], ["q0", "q1", "m"],
-                      atol=1e-8, noise=1e-13)
+    e = rt.static_1rsb(a, k, m0=0.6)   # the event complexity = 0 along m (near m = 0.3)
+    assert 0 < e["m"] < 0.6 and abs(e["complexity"]) < 1e-9
+    assert_stationary(f, [e["q0"], e["q1"], e["m"]], ["q0", "q1", "m"], atol=1e-8, noise=1e-13)
 
 
 # --- quadrature converged where the thresholds are computed --------------------------------------
@@ -188,19 +188,25 @@ def test_quadrature_converged_at_the_thresholds(sbp_ogp):
 # --- spherical 1RSB: AT bifurcation and jamming --------------------------------------------------
 
 def test_spherical_1rsb_bifurcates_at_the_at_line():
+    from replica.continuation import reach
+    from replica.models.rsb1_spherical import RSB1_SPHERICAL, bifurcation_point
+
     k = -1.0
-    a_at = at_alpha(k).value
-    x = [0.7, 0.86]
-    alphas, gaps = [], []
-    for a in (8.3, 8.1, 8.0, 7.95, 7.92):
-        s = rsb1.rsb1_spherical(a, k, m=0.6, x0=x)
-        x = list(s.unknowns)
-        alphas.append(a)
-        gaps.append(s.order["q1"] - s.order["q0"])
-    # q1 - q0 vanishes linearly: extrapolate the last three points to zero
-    c = np.polyfit(gaps[-3:], alphas[-3:], 2)
-    assert abs(np.polyval(c, 0.0) - a_at) < 2e-3
-    # and the 1RSB free entropy is below RS beyond the AT line
+    a_at = at_alpha(k, xtol=1e-12).value
+    # the reduced 1RSB equations at q1 = q0 (1RSB kernel, the variance limit) against the RS
+    # replicon's zero (replica.thresholds.at_alpha on the Gardner model)
+    assert abs(bifurcation_point(k)["alpha"] - a_at) < 1e-10
+    # the 1RSB branch at fixed m, followed down in alpha by the continuation engine, ends where
+    # q1 - q0 -> 0: at the AT line (for two values of m)
+    for m in (0.6, 0.3):
+        end = rt.branch_end(k, m, 8.3)
+        assert end["q1_minus_q0"] < 1e-8 and abs(end["alpha"] - a_at) < 1e-8
+    # reach() from the known point (the bifurcation) equals a direct solve
+    p = {"alpha": 8.3, "kappa": k, "m": 0.6}
+    s, r = RSB1_SPHERICAL.saddle(p), reach(RSB1_SPHERICAL, p)
+    assert abs(s.order["q1"] - r.order["q1"]) < 1e-9 and s.order["q1"] - s.order["q0"] > 0.05
+    x = [s.order["q0"], s.order["q1"]]
+    # the 1RSB free entropy is below RS beyond the AT line
     rs = gardner.gardner("spherical", 8.0, k).thermo["entropy"]
     assert rsb1.rsb1_spherical(8.0, k, m=0.6, x0=x).thermo["free_entropy"] < rs
     # before the AT line only the RS solution exists
@@ -210,7 +216,7 @@ def test_spherical_1rsb_bifurcates_at_the_at_line():
 
 @pytest.mark.parametrize("kappa", [0.0, 0.5, 1.0])
 def test_jamming_1rsb_equals_rs_for_positive_margin(kappa):
-    r = rsb1.alpha_c_1rsb(kappa)
+    r = rt.alpha_c_1rsb(kappa)
     assert r["rs"] and r["alpha"] == gardner.capacity_spherical_closed_form(kappa)
     # and no (q0, mu) gives a smaller zero of Psi
     for q0 in (0.0, 0.3, 0.8, 0.95):
@@ -227,7 +233,7 @@ def test_jamming_mu_to_zero_is_gardner(q0):
 
 @pytest.mark.parametrize("kappa", [-0.5, -1.0])
 def test_jamming_1rsb_below_rs_for_negative_margin(kappa):
-    r = rsb1.alpha_c_1rsb(kappa)
+    r = rt.alpha_c_1rsb(kappa)
     assert not r["rs"] and r["alpha"] < 0.99 * r["alpha_rs"] and r["mu"] > 0
     # the point is stationary: -A/B is flat in q0 and ln mu there
     f = lambda v: rsb1.jamming_psi(1.0, kappa, v[0], math.exp(v[1]))["alpha_zero"]
@@ -258,7 +264,8 @@ def test_bad_input_names_the_parameter(kw, name):
 
 @pytest.mark.parametrize("name,p", [
     ("mclone-sbp", dict(alpha=1.6, m=3, q1=0.97)), ("mclone-binary", dict(alpha=0.3, m=2, q1=0.9)),
-    ("mclone-spherical", dict(alpha=1.0, m=2, q1=0.9)), ("sbp-rs", dict(alpha=1.5))])
+    ("mclone-spherical", dict(alpha=1.0, m=2, q1=0.9)), ("sbp-rs", dict(alpha=1.5)),
+    ("ogp-sbp", dict(m=3, q1=0.97)), ("rsb1-spherical", dict(alpha=8.3, kappa=-1.0, m=0.6))])
 def test_registered_models_reach_the_saddle(name, p):
     from replica import models
     from replica.continuation import reach
@@ -268,6 +275,8 @@ def test_registered_models_reach_the_saddle(name, p):
     assert np.max(np.abs(M.residual(np.array(s.unknowns), M.validate(p)))) < 1e-10
     f = M.free_entropy(s.order, M.validate(p))["free_entropy"]
     assert abs(f - s.thermo["entropy"]) < 1e-12
+    if name == "ogp-sbp":      # from the known point q1 = 0, alpha = alpha_c: phi_m = 0
+        assert abs(s.thermo["free_entropy"]) < 1e-10 and 1.66 < s.order["alpha"] < 1.8159
     if name == "sbp-rs":
         assert s.order["q"] == 0.0
         assert abs(s.thermo["entropy"] - rsb1.sbp_rs_entropy(1.5, 1.0)) < 1e-12
@@ -306,3 +315,61 @@ def test_binary_frozen_m1_expansion_zeros():
     assert r["qh1"][0] == pytest.approx(r["qh0"], rel=1e-10)
     # the frozen complexity at m = 1 is the RS entropy: static capacity = Krauth-Mezard
     assert abs(gardner.capacity("binary", 0.0) - 0.8331) < 5e-5
+
+
+def test_binary_frozen_states_have_no_internal_entropy():
+    # m -> 1 expansion (arXiv:2607.27000 App. B, zero temperature): with qh1 = alpha Q1(q1),
+    # the entropy of one state S_RS + phi~ vanishes as q1 -> 1 like sqrt(1 - q1) (the frozen
+    # solution: qh1 ~ C/sqrt(1 - q1))
+    s = {e: rsb1.frozen_m1_terms(0.7, 0.0, 1 - e) for e in (1e-6, 1e-8, 1e-10)}
+    r1 = s[1e-6]["internal_entropy"] / s[1e-8]["internal_entropy"]
+    r2 = s[1e-8]["internal_entropy"] / s[1e-10]["internal_entropy"]
+    assert abs(r1 - 10) < 0.05 and abs(r2 - 10) < 0.05
+    assert abs(s[1e-10]["internal_entropy"]) < 1e-5
+    assert s[1e-10]["qh1"] * 1e-5 == pytest.approx(s[1e-8]["qh1"] * 1e-4, rel=1e-3)
+
+
+def test_binary_frozen_static_capacity_is_krauth_mezard():
+    # the complexity of the frozen states at m = 1, -phi~ at q1 -> 1 (Richardson-extrapolated in
+    # sqrt(1 - q1)), vanishes at the RS capacity: Krauth-Mezard's 0.8331
+    from scipy import optimize
+
+    def sigma(a):
+        c8 = rsb1.frozen_m1_terms(a, 0.0, 1 - 1e-8)["complexity"]
+        c10 = rsb1.frozen_m1_terms(a, 0.0, 1 - 1e-10)["complexity"]
+        return (10 * c10 - c8) / 9
+    assert sigma(0.7) == pytest.approx(gardner.gardner("binary", 0.7, 0.0).entropy, abs=1e-8)
+    ac = optimize.brentq(sigma, 0.80, 0.86, xtol=1e-12)
+    assert abs(ac - gardner.capacity("binary", 0.0)) < 1e-7
+    assert abs(ac - 0.8331) < 1e-4          # Krauth & Mezard, J. Phys. France 50, 3057 (1989)
+
+
+def test_jamming_line_by_continuation_matches_pointwise_minimisation():
+    # the line marched in kappa (warm-started minimisations of -A/B) equals the independent
+    # nested-Brent minimisation at each margin; 1RSB below RS, above the AT line
+    rows = rt.jamming_line([-1.0, -0.8, -0.6])
+    for r in rows:
+        p = rt.alpha_c_1rsb(r["kappa"])
+        assert abs(r["alpha"] - p["alpha"]) < 1e-8 * p["alpha"]
+        assert at_alpha(r["kappa"]).value < r["alpha"] < r["alpha_rs"]
+    with pytest.raises(ReplicaInputError, match="kappas"):
+        rt.jamming_line([-1.0, 0.5])
+
+
+def test_cli_rsb1_spherical_static_m(capsys):
+    import json
+    from replica.cli import main
+    assert main(["rsb1", "spherical", "--alpha", "9", "--kappa", "-1", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert 0 < out["m"] < 0.6 and abs(out["complexity"]) < 1e-9 and out["q1"] > out["q0"]
+    assert main(["rsb1", "spherical", "--alpha", "9", "--kappa", "0.5", "--m", "0.5"]) == 2
+    assert "kappa" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kappa", [-0.01, -0.3, -2.0])
+def test_spherical_1rsb_bifurcation_on_the_at_line(kappa):
+    from replica.models.rsb1_spherical import bifurcation_point
+    a = at_alpha(kappa, xtol=1e-12).value
+    assert abs(bifurcation_point(kappa)["alpha"] / a - 1) < 1e-10
+    with pytest.raises(ReplicaInputError, match="kappa"):
+        bifurcation_point(0.2)

@@ -40,6 +40,7 @@ import numpy as np
 from scipy import special
 
 from replica.gauss import gauss_hermite
+from replica import rsb1_thresholds as rt
 from replica.models import gardner, rsb1
 
 H = lambda x: 0.5 * special.erfc(x / math.sqrt(2.0))
@@ -98,7 +99,7 @@ assert abs(fd - s.thermo["dphi_dq1"]) < 1e-6
 # panel rule of `replica.gauss` resolves it (two rules agree to ~1e-14).
 
 # %%
-r5 = rsb1.alpha_ogp("binary", 1.0, 5, constraint="symmetric")
+r5 = rt.alpha_ogp("binary", 1.0, 5, constraint="symmetric")
 q1 = r5["q1"]
 y, sq = math.sqrt(1 - q1), math.sqrt(q1)
 z, w = gauss_hermite(301)
@@ -114,7 +115,7 @@ assert abs(g1 - g2) < 1e-12 and abs(gh - g1) > 1e-5
 
 # %%
 table2 = {2: 1.7001, 3: 1.6664, 4: 1.6578, 5: 1.6593}
-res = {m: rsb1.alpha_ogp("binary", 1.0, m, constraint="symmetric") for m in range(2, 7)}
+res = {m: rt.alpha_ogp("binary", 1.0, m, constraint="symmetric") for m in range(2, 7)}
 for m, r in res.items():
     pub = table2.get(m)
     print(f"m = {m}: alpha_OGP = {r['alpha']:.6f} at q1 = {r['q1']:.5f}"
@@ -137,7 +138,42 @@ for k in (0.5, -1.0):
     lim = [rsb1.jamming_psi(1.0, k, q0, 1e-7)["alpha_zero"] / ac - 1 for q0 in (0.0, 0.5, 0.9)]
     print(f"kappa = {k}: mu -> 0 relative deviation from Gardner {max(map(abs, lim)):.1e}")
     assert max(map(abs, lim)) < 1e-5
-r = rsb1.alpha_c_1rsb(-1.0)
+r = rt.alpha_c_1rsb(-1.0)
 print(f"kappa = -1: alpha_c^1RSB = {r['alpha']:.5f} (q0 = {r['q0']:.4f}, mu = {r['mu']:.3f}) "
       f"< alpha_c^RS = {r['alpha_rs']:.5f}")
 assert r["alpha"] < r["alpha_rs"]
+
+# %% [markdown]
+# ## 8. Spherical 1RSB: the branch leaves RS exactly at the AT line
+#
+# Subtracting the q0 equation from the q1 equation and dividing by q1 - q0 (the reduced tilted
+# variance V of `rsb1_kernels`) removes the RS branch: at q1 = q0 the reduced equation is the
+# vanishing of the RS replicon. The model `rsb1-spherical` starts there; followed down in alpha
+# at fixed m, its branch ends (q1 - q0 -> 0) at the AT line.
+
+# %%
+from replica.models.rsb1_spherical import bifurcation_point
+from replica.thresholds import at_alpha
+
+a_at = at_alpha(-1.0, xtol=1e-12).value
+b = bifurcation_point(-1.0)
+end = rt.branch_end(-1.0, 0.6, 8.3)
+print(f"kappa = -1: alpha_AT = {a_at:.12f}, reduced 1RSB equation at q1 = q0: "
+      f"{b['alpha']:.12f}, branch end (m = 0.6): {end['alpha']:.12f} "
+      f"(q1 - q0 = {end['q1_minus_q0']:.1e})")
+assert abs(b["alpha"] - a_at) < 1e-10 and abs(end["alpha"] - a_at) < 1e-8
+
+# %% [markdown]
+# ## 9. Binary perceptron, m -> 1: frozen states (arXiv:2607.27000 App. B, zero temperature)
+#
+# With qh1 = alpha Q1(q1), the entropy of one state S_RS + phi~ vanishes as q1 -> 1 like
+# sqrt(1 - q1): the states are isolated solutions, the complexity at m = 1 is S_RS, and the
+# static capacity is the RS one (figure `rsb1_frozen` draws d phi~/d qh1 and phi~ against q1).
+
+# %%
+for e in (1e-4, 1e-6, 1e-8):
+    t = rsb1.frozen_m1_terms(0.7, 0.0, 1 - e)
+    print(f"1 - q1 = {e:.0e}: qh1 = {t['qh1']:9.2f}, internal entropy = "
+          f"{t['internal_entropy']:+.3e}, complexity = {t['complexity']:.6f} "
+          f"(S_RS = {t['s_rs']:.6f})")
+assert abs(rsb1.frozen_m1_terms(0.7, 0.0, 1 - 1e-8)["internal_entropy"]) < 1e-4

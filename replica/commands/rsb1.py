@@ -3,7 +3,7 @@
     replica rsb1 mclone   --model binary --alpha 0.78 --m 4 --q1 0.98 [--kappa 0] --json
     replica rsb1 ogp      --model sbp --m 2 3 4 5 [--kappa 1] --json
     replica rsb1 jamming  --kappa -1 -0.5 0 --json
-    replica rsb1 spherical --alpha 9 --kappa -1 --start 0.73 0.86 0.6 [--m 0.6] --json
+    replica rsb1 spherical --alpha 9 --kappa -1 [--m 0.6] [--start 0.73 0.86 0.6] --json
     replica rsb1 sbp      --kappa 1 [--alpha 1.5] --json
     replica rsb1 frozen   --alpha 0.7 --q1 0.6 0.9 0.999 --json
 
@@ -65,10 +65,10 @@ def register(sub) -> None:
     e.add_argument("--alpha", type=number, required=True, help="load P/N > 0")
     e.add_argument("--kappa", type=number, required=True, help="margin (kappa < 0: beyond "
                    "the AT line)")
-    e.add_argument("--m", type=number, help="fixed Parisi block m (default: from zero "
-                   "complexity)")
-    e.add_argument("--start", type=number, nargs="+", required=True, metavar="X",
-                   help="starting point q0 q1 [m] off the RS solution")
+    e.add_argument("--m", type=number, help="fixed Parisi block m (default: the static m, "
+                   "where the complexity vanishes, located along m from the --start m or 0.6)")
+    e.add_argument("--start", type=number, nargs="+", metavar="X",
+                   help="starting point q0 q1 [m] (default: near the AT bifurcation, m 0.6)")
     add_json_flag(e)
     e.set_defaults(func=run_spherical)
 
@@ -100,7 +100,7 @@ def run_mclone(args) -> int:
 
 def run_ogp(args) -> int:
     """``replica threshold ogp``: one alpha_OGP(m) (keys alpha, q1, m, kappa, q0, ...)."""
-    from ..models.rsb1 import alpha_ogp
+    from ..rsb1_thresholds import alpha_ogp
 
     if args.model == "spherical":
         raise ReplicaInputError("threshold ogp: --model must be binary or sbp")
@@ -113,7 +113,7 @@ def run_ogp(args) -> int:
 
 
 def run_ogp_table(args) -> int:
-    from ..models.rsb1 import alpha_ogp
+    from ..rsb1_thresholds import alpha_ogp
 
     w, c = _family(args.model)
     ms = sorted(set(args.m))
@@ -138,7 +138,7 @@ def run_ogp_table(args) -> int:
 
 
 def run_jamming(args) -> int:
-    from ..models.rsb1 import alpha_c_1rsb
+    from ..rsb1_thresholds import alpha_c_1rsb
     from ..thresholds import at_alpha
 
     rows = []
@@ -154,10 +154,21 @@ def run_jamming(args) -> int:
 
 
 def run_spherical(args) -> int:
-    from ..models.rsb1 import rsb1_spherical
+    from ..models.rsb1_spherical import rsb1_spherical
+    from ..rsb1_thresholds import static_1rsb
 
-    s = rsb1_spherical(args.alpha, args.kappa, m=args.m, x0=args.start)
-    emit({"alpha": args.alpha, "kappa": args.kappa, **s.order, **s.thermo}, args.json)
+    start = list(args.start or [])
+    if len(start) not in (0, 2, 3):
+        raise ReplicaInputError("--start takes q0 q1 [m]")
+    x0 = start[:2] or None
+    if args.m is not None:
+        s = rsb1_spherical(args.alpha, args.kappa, m=args.m, x0=x0)
+        emit({"alpha": args.alpha, "kappa": args.kappa, **s.order, **s.thermo}, args.json)
+        return 0
+    m0 = start[2] if len(start) == 3 else 0.6
+    x = None if x0 is None else [x0[0], x0[1] - x0[0]]
+    r = static_1rsb(args.alpha, args.kappa, m0=m0, x0=x)
+    emit({"alpha": args.alpha, "kappa": args.kappa, **r}, args.json)
     return 0
 
 

@@ -44,23 +44,17 @@ pairwise overlap q1. By the envelope theorem
           \frac{d\phi_m}{d\alpha} = G_E,
 
 so the m-overlap-gap threshold :math:`\alpha_{\rm OGP}(m) = \min_{q_1}\alpha_m(q_1)`, with
-:math:`\phi_m(q_1; \alpha_m(q_1)) = 0`, is located by Newton in alpha and Brent on
-:math:`d\phi_m/dq_1` (arXiv:2607.27000 eqs. 25–26). The RS ansatz inside the clones makes
+:math:`\phi_m(q_1; \alpha_m(q_1)) = 0`, is the sign change of :math:`d\phi_m/dq_1` along the
+branch of the model ``ogp-binary``/``ogp-sbp`` (:class:`MCloneZeroModel`: the saddle and
+:math:`\phi_m = 0` in the unknowns and alpha, continued in q1; arXiv:2607.27000 eqs. 25–26),
+located by the continuation engine in :mod:`replica.rsb1_thresholds`. The RS ansatz inside the clones makes
 :math:`\alpha_{\rm OGP}(m)` non-monotone in m beyond some m*, which is unphysical (eq. 30);
 ``min over m`` is the estimate. For the SBP the saddle has q0 = qh0 = 0 by the w -> -w symmetry
 (the same holds for the 1RSB q0 there), and the clone computation reduces to one conjugate.
 
-**Spherical jamming** (docs/THEORY.md §8.1): as q1 -> 1 with m = mu (1 - q1),
-:math:`\phi \simeq \Psi(q_0, \mu)/(1-q_1)`,
-
-.. math:: \Psi = \frac{\ln(1+\mu(1-q_0))}{2\mu} + \frac{q_0}{2(1+\mu(1-q_0))}
-          + \frac\alpha\mu\int Dz_0\ln\int Dz_1\,e^{-\frac\mu2(\kappa - \sqrt{q_0}z_0 -
-          \sqrt{1-q_0}z_1)_+^2},
-
-where the inner integral is closed-form (a Gaussian integral on each side of the kink); since
-Psi is affine in alpha, Psi = A + alpha B, the 1RSB SAT/UNSAT line is the stationary value
-:math:`\alpha_c^{\rm 1RSB} = \mathrm{extr}_{q_0,\mu}(-A/B)`; mu -> 0 gives Gardner's
-:math:`1/\int Dt(\kappa - t)_+^2` for every q0.
+The spherical equilibrium 1RSB (model ``rsb1-spherical``) and its jamming limit are in
+:mod:`replica.models.rsb1_spherical`; thresholds (alpha_OGP(m), the AT bifurcation, the static
+m, the 1RSB jamming line) in :mod:`replica.rsb1_thresholds`.
 
 Numerics: the kernels of ``rsb1_kernels`` (log-domain inner integrals around the mode of a
 concave log-integrand, panels graded at the boundary layers of width sqrt(1-q1)); the rule is
@@ -69,26 +63,38 @@ second, finer rule.
 """
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
 from scipy import optimize
 
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
-from ..gauss import gauss_legendre, log_H_s
+from ..gauss import gauss_legendre, graded_gaussian_rule, log_2cosh, log_H_s
 from ..solve import Solution, solve
 from . import rsb1_kernels as K
 from .base import Param, SaddleModel
-from .gardner import capacity_spherical_closed_form
+from .gardner import capacity as _gardner_capacity
 from .gardner import gardner as _gardner_rs
 
 __all__ = [
     "RULE", "WEIGHTS", "CONSTRAINTS", "energetic_terms", "entropic_binary_terms",
     "entropic_spherical_terms", "free_entropy", "mclone_saddle", "mclone_free_entropy",
-    "alpha_m", "alpha_ogp", "sbp_capacity", "sbp_rs_entropy", "jamming_psi", "alpha_c_1rsb",
-    "rsb1_spherical", "frozen_m1_profile", "MCloneModel", "SBPModel", "MCLONE_BINARY", "MCLONE_SBP",
-    "MCLONE_SPHERICAL", "SBP_RS",
+    "sbp_capacity", "sbp_rs_entropy", "frozen_m1_profile", "frozen_m1_terms",
+    "MCloneModel", "MCloneZeroModel", "SBPModel", "MCLONE_BINARY", "MCLONE_SBP",
+    "MCLONE_SPHERICAL", "MCLONE_ZERO_BINARY", "MCLONE_ZERO_SBP", "SBP_RS",
 ]
+#: names defined in :mod:`replica.models.rsb1_spherical` (which builds on this module),
+#: re-exported here on first access
+_SPHERICAL = ("jamming_psi", "rsb1_spherical", "RSB1_SPHERICAL", "bifurcation_point")
+
+
+def __getattr__(name):
+    if name in _SPHERICAL:
+        from . import rsb1_spherical
+
+        return getattr(rsb1_spherical, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 WEIGHTS = ("binary", "spherical")
 CONSTRAINTS = ("margin", "symmetric")
@@ -136,17 +142,19 @@ def _check_kappa(kappa, constraint):
 def energetic_terms(constraint: str, q0: float, q1: float, m: float, kappa: float,
                     rule=None) -> dict:
     """G_E (with its 1/m) and its partial derivatives at arbitrary (q0, q1, m):
-    ``dq0`` = -(m/2) Q0, ``dq1`` = ((m-1)/2) Q1, ``dm`` = (L1 - G_E)/m, plus ``Q0``, ``Q1``
-    (see :mod:`replica.models.rsb1_kernels`)."""
+    ``dq0`` = -(m/2) Q0, ``dq1`` = ((m-1)/2) Q1, ``dm`` = (L1 - G_E)/m, plus ``Q0``, ``Q1`` and
+    the reduced tilted variance ``V`` = (Q1 - Q0)/(q1 - q0) (its limit at q1 = q0; see
+    :mod:`replica.models.rsb1_kernels`)."""
     xg, wg, L, base = _rule(rule)
     EVALUATIONS[0] += 1
     if not (0.0 <= q0 <= q1 < 1.0):
         raise ReplicaInputError(f"q0, q1 must satisfy 0 <= q0 <= q1 < 1, got q0={q0}, q1={q1}")
-    t0, Q0, Q1, L1 = K.energetic(float(q0), float(q1), float(m), float(kappa),
-                                 constraint == "symmetric", xg, wg, L, base)
+    lo, hi = K.window_of(kappa, constraint == "symmetric")
+    t0, Q0, Q1, L1, V = K.energetic_window(float(q0), float(q1), float(m), lo, hi, xg, wg, L,
+                                           base)
     ge = t0 / m
-    return {"G_E": ge, "Q0": Q0, "Q1": Q1, "dq0": -0.5 * m * Q0, "dq1": 0.5 * (m - 1.0) * Q1,
-            "dm": (L1 - ge) / m}
+    return {"G_E": ge, "Q0": Q0, "Q1": Q1, "V": V, "dq0": -0.5 * m * Q0,
+            "dq1": 0.5 * (m - 1.0) * Q1, "dm": (L1 - ge) / m}
 
 
 def entropic_binary_terms(q0: float, q1: float, qh0: float, qh1: float, m: int,
@@ -384,127 +392,6 @@ def mclone_free_entropy(weights: str, alpha: float, kappa: float, m, q1: float, 
 
 
 # ---------------------------------------------------------------------------------------------
-# The m-overlap-gap threshold
-# ---------------------------------------------------------------------------------------------
-
-
-def alpha_m(weights: str, kappa: float, m, q1: float, *, constraint: str = "margin",
-            alpha0: float | None = None, x0=None, rule=None, tol: float = 1e-12):
-    r"""alpha_m(q1): the load at which :math:`\phi_m(q_1) = 0`. From a warm start ``x0`` (and
-    ``alpha0``): one hybrid solve of the saddle-point equations and :math:`\phi_m = 0` in
-    (unknowns, alpha); otherwise (or if that fails) Newton's method in alpha with the exact slope
-    :math:`d\phi_m/d\alpha = G_E`, each step a saddle solve. Returns ``(alpha, Solution)``."""
-    a = alpha0
-    if a is None:
-        a = sbp_capacity(kappa) if constraint == "symmetric" else (
-            0.8 if weights == "binary" else 0.9 * capacity_spherical_closed_form(kappa))
-    names = _mclone_unknowns(weights, constraint)
-    if x0 is not None and len(names) > 1:
-        # warm start: the saddle equations and phi_m = 0 together in (unknowns, alpha)
-        def R(x):
-            if not x[-1] > 0:
-                return np.full(x.size, math.nan)
-            res, order, th = _mclone_state(weights, constraint, float(x[-1]), kappa, m, q1,
-                                           x[:-1], rule)
-            if order is None:
-                return np.full(x.size, math.nan)
-            return np.append(res, th["free_entropy"])
-        try:
-            xs = solve(lambda x: x + R(x), np.append(x0, a), names=names + ("alpha",),
-                       method="hybrid", tol=max(tol, 1e-12), model=f"alpha_m-{weights}",
-                       params={"kappa": kappa, "m": m, "q1": q1}).x
-            sol = mclone_saddle(weights, float(xs[-1]), kappa, m, q1, constraint=constraint,
-                                x0=xs[:-1], rule=rule)
-            return float(xs[-1]), sol
-        except ConvergenceError:
-            pass
-    sol = None
-    for it in range(60):
-        sol = mclone_saddle(weights, a, kappa, m, q1, constraint=constraint,
-                            x0=x0 if sol is None else sol.unknowns, rule=rule)
-        phi, ge = sol.thermo["free_entropy"], sol.thermo["G_E"]
-        step = -phi / ge
-        a_new = a + step
-        if a_new <= 0:
-            a_new = 0.5 * a
-        if abs(step) <= tol * max(1.0, a):
-            return a_new, sol
-        a = a_new
-    raise ConvergenceError("alpha_m(q1): Newton in alpha did not converge", model=weights,
-                           params={"kappa": kappa, "m": m, "q1": q1}, x=[a], iterations=60,
-                           method="newton")
-
-
-def alpha_ogp(weights: str, kappa: float, m, *, constraint: str = "margin",
-              one_minus_q1=(0.3, 3e-3), n_grid: int = 7, tol: float = 1e-11, rule=None
-              ) -> dict:
-    r"""The m-overlap-gap threshold :math:`\alpha_{\rm OGP}(m) = \min_{q_1}\alpha_m(q_1)`
-    (arXiv:2607.27000 eqs. 25–26), RS in the clones.
-
-    Stage 1: alpha_m(q1) tabulated with the coarse rule ``COARSE_RULE`` on a log grid of 1 - q1
-    in ``one_minus_q1`` (warm-started saddles, Newton in alpha). Stage 2: from the parabola
-    through the smallest value and its neighbours, one hybrid solve with the default rule of
-    the full system: the saddle-point equations, :math:`\phi_m = 0` and
-    :math:`d\phi_m/dq_1 = 0` (envelope-theorem slope), in the unknowns plus (q1, alpha);
-    ``tol`` bounds its residual. Returns ``{"alpha", "q1", "m", "kappa", "q0", "qh1",
-    "evaluations", "grid_q1", "grid_alpha"}``; ConvergenceError if the minimum lies at an end of
-    the grid or the final solve fails.
-    """
-    _check_family(weights, constraint)
-    kappa = _check_kappa(kappa, constraint)
-    lo, hi = one_minus_q1
-    grid = 1.0 - np.geomspace(lo, hi, n_grid)
-    vals = []
-    a_prev, x_prev = None, None
-    sols = []
-    for q1 in grid:
-        a, sol = alpha_m(weights, kappa, m, float(q1), constraint=constraint, alpha0=a_prev,
-                         x0=x_prev, rule=COARSE_RULE, tol=1e-6)
-        vals.append(a)
-        sols.append(sol)
-        a_prev, x_prev = a, sol.unknowns
-    vals = np.array(vals)
-    i = int(np.argmin(vals))
-    if i == 0 or i == len(grid) - 1:
-        raise ConvergenceError(f"alpha_OGP(m={m}): the minimum of alpha_m(q1) lies at the end "
-                               f"of the grid 1 - q1 in [{hi:g}, {lo:g}]",
-                               model=weights, params={"kappa": kappa, "m": m},
-                               x=grid, residual=vals, method="grid")
-    # parabola in t = ln(1 - q1) through the three smallest points
-    t = np.log(1.0 - grid[i - 1:i + 2])
-    c = np.polyfit(t, vals[i - 1:i + 2], 2)
-    t_star = -c[1] / (2 * c[0]) if c[0] > 0 else t[1]
-    q1g = 1.0 - math.exp(t_star)
-    names = _mclone_unknowns(weights, constraint)
-    m_ = int(m) if weights == "binary" else float(m)
-    count = [0]
-
-    def R(x, rl):
-        count[0] += 1
-        q1, a = float(x[-2]), float(x[-1])
-        if not (0.0 < q1 < 1.0 and a > 0):
-            return np.full(x.size, math.nan)
-        res, order, th = _mclone_state(weights, constraint, a, kappa, m_, q1, x[:-2], rl)
-        if order is None:
-            return np.full(x.size, math.nan)
-        return np.concatenate([res, [2.0 * th["dphi_dq1"] / (m_ - 1.0), th["free_entropy"]]])
-
-    x0 = np.concatenate([sols[i].unknowns, [q1g, np.polyval(c, t_star)]])
-    label = f"alpha_ogp-{weights}-{constraint}"
-    # the joint system first with the coarse rule (cheap), then polished with the default one
-    x0 = solve(lambda x: x + R(x, COARSE_RULE), x0, names=names + ("q1", "alpha"),
-               method="hybrid", tol=1e-9, model=label, params={"kappa": kappa, "m": m_}).x
-    sol = solve(lambda x: x + R(x, rule), x0, names=names + ("q1", "alpha"), method="hybrid",
-                tol=tol, model=label, params={"kappa": kappa, "m": m_})
-    x = sol.x
-    res, order, th = _mclone_state(weights, constraint, float(x[-1]), kappa, m_, float(x[-2]),
-                                   x[:-2], rule)
-    return {"alpha": float(x[-1]), "q1": float(x[-2]), "m": m_, "kappa": kappa,
-            "q0": float(order["q0"]), "qh1": float(order.get("qh1", math.nan)),
-            "evaluations": count[0], "grid_q1": grid.tolist(), "grid_alpha": vals.tolist()}
-
-
-# ---------------------------------------------------------------------------------------------
 # Symmetric binary perceptron, RS
 # ---------------------------------------------------------------------------------------------
 
@@ -526,168 +413,6 @@ def sbp_capacity(kappa: float) -> float:
     kappa = 1)."""
     kappa = _check_kappa(kappa, "symmetric")
     return -math.log(2.0) / _sbp_window(kappa)
-
-
-# ---------------------------------------------------------------------------------------------
-# Spherical jamming (SAT/UNSAT) line at 1RSB: q1 -> 1 with m = mu (1 - q1)
-# ---------------------------------------------------------------------------------------------
-
-
-def _jam_AB(q0, mu, kappa, rule=None):
-    xg, wg, L, base = _rule(rule)
-    A = math.log1p(mu * (1.0 - q0)) / (2.0 * mu) + q0 / (2.0 * (1.0 + mu * (1.0 - q0)))
-    B = K.jamming_energetic(float(q0), float(mu), float(kappa), xg, wg, L, base) / mu
-    return A, B
-
-
-def jamming_psi(alpha: float, kappa: float, q0: float, mu: float, *, rule=None) -> dict:
-    r""":math:`\Psi(q_0, \mu) = A(q_0,\mu) + \alpha B(q_0,\mu)`, the coefficient of
-    :math:`1/(1-q_1)` in the spherical 1RSB free entropy as q1 -> 1 with m = mu (1 - q1)
-    (module docstring). Keys ``A`` (entropic), ``B`` (energetic per unit alpha), ``psi``,
-    ``alpha_zero`` (= -A/B, the load where Psi vanishes)."""
-    q0 = check_range("q0", q0, 0.0, 1.0, hi_open=True)
-    mu = check_range("mu", mu, 0.0, lo_open=True)
-    A, B = _jam_AB(q0, mu, check_finite("kappa", kappa), rule)
-    return {"A": A, "B": B, "psi": A + alpha * B, "alpha_zero": -A / B}
-
-
-def alpha_c_1rsb(kappa: float, *, rule=None, log_mu=(-12.0, 18.0), xtol: float = 1e-9) -> dict:
-    r"""The spherical SAT/UNSAT (jamming) load at 1RSB, :math:`\alpha_c^{\rm 1RSB}(\kappa)`:
-    the stationary value of :math:`\alpha(q_0,\mu) = -A/B` (where Psi = 0 at its stationary
-    point; since Psi is affine in alpha the two conditions coincide). It is the minimum over
-    (q0, mu), found by nested bounded Brent minimisations (q0 inside, ln mu outside, on
-    ``log_mu``). For kappa >= 0 (RS exact) the minimum sits at mu -> 0, where alpha = Gardner's
-    :math:`1/\int Dt(\kappa-t)_+^2` for every q0: the RS capacity is returned with mu = 0.
-    Returns ``{"alpha", "q0", "mu", "alpha_rs", "rs"}``."""
-    kappa = check_finite("kappa", kappa)
-    a_rs = capacity_spherical_closed_form(kappa)
-
-    def inner(lmu):
-        mu = math.exp(lmu)
-        r = optimize.minimize_scalar(lambda t: -_ratio(t, mu), bounds=(-12.0, 12.0),
-                                     method="bounded", options={"xatol": xtol})
-        return r.fun, 1.0 / (1.0 + math.exp(-r.x))
-
-    def _ratio(t, mu):
-        q0 = 1.0 / (1.0 + math.exp(-t))
-        A, B = _jam_AB(q0, mu, kappa, rule)
-        return A / B
-
-    if kappa >= 0.0:
-        return {"alpha": float(a_rs), "q0": 0.0, "mu": 0.0, "alpha_rs": float(a_rs),
-                "rs": True}
-    lo, hi = log_mu
-    # coarse scan in ln mu for the bracket of the minimum, then Brent
-    grid = np.linspace(lo, hi, 61)
-    vals = np.array([inner(g)[0] for g in grid])
-    i = int(np.argmin(vals))
-    if i == len(grid) - 1:
-        raise ConvergenceError("alpha_c^1RSB: the minimum over mu lies at the upper end of the "
-                               f"range ln mu <= {hi}", model="rsb1-spherical",
-                               params={"kappa": kappa}, x=grid[-3:], residual=vals[-3:])
-    if i == 0 or vals[i] >= a_rs * (1 - 1e-12):
-        return {"alpha": float(a_rs), "q0": 0.0, "mu": 0.0, "alpha_rs": float(a_rs),
-                "rs": True}
-    r = optimize.minimize_scalar(lambda g: inner(g)[0], bracket=(grid[i - 1], grid[i],
-                                                                  grid[i + 1]),
-                                 method="brent", options={"xtol": xtol})
-    a, q0 = inner(r.x)
-    return {"alpha": float(a), "q0": float(q0), "mu": float(math.exp(r.x)), "alpha_rs": float(a_rs),
-            "rs": False}
-
-
-# ---------------------------------------------------------------------------------------------
-# Equilibrium 1RSB, spherical weights
-# ---------------------------------------------------------------------------------------------
-
-
-def _sph_state(alpha, kappa, x, m_fixed, rule):
-    """Residual and thermodynamics of the spherical 1RSB equations; unknowns x = (q0, q1) at
-    fixed m or (q0, q1, m)."""
-    q0, q1 = float(x[0]), float(x[1])
-    m = float(x[2]) if m_fixed is None else m_fixed
-    if not (0.0 <= q0 < q1 < 1.0 and 0.0 < m):
-        return np.full(len(x), math.nan), None
-    en = energetic_terms("margin", q0, q1, m, kappa, rule)
-    es = entropic_spherical_terms(q0, q1, m)
-    D = es["D"]
-    r0 = alpha * en["Q0"] * D * D - q0
-    # q1 equation times (1 - q1): both sides stay finite as q1 -> 1
-    r1 = ((q1 - q0) / D + (1.0 - q1) * q0 / (D * D) - (1.0 - q1) * alpha * en["Q1"])
-    dm = es["dm"] + alpha * en["dm"]
-    res = [r0, r1] if m_fixed is None else [r0, r1]
-    if m_fixed is None:
-        res.append(dm)
-    phi = es["G_S"] + alpha * en["G_E"]
-    th = {"free_entropy": phi, "entropic": es["G_S"], "energetic": alpha * en["G_E"],
-          "dphi_dm": dm, "complexity": -m * m * dm, "q1_minus_q0": q1 - q0}
-    return np.array(res), (q0, q1, m, th)
-
-
-def rsb1_spherical(alpha: float, kappa: float, *, m: float | None = None, x0=None,
-                   rule=None, tol: float = 1e-11, _direct: bool = False) -> Solution:
-    r"""Equilibrium 1RSB saddle point of the spherical perceptron at (alpha, kappa): the q0 and
-    q1 equations (module docstring) and, unless ``m`` is given, the m equation
-    :math:`\partial_m\phi = 0` (zero complexity). ``x0`` = (q0, q1[, m]) warm start (required
-    in practice: the RS point q1 = q0 always solves the q0, q1 equations, and the 1RSB branch
-    exists only beyond the AT line, kappa < 0). Returns a Solution with order q0, q1, m and
-    thermo ``free_entropy``, ``complexity`` (= -m^2 d phi/dm), ``q1_minus_q0``."""
-    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
-    kappa = check_finite("kappa", kappa)
-    if m is not None:
-        m = check_range("m", m, 0.0, lo_open=True)
-    if x0 is None:
-        raise ReplicaInputError("x0: the spherical 1RSB solver needs a starting point (q0, q1"
-                                "[, m]) off the RS solution")
-    x0 = np.atleast_1d(np.asarray(x0, dtype=float))
-    n = 2 if m is not None else 3
-    if x0.size != n:
-        raise ReplicaInputError(f"x0 must have {n} entries (q0, q1{', m' if n == 3 else ''})")
-    params = {"alpha": alpha, "kappa": kappa} | ({"m": m} if m is not None else {})
-    if m is None and not _direct:
-        return rsb1_spherical(alpha, kappa, m=None, x0=_sph_equilibrium_start(
-            alpha, kappa, x0, rule), rule=rule, tol=tol, _direct=True)
-    sol = solve(lambda x: x + _sph_state(alpha, kappa, x, m, rule)[0], x0,
-                names=("q0", "q1", "m")[:n], method="hybrid", tol=tol, model="rsb1-spherical",
-                params=params)
-    res, st = _sph_state(alpha, kappa, sol.x, m, rule)
-    q0, q1, mm, th = st
-    if q1 - q0 < 1e-7:
-        raise ConvergenceError("the 1RSB solve fell back onto the RS solution q1 = q0",
-                               model="rsb1-spherical", params=params, x=sol.x, residual=res,
-                               hint="start closer to the 1RSB branch (beyond the AT line)")
-    return Solution(order={"q0": q0, "q1": q1, "m": mm}, residual=res, status="converged",
-                    iterations=sol.iterations, method="hybrid", model="rsb1-spherical",
-                    params=params, thermo=th, unknowns=tuple(map(float, sol.x)))
-
-
-def _sph_equilibrium_start(alpha, kappa, x0, rule):
-    """(q0, q1, m) near the zero-complexity point: fixed-m solves marched in m from x0's m by
-    steps of 0.05 (warm starts) until d phi/dm changes sign, then Brent on m."""
-    q0, q1, m0 = map(float, x0)
-    x = [q0, q1]
-
-    def at(m, x):
-        s = rsb1_spherical(alpha, kappa, m=m, x0=x, rule=rule)
-        return s.thermo["dphi_dm"], list(s.unknowns)
-
-    d0, x = at(m0, x)
-    step = -0.05 if d0 > 0 else 0.05      # phi is minimal in m at the equilibrium
-    m, d, xs = m0, d0, {m0: x}
-    while True:
-        mn = m + step
-        if not 1e-3 < mn < 1.0:
-            raise ConvergenceError("spherical 1RSB: d phi/dm does not change sign for m in "
-                                   "(0, 1)", model="rsb1-spherical",
-                                   params={"alpha": alpha, "kappa": kappa}, x=[m], residual=[d])
-        dn, xn = at(mn, xs[m])
-        xs[mn] = xn
-        if dn * d <= 0:
-            break
-        m, d = mn, dn
-    lo, hi = sorted((m, mn))
-    mm = optimize.brentq(lambda v: at(v, xs[m])[0], lo, hi, xtol=1e-12)
-    return [*at(mm, xs[m])[1], mm]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -756,10 +481,16 @@ class MCloneModel(SaddleModel):
         return _mclone_guess(self.weights, self.constraint, p["alpha"], p["kappa"], p["m"],
                              p["q1"])
 
+    #: the reason :meth:`is_physical` gives outside the domain
+    domain = "outside 0 <= q0 <= q1, qh0 >= 0"
+
+    def _alpha(self, order, p):
+        return p["alpha"]
+
     def free_entropy(self, order, p):
-        return free_entropy(self.weights, p["alpha"], p["kappa"], p["m"], order.get("q0", 0.0),
-                            p["q1"], order.get("qh0"), order.get("qh1"),
-                            constraint=self.constraint)
+        return free_entropy(self.weights, self._alpha(order, p), p["kappa"], p["m"],
+                            order.get("q0", 0.0), p["q1"], order.get("qh0", 0.0),
+                            order.get("qh1"), constraint=self.constraint)
 
     def thermo(self, x, p):
         th = dict(self._state(x, p)[2])
@@ -767,8 +498,7 @@ class MCloneModel(SaddleModel):
         return th
 
     def is_physical(self, x, p):
-        return None if self._state(x, p)[1] is not None else \
-            "outside 0 <= q0 <= q1, qh0 >= 0"
+        return None if self._state(x, p)[1] is not None else self.domain
 
     def saddle(self, params=None, x0=None, *, method=None, tol=None, validate=True, **options):
         p = self.validate(params) if validate else dict(params)
@@ -834,6 +564,106 @@ class SBPModel(SaddleModel):
                 "energetic": f["energetic"], "capacity": sbp_capacity(p["kappa"])}
 
 
+class MCloneZeroModel(MCloneModel):
+    r"""The curve alpha_m(q1) of m clones: the load at which :math:`\phi_m(q_1) = 0`, as a model
+    of the protocol (arXiv:2607.27000 eqs. 25–26). Parameters kappa, m (number of clones), q1;
+    unknowns: those of the m-clone saddle (:func:`mclone_saddle`) and alpha; residual: the
+    m-clone saddle-point equations and :math:`\phi_m = 0`. Along q1 the minimum of alpha_m is
+    where ``dphi_dq1`` (envelope theorem) changes sign, so alpha_OGP(m) is an event of this
+    model's branch (:func:`replica.rsb1_thresholds.alpha_ogp`).
+
+    Known point: the decorrelated clones. At q1 = q_RS(alpha_c), the typical overlap at the RS
+    capacity, the m-clone saddle is the RS one (q0 = q1, qh0 = qh1 = qh_RS) and phi_m = s_RS = 0:
+    alpha_m = alpha_c (binary: Krauth–Mézard; SBP: q_RS = 0, alpha_c = -ln 2/ln(1 - 2H(kappa)),
+    q1 = 0, qh1 = 0)."""
+
+    method = "hybrid"
+    tol = 1e-11
+
+    def __init__(self, name, constraint, kappa_default, description):
+        self.name, self.constraint, self.description = name, constraint, description
+        self.weights = "binary"
+        self.unknown_names = _mclone_unknowns("binary", constraint) + ("alpha",)
+        self.order_names = ("q0", "qh0", "q1", "qh1", "m", "alpha")
+        self.params = (
+            Param("kappa", default=kappa_default, doc="margin" if constraint == "margin"
+                  else "half-width of the window |w.xi|/sqrt(N) <= kappa"),
+            Param("m", 2, 64, default=2, kind="int", doc="number of clones"),
+            Param("q1", 0.0, 1.0 - 1e-10, doc="mutual overlap of the clones"),
+        )
+
+    def check(self, p):
+        _check_kappa(p["kappa"], self.constraint)
+        return p
+
+    #: the quadrature rule of the residual (None: ``RULE``); see :meth:`with_rule`
+    rule = None
+
+    def with_rule(self, rule):
+        """A copy of the model whose residual uses the quadrature ``rule`` (e.g.
+        ``COARSE_RULE`` to locate a threshold before polishing it with the default rule)."""
+        other = copy.copy(self)
+        other.rule = rule
+        return other
+
+    def _state(self, x, p, rule=None):
+        rule = self.rule if rule is None else rule
+        x = np.atleast_1d(np.asarray(x, dtype=float))
+        a = float(x[-1])
+        if not a > 0:
+            return np.full(x.size, math.nan), None, None
+        res, order, th = _mclone_state("binary", self.constraint, a, p["kappa"], p["m"],
+                                       p["q1"], x[:-1], rule)
+        if order is None:
+            return np.full(x.size, math.nan), None, None
+        return np.append(res, th["free_entropy"]), {**order, "alpha": a}, th
+
+    def residual(self, x, p):
+        return self._state(x, p)[0]
+
+    def order(self, x, p):
+        o = self._state(x, p)[1]
+        if o is None:
+            raise ReplicaInputError("unknowns outside the domain 0 <= q0 <= q1, qh0 >= 0, "
+                                    "alpha > 0")
+        return {k: o.get(k, 0.0) for k in self.order_names}
+
+    def unknowns(self, order, p):
+        return np.array([float(order[k]) for k in self.unknown_names])
+
+    def known_point(self, p):
+        if self.constraint == "symmetric":
+            return {**p, "q1": 0.0}, np.array([0.0, sbp_capacity(p["kappa"])])
+        ac = _gardner_capacity("binary", p["kappa"])
+        rs = _gardner_rs("binary", ac, p["kappa"], allow_negative_entropy=True)
+        q, qh = rs.order["q"], rs.order["qh"]
+        return {**p, "q1": q}, np.array([q, qh, qh, ac])
+
+    def guess(self, p, alpha0=None, x0=None, tol=1e-6, rule=COARSE_RULE):
+        """Newton's method in alpha with the exact slope d phi_m/d alpha = G_E, each step an
+        m-clone saddle (with the coarse rule); returns (unknowns, alpha)."""
+        kappa, m, q1 = p["kappa"], p["m"], p["q1"]
+        a = (sbp_capacity(kappa) if self.constraint == "symmetric" else 0.8) \
+            if alpha0 is None else alpha0
+        sol = None
+        for _ in range(60):
+            sol = mclone_saddle("binary", a, kappa, m, q1, constraint=self.constraint,
+                                x0=x0 if sol is None else sol.unknowns, rule=rule,
+                                validate=False)
+            step = -sol.thermo["free_entropy"] / sol.thermo["G_E"]
+            a = a + step if a + step > 0 else 0.5 * a
+            if abs(step) <= tol * max(1.0, a):
+                return np.append(sol.unknowns, a)
+        raise ConvergenceError("alpha_m(q1): Newton in alpha did not converge", model=self.name,
+                               params=dict(p), x=[a], iterations=60, method="newton")
+
+    domain = "outside 0 <= q0 <= q1, qh0 >= 0, alpha > 0"
+    saddle = SaddleModel.saddle      # the protocol's solve (MCloneModel's goes through q1 > 0)
+
+    def _alpha(self, order, p):
+        return order["alpha"]
+
+
 MCLONE_BINARY = MCloneModel("mclone-binary", "binary", "margin", 0.0,
                             "m binary clones at mutual overlap q1, margin kappa (ABP; "
                             "docs/THEORY.md §8.1)")
@@ -844,6 +674,12 @@ MCLONE_SPHERICAL = MCloneModel("mclone-spherical", "spherical", "margin", 0.0,
                                "m spherical clones at mutual overlap q1, margin kappa "
                                "(docs/THEORY.md §8.1)")
 SBP_RS = SBPModel()
+MCLONE_ZERO_BINARY = MCloneZeroModel("ogp-binary", "margin", 0.0,
+                                     "alpha_m(q1): load where m binary clones at overlap q1 "
+                                     "have zero entropy (docs/THEORY.md §8.1)")
+MCLONE_ZERO_SBP = MCloneZeroModel("ogp-sbp", "symmetric", 1.0,
+                                  "alpha_m(q1) of the symmetric binary perceptron "
+                                  "(docs/THEORY.md §8.1)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -851,30 +687,31 @@ SBP_RS = SBPModel()
 # ---------------------------------------------------------------------------------------------
 
 
-def _tilted_q1_m1(qh0, qh1, rule=None):
-    """f(qh1) = int Dz0 int Dz1 cosh(h) tanh^2(h) / (cosh(a) e^{b^2/2}), h = a + b z1,
-    a = sqrt(qh0) z0, b^2 = qh1 - qh0: the entropic q1 of the m = 1 block measure, written as the
-    mixture int Dz0 sum_+- w_+- int Dz tanh^2(a +- b^2 + b z), w_+- = e^{+-a}/(2 cosh a)."""
-    from ..gauss import graded_gaussian_rule
-
+def _tilted_m1(qh0, qh1, rule=None):
+    """Averages over the m = 1 block measure of the binary entropic term, with h = a + b z1,
+    a = sqrt(qh0) z0, b^2 = qh1 - qh0, and the weight Dz1 2cosh(h)/(2cosh(a) e^{b^2/2}):
+    a mixture of Gaussians shifted by +-b^2, h = a +- b^2 + b z with w_+- = e^{+-a}/(2cosh a).
+    Returns (f, l): f = int Dz0 <tanh^2 h> (the entropic q1, eq. 57) and l = int Dz0
+    <ln 2cosh h> (the m-derivative of ln int Dz1 (2cosh h)^m at m = 1)."""
     n, L, base = RULE if rule is None else rule
     b2 = max(qh1 - qh0, 0.0)
     b = math.sqrt(b2)
     sq = math.sqrt(max(qh0, 0.0))
     z0, w0 = graded_gaussian_rule([0.0], [1.0 / max(sq, 1e-300)], L=L, n=n, base=base)
-    tot = 0.0
+    f = 0.0
+    lc = 0.0
     for a_z, wz in zip(sq * z0, w0):
         wp = 0.5 * (1.0 + math.tanh(a_z))
-        acc = 0.0
         for sgn, ww in ((1.0, wp), (-1.0, 1.0 - wp)):
             c = a_z + sgn * b2
             if b == 0.0:
-                acc += ww * math.tanh(c) ** 2
-                continue
-            z, w = graded_gaussian_rule([-c / b], [1.0 / b], L=L, n=n, base=base)
-            acc += ww * float(np.dot(w, np.tanh(c + b * z) ** 2))
-        tot += wz * acc
-    return tot
+                h, w = np.array([c]), np.array([1.0])
+            else:
+                z, w = graded_gaussian_rule([-c / b], [1.0 / b], L=L, n=n, base=base)
+                h = c + b * z
+            f += wz * ww * float(np.dot(w, np.tanh(h) ** 2))
+            lc += wz * ww * float(np.dot(w, log_2cosh(h)))
+    return f, lc
 
 
 def frozen_m1_profile(alpha: float, kappa: float, q1_values, *, rule=None) -> dict:
@@ -901,5 +738,36 @@ def frozen_m1_profile(alpha: float, kappa: float, q1_values, *, rule=None) -> di
         qh1 = alpha * energetic_terms("margin", q0, q1, 1.0, kappa, rule)["Q1"]
         out["q1"].append(float(q1))
         out["qh1"].append(float(qh1))
-        out["dphi_dqh1"].append(0.5 * (_tilted_q1_m1(qh0, qh1, rule) - q1))
+        out["dphi_dqh1"].append(0.5 * (_tilted_m1(qh0, qh1, rule)[0] - q1))
     return out
+
+
+def frozen_m1_terms(alpha: float, kappa: float, q1: float, *, rule=None) -> dict:
+    r"""phi~ = d Phi/dm at m = 1 (arXiv:2607.27000 eqs. 53–55 at zero temperature, storage) at
+    block overlap q1, with (q0, qh0) the RS saddle and qh1 = alpha Q1(q0, q1; m = 1) (eq. 58):
+
+    .. math:: \tilde\phi = \tfrac12(q_0\hat q_0 - q_1\hat q_1)
+              - \int Dz_0 \ln[2\cosh a\, e^{b^2/2}] + \int Dz_0\langle\ln 2\cosh h\rangle
+              + \alpha\,\partial_m G_E|_{m=1}.
+
+    Keys ``phi_tilde``, ``complexity`` (= -phi~, the complexity Sigma = -m^2 d Phi/dm at m = 1),
+    ``internal_entropy`` (= S_RS + phi~, the entropy of one state), ``s_rs``, ``q0``, ``qh0``,
+    ``qh1``. As q1 -> 1 (the frozen solution) the internal entropy vanishes: the states are
+    isolated solutions, their complexity at m = 1 is S_RS and the static capacity (Sigma = 0)
+    is the RS (Krauth–Mézard) one."""
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    kappa = check_finite("kappa", kappa)
+    rs = _gardner_rs("binary", alpha, kappa, allow_negative_entropy=True)
+    q0, qh0 = rs.order["q"], rs.order["qh"]
+    q1 = check_range("q1", q1, q0, 1.0, hi_open=True)
+    en = energetic_terms("margin", q0, q1, 1.0, kappa, rule)
+    qh1 = alpha * en["Q1"]
+    sq = math.sqrt(qh0)
+    z, w = graded_gaussian_rule([0.0], [1.0 / max(sq, 1e-300)], L=_rule(rule)[2],
+                                n=len(_rule(rule)[0]), base=_rule(rule)[3])
+    ln_z1 = float(np.dot(w, log_2cosh(sq * z))) + 0.5 * (qh1 - qh0)
+    lc = _tilted_m1(qh0, qh1, rule)[1]
+    pt = 0.5 * (q0 * qh0 - q1 * qh1) - ln_z1 + lc + alpha * en["dm"]
+    s_rs = float(rs.thermo["entropy"])
+    return {"phi_tilde": pt, "complexity": -pt, "internal_entropy": s_rs + pt, "s_rs": s_rs,
+            "q0": q0, "qh0": qh0, "q1": q1, "qh1": qh1}

@@ -1,5 +1,11 @@
 r"""Numba kernels of the one-step RSB (1RSB) free entropy of the perceptron family.
 
+One kernel serves every constraint: a pattern is satisfied when its stability lies in a window
+[lo, hi] (margin: [kappa, +inf); symmetric: [-kappa, kappa]), and everything below is written
+for the window function
+
+.. math:: \mathcal H(x, y) = P(lo \le x + y z \le hi) = H((lo - x)/y) - H((hi - x)/y).
+
 Notation (docs/THEORY.md §8.1; Malatesta, Passalacqua, Zecchina, arXiv:2607.27000, eqs. 46–52).
 The single-pattern kernel at zero temperature is
 
@@ -19,7 +25,11 @@ kernel :func:`energetic` returns, besides :math:`\int Dz_0 \ln I`, the tilted av
     Q_1 = \int Dz_0 \langle (\partial_x \ln\mathcal H)^2\rangle,\quad
     L_1 = \int Dz_0 \langle \ln\mathcal H\rangle,
 
-which give :math:`\partial_{q_0} G_E = -\frac m2 Q_0`, :math:`\partial_{q_1} G_E = \frac{m-1}2
+and the reduced tilted variance :math:`V = \int Dz_0 \langle(\partial_x\ln\mathcal H -
+\langle\partial_x\ln\mathcal H\rangle)^2\rangle / (q_1 - q_0)`, taken as a centred two-pass sum
+(no cancellation as q1 -> q0) with its limit :math:`\int Dz_0 (\partial_x^2\ln\mathcal H)^2` at
+q1 = q0 (a Gaussian of variance s^2 changes f(x0 + s z1) by s f' z1 at leading order). Q1 - Q0 =
+(q1 - q0) V. These give :math:`\partial_{q_0} G_E = -\frac m2 Q_0`, :math:`\partial_{q_1} G_E = \frac{m-1}2
 Q_1` and :math:`\partial_m G_E = -G_E/m + L_1/m` (Gaussian integration by parts and
 :math:`\partial_{y^2}\mathcal H = \frac12 \partial_x^2\mathcal H`).
 
@@ -42,147 +52,163 @@ import math
 import numpy as np
 
 from .._numba import jit
-from ..gauss import G_s, H_s, graded_edges_on, log_H_s
+from ..gauss import G_s, H_s, graded_edges_on, log_H_s, rule_on_edges
 
 _LN_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
+def window_of(kappa: float, sym: bool) -> tuple:
+    """The window [lo, hi] of a constraint: margin [kappa, inf), symmetric [-kappa, kappa]."""
+    return (-float(kappa), float(kappa)) if sym else (float(kappa), math.inf)
+
+
+@jit
+def window(x, y, lo, hi):
+    """(ln calH, d/dx ln calH, d^2/dx^2 ln calH) of calH(x, y) = P(lo <= x + y z <= hi), stable
+    for every x (log domain; hi = inf for the margin constraint)."""
+    a = (lo - x) / y
+    if hi == math.inf:
+        g = G_s(a)
+        return log_H_s(a), g / y, -g * (g - a) / (y * y)
+    b = (hi - x) / y
+    if a >= 0.0:          # both ends in the upper tail
+        la = log_H_s(a)
+        lk = la + math.log1p(-math.exp(log_H_s(b) - la))
+    elif b <= 0.0:        # both in the lower tail: P(-b <= z <= -a)
+        lb = log_H_s(-b)
+        lk = lb + math.log1p(-math.exp(log_H_s(-a) - lb))
+    else:
+        lk = math.log(1.0 - H_s(-a) - H_s(b))
+    pa = math.exp(-0.5 * a * a - _LN_SQRT_2PI - lk)
+    pb = math.exp(-0.5 * b * b - _LN_SQRT_2PI - lk)
+    d = (pa - pb) / y
+    return lk, d, (a * pa - b * pb) / (y * y) - d * d
+
+
 @jit
 def lnK_dlnK(x, y, kappa, sym):
-    """(ln calH(x, y), d/dx ln calH(x, y)) for the margin (sym = False) or the symmetric
-    (sym = True) constraint, stable for every x (log domain)."""
-    if not sym:
-        u = (kappa - x) / y
-        return log_H_s(u), G_s(u) / y
-    sgn = 1.0
-    if x < 0.0:
-        x = -x
-        sgn = -1.0
-    a = (x - kappa) / y
-    b = (x + kappa) / y
-    if a > 0.0:
-        la = log_H_s(a)
-        lb = log_H_s(b)
-        r = math.exp(lb - la)
-        lnk = la + math.log1p(-r)
-        # (phi(b) - phi(a)) / (y calH),  calH = H(a) (1 - r)
-        pb = math.exp(-0.5 * b * b - _LN_SQRT_2PI - la)
-        d = (pb - G_s(a)) / ((1.0 - r) * y)
-    else:
-        k = 1.0 - H_s(-a) - H_s(b)
-        lnk = math.log(k)
-        pa = math.exp(-0.5 * a * a - _LN_SQRT_2PI)
-        pb = math.exp(-0.5 * b * b - _LN_SQRT_2PI)
-        d = (pb - pa) / (k * y)
-    return lnk, sgn * d
+    """(ln calH(x, y), d/dx ln calH) for the margin (sym = False) or the symmetric (sym = True)
+    constraint of half-width kappa."""
+    lo, hi = (-kappa, kappa) if sym else (kappa, math.inf)
+    lk, d, _ = window(x, y, lo, hi)
+    return lk, d
 
 
 @jit
-def _inner(x0, s, y, m, kappa, sym, xg, wg, L, base):
-    """(ln I, <dlnK>, <dlnK^2>, <lnK>) of the inner integral at field x0 (see module doc)."""
-    if s <= 0.0:
-        lk, d = lnK_dlnK(x0, y, kappa, sym)
-        return m * lk, d, d * d, lk
-    # mode of l(z) = -z^2/2 + m lnK(x0 + s z): l' = -z + m s dlnK, decreasing
-    lo = -1.0
-    hi = 1.0
+def _mode(x0, s, y, m, lo, hi):
+    """Mode of l(z) = -z^2/2 + m ln calH(x0 + s z) (l' = -z + m s d, decreasing): bisection."""
+    a = -1.0
+    b = 1.0
     for _ in range(200):
-        if -lo + m * s * lnK_dlnK(x0 + s * lo, y, kappa, sym)[1] > 0.0:
+        if -a + m * s * window(x0 + s * a, y, lo, hi)[1] > 0.0:
             break
-        lo *= 2.0
+        a *= 2.0
     for _ in range(200):
-        if -hi + m * s * lnK_dlnK(x0 + s * hi, y, kappa, sym)[1] < 0.0:
+        if -b + m * s * window(x0 + s * b, y, lo, hi)[1] < 0.0:
             break
-        hi *= 2.0
+        b *= 2.0
     for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        if -mid + m * s * lnK_dlnK(x0 + s * mid, y, kappa, sym)[1] > 0.0:
-            lo = mid
+        mid = 0.5 * (a + b)
+        if -mid + m * s * window(x0 + s * mid, y, lo, hi)[1] > 0.0:
+            a = mid
         else:
-            hi = mid
-        if hi - lo < 1e-9 * (1.0 + abs(mid)):
+            b = mid
+        if b - a < 1e-9 * (1.0 + abs(mid)):
             break
-    zm = 0.5 * (lo + hi)
+    return 0.5 * (a + b)
+
+
+@jit
+def _boundaries(c_lo, c_hi, hi, width, extra, w_extra):
+    """Grading centres and widths: the window's ends (hi = inf: one end) and one extra point."""
+    if hi == math.inf:
+        return np.array([extra, c_lo]), np.array([w_extra, width])
+    return np.array([extra, c_lo, c_hi]), np.array([w_extra, width, width])
+
+
+@jit
+def _inner(x0, s, y, m, lo, hi, xg, wg, L, base):
+    """(ln I, <d>, <d^2>, <ln calH>, V) at field x0, d = d ln calH/dx, V = <(d - <d>)^2>/s^2
+    (s = 0: the limit (d^2 ln calH/dx^2)^2); see the module docstring."""
+    if s <= 0.0:
+        lk, d, d2 = window(x0, y, lo, hi)
+        return m * lk, d, d * d, lk, d2 * d2
+    zm = _mode(x0, s, y, m, lo, hi)
     wk = y / s
-    if sym:
-        centers = np.array([zm, (kappa - x0) / s, (-kappa - x0) / s])
-        widths = np.array([min(1.0, wk), wk, wk])
-    else:
-        centers = np.array([zm, (kappa - x0) / s])
-        widths = np.array([min(1.0, wk), wk])
-    edges = graded_edges_on(zm - L, zm + L, centers, widths, base)
-    n = xg.shape[0]
-    npan = edges.shape[0] - 1
-    nn = npan * n
+    cen, wid = _boundaries((lo - x0) / s, (hi - x0) / s, hi, wk, zm, min(1.0, wk))
+    z, w = rule_on_edges(graded_edges_on(zm - L, zm + L, cen, wid, base), xg, wg, False)
+    nn = z.shape[0]
     lv = np.empty(nn)
     dv = np.empty(nn)
     kv = np.empty(nn)
-    wv = np.empty(nn)
     lmax = -math.inf
-    for p in range(npan):
-        a = edges[p]
-        b = edges[p + 1]
-        half = 0.5 * (b - a)
-        mid = 0.5 * (b + a)
-        for i in range(n):
-            z = mid + half * xg[i]
-            lk, d = lnK_dlnK(x0 + s * z, y, kappa, sym)
-            j = p * n + i
-            v = -0.5 * z * z + m * lk
-            lv[j] = v
-            dv[j] = d
-            kv[j] = lk
-            wv[j] = half * wg[i]
-            if v > lmax:
-                lmax = v
+    for j in range(nn):
+        lk, d, _ = window(x0 + s * z[j], y, lo, hi)
+        v = -0.5 * z[j] * z[j] + m * lk
+        lv[j] = v
+        dv[j] = d
+        kv[j] = lk
+        if v > lmax:
+            lmax = v
     tot = 0.0
     a1 = 0.0
     a2 = 0.0
     a3 = 0.0
     for j in range(nn):
-        e = wv[j] * math.exp(lv[j] - lmax)
+        e = w[j] * math.exp(lv[j] - lmax)
+        lv[j] = e
         tot += e
         a1 += e * dv[j]
         a2 += e * dv[j] * dv[j]
         a3 += e * kv[j]
-    return (lmax + math.log(tot) - _LN_SQRT_2PI, a1 / tot, a2 / tot, a3 / tot)
+    mean = a1 / tot
+    var = 0.0
+    for j in range(nn):
+        var += lv[j] * (dv[j] - mean) ** 2
+    return (lmax + math.log(tot) - _LN_SQRT_2PI, mean, a2 / tot, a3 / tot,
+            var / (tot * s * s))
+
+
+@jit
+def _outer_rule(q0, width, lo, hi, L, base, xg, wg):
+    """The z0 rule of int Dz0 F(sqrt(q0) z0): graded at the window's ends lo/sqrt(q0),
+    hi/sqrt(q0) on the scale ``width``."""
+    sq = math.sqrt(q0)
+    if hi == math.inf:
+        cen, wid = np.array([lo / sq]), np.array([width])
+    else:
+        cen, wid = np.array([lo / sq, hi / sq]), np.array([width, width])
+    return rule_on_edges(graded_edges_on(-L, L, cen, wid, base), xg, wg, True)
+
+
+@jit
+def energetic_window(q0, q1, m, lo, hi, xg, wg, L, base):
+    """(int Dz0 ln I, Q0, Q1, L1, V) for the window [lo, hi]: see the module docstring.
+    0 <= q0 <= q1 < 1, m > 0."""
+    y = math.sqrt(1.0 - q1)
+    s = math.sqrt(max(q1 - q0, 0.0))
+    if q0 <= 0.0:
+        li, a1, a2, a3, v = _inner(0.0, s, y, m, lo, hi, xg, wg, L, base)
+        return li, a1 * a1, a2, a3, v
+    sq = math.sqrt(q0)
+    z, w = _outer_rule(q0, y / sq, lo, hi, L, base, xg, wg)
+    t = np.zeros(5)
+    for i in range(z.shape[0]):
+        li, a1, a2, a3, v = _inner(sq * z[i], s, y, m, lo, hi, xg, wg, L, base)
+        t[0] += w[i] * li
+        t[1] += w[i] * a1 * a1
+        t[2] += w[i] * a2
+        t[3] += w[i] * a3
+        t[4] += w[i] * v
+    return t[0], t[1], t[2], t[3], t[4]
 
 
 @jit
 def energetic(q0, q1, m, kappa, sym, xg, wg, L, base):
-    """(int Dz0 ln I, Q0, Q1, L1): see the module docstring. 0 <= q0 <= q1 < 1, m > 0."""
-    y = math.sqrt(1.0 - q1)
-    s = math.sqrt(max(q1 - q0, 0.0))
-    if q0 <= 0.0:
-        li, a1, a2, a3 = _inner(0.0, s, y, m, kappa, sym, xg, wg, L, base)
-        return li, a1 * a1, a2, a3
-    sq = math.sqrt(q0)
-    w = y / sq
-    if sym:
-        centers = np.array([kappa / sq, -kappa / sq])
-        widths = np.array([w, w])
-    else:
-        centers = np.array([kappa / sq])
-        widths = np.array([w])
-    edges = graded_edges_on(-L, L, centers, widths, base)
-    n = xg.shape[0]
-    t0 = 0.0
-    t1 = 0.0
-    t2 = 0.0
-    t3 = 0.0
-    for p in range(edges.shape[0] - 1):
-        a = edges[p]
-        b = edges[p + 1]
-        half = 0.5 * (b - a)
-        mid = 0.5 * (b + a)
-        for i in range(n):
-            z = mid + half * xg[i]
-            wz = half * wg[i] * math.exp(-0.5 * z * z - _LN_SQRT_2PI)
-            li, a1, a2, a3 = _inner(sq * z, s, y, m, kappa, sym, xg, wg, L, base)
-            t0 += wz * li
-            t1 += wz * a1 * a1
-            t2 += wz * a2
-            t3 += wz * a3
+    """(int Dz0 ln I, Q0, Q1, L1) for the margin (sym = False) or symmetric constraint of
+    half-width kappa (:func:`energetic_window` without V)."""
+    lo, hi = (-kappa, kappa) if sym else (kappa, math.inf)
+    t0, t1, t2, t3, _ = energetic_window(q0, q1, m, lo, hi, xg, wg, L, base)
     return t0, t1, t2, t3
 
 
@@ -222,24 +248,16 @@ def entropic_binary(qh0, qh1, m, xg, wg, L, base):
         lz, s1, s2 = _binary_inner(0.0, b2, m, lc, mk)
         return lz, s1 * s1, s2
     sq = math.sqrt(qh0)
-    bb = min(base, 1.5 / sq)
-    edges = graded_edges_on(-L, L, np.array([0.0]), np.array([1.0 / sq]), bb)
-    n = xg.shape[0]
+    edges = graded_edges_on(-L, L, np.array([0.0]), np.array([1.0 / sq]), min(base, 1.5 / sq))
+    z, w = rule_on_edges(edges, xg, wg, True)
     t0 = 0.0
     t1 = 0.0
     t2 = 0.0
-    for p in range(edges.shape[0] - 1):
-        a = edges[p]
-        b = edges[p + 1]
-        half = 0.5 * (b - a)
-        mid = 0.5 * (b + a)
-        for i in range(n):
-            z = mid + half * xg[i]
-            wz = half * wg[i] * math.exp(-0.5 * z * z - _LN_SQRT_2PI)
-            lz, s1, s2 = _binary_inner(sq * z, b2, m, lc, mk)
-            t0 += wz * lz
-            t1 += wz * s1 * s1
-            t2 += wz * s2
+    for i in range(z.shape[0]):
+        lz, s1, s2 = _binary_inner(sq * z[i], b2, m, lc, mk)
+        t0 += w[i] * lz
+        t1 += w[i] * s1 * s1
+        t2 += w[i] * s2
     return t0, t1, t2
 
 
@@ -271,16 +289,8 @@ def jamming_energetic(q0, mu, kappa, xg, wg, L, base):
     if q0 <= 0.0:
         return jamming_inner(kappa, s, mu)
     sq = math.sqrt(q0)
-    edges = graded_edges_on(-L, L, np.array([kappa / sq]), np.array([s / sq]), base)
-    n = xg.shape[0]
+    z, w = _outer_rule(q0, s / sq, kappa, math.inf, L, base, xg, wg)
     t0 = 0.0
-    for p in range(edges.shape[0] - 1):
-        a = edges[p]
-        b = edges[p + 1]
-        half = 0.5 * (b - a)
-        mid = 0.5 * (b + a)
-        for i in range(n):
-            z = mid + half * xg[i]
-            wz = half * wg[i] * math.exp(-0.5 * z * z - _LN_SQRT_2PI)
-            t0 += wz * jamming_inner(kappa - sq * z, s, mu)
+    for i in range(z.shape[0]):
+        t0 += w[i] * jamming_inner(kappa - sq * z[i], s, mu)
     return t0

@@ -13,7 +13,7 @@ _T2 = "arXiv:2607.27000, Table 2 (SBP, kappa = 1, RS estimate of alpha_OGP(m))"
 
 def _ogp(weights, constraint, kappa, m):
     def compute():
-        from replica.models.rsb1 import alpha_ogp
+        from replica.rsb1_thresholds import alpha_ogp
         return alpha_ogp(weights, kappa, m, constraint=constraint)["alpha"]
     return compute
 
