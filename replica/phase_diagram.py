@@ -34,8 +34,8 @@ __all__ = ["binary_data", "spherical_data", "profile_point", "event_point", "at_
 ALGORITHMIC_RANGE = (0.75, 0.77)
 
 BINARY_DEFAULT = {
-    "alphas": [0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.725, 0.75, 0.775, 0.8],
-    "kappa_refs": [0.0, 0.01, 0.02, 0.03, 0.04, 0.06, 0.08, 0.12, 0.16, 0.24, 0.32, 0.45],
+    "alphas": [0.35, 0.45, 0.55, 0.65, 0.7, 0.725, 0.75, 0.8],
+    "kappa_refs": [0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.32, 0.45],
     "d_lo": 1e-4, "n_d": 9,
 }
 BINARY_QUICK = {
@@ -199,7 +199,7 @@ def binary_data(data_dir, quick=False, *, executor=None, workers=None, scheduler
         ecfg = {"xtol": 1e-4 if quick else 1e-5, "n_d": 8 if quick else 12}
         paths = [[{"alpha": a, "which": float(w)} for a in alphas] for w in (0, 1)]
         r4 = scan(kappa_ref_event_point, Paths(paths), fixed=ecfg,
-                  store=data_dir / (f"phase_binary_{tag}_kref-"
+                  store=data_dir / (f"phase_binary_kref_{'quick' if quick else 'default'}-"
                                     f"{identity_hash({'a': alphas, **ecfg})[:8]}.sqlite"),
                   **common)
         _note(r4, note)

@@ -80,3 +80,30 @@ def test_absent_above_the_max_margin_events_api_and_cli():
     js = json.loads(p.stdout)
     assert js["kappa_ref"] is None and js["status"] == "absent" and "reason" in js
     assert js["threshold"] == "negative" and js["alpha"] == 0.78
+
+
+@pytest.mark.slow
+def test_events_in_the_band_070_075_and_a_dense_scan():
+    """alpha = 0.72 (below both max-margin events): kappa_min < kappa_u < kappa_max, found with
+    the default grids. alpha = 0.74 (between alpha_nonmonotonic(max) ~ 0.729 and
+    alpha_negative(max) ~ 0.748): kappa_u is absent, kappa_min exists (searched from a guess,
+    the alpha = 0.72 value). Dense scan: the minimum of S on a dense grid of distances
+    (local_entropy_curve + parabolic refinement, another code path) at five reference margins
+    around kappa_min(0.74) changes sign where the event is (linear interpolation)."""
+    import numpy as np
+
+    from replica.models.franz_parisi import shape_summary
+
+    nm = T.kappa_ref_nonmonotonic("binary", 0.72, xtol=1e-4, n_d=10)
+    neg = T.kappa_ref_negative("binary", 0.72, xtol=1e-4, n_d=10)
+    assert nm.found and neg.found
+    assert 0 < neg.value < nm.value < nm.details["kappa_max"]
+    assert T.kappa_ref_nonmonotonic("binary", 0.74, n_d=10).status == "absent"
+    neg2 = T.kappa_ref_negative("binary", 0.74, xtol=1e-5, n_d=10, guess=neg.value)
+    assert neg2.found and neg.value < neg2.value < neg2.details["kappa_max"]
+    d = np.geomspace(2e-3, 0.05, 40)
+    ks = neg2.value + np.array([-4e-3, -2e-3, 2e-3, 4e-3])
+    mins = np.array([shape_summary("binary", 0.74, k, 0.0, d)["min_S"] for k in ks])
+    assert mins[0] < mins[1] < 0 < mins[2] < mins[3]
+    k0 = ks[1] - mins[1] * (ks[2] - ks[1]) / (mins[2] - mins[1])
+    assert abs(k0 - neg2.value) < 2e-4
