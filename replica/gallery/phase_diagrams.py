@@ -50,7 +50,9 @@ def draw_binary(data: dict, out_dir: Path, quick: bool) -> list[Path]:
 
     ref, mx, ac = data["ref"], data["max"], data["capacity"]
     fig, ax = new_figure(width=4.6, height=3.4)
-    a_line = np.linspace(0.05, ac, 60 if not quick else 20)
+    n_line = 60 if not quick else 20
+    a_line = np.concatenate([np.linspace(0.05, 0.78, n_line), ac - (ac - 0.78) * np.linspace(
+        1, 0, n_line) ** 2])   # denser towards the capacity, where kappa_max falls fastest
     k_line = np.array([kappa_max("binary", a) for a in a_line])
     top = max(0.8, float(np.max(data["config"]["kappa_refs"])) + 0.1)
     ax.fill_between(a_line, k_line, top, color="0.88", lw=0, label=r"$\kappa_{\rm ref} > "
