@@ -64,7 +64,7 @@ def test_absent_above_the_max_margin_events_api_and_cli():
 
     for fn, ev in ((T.kappa_ref_nonmonotonic, "nonmonotonic"), (T.kappa_ref_negative,
                                                                "negative")):
-        r = fn("binary", 0.78, d_lo=1e-3, n_d=6)
+        r = fn("binary", 0.78, d_lo=3e-3, n_d=5)
         assert r.status == "absent" and not r.found and r.value != r.value   # NaN
         assert f"alpha_{ev}(kappa_ref = max)" in r.reason
         assert r.indicator_values[0] < 0 and r.evaluations == 1
@@ -74,7 +74,7 @@ def test_absent_above_the_max_margin_events_api_and_cli():
     c = local_entropy_curve("binary", 0.78, "max", 0.0, np.geomspace(2e-3, 0.03, 6))
     assert np.nanmin(c["entropy"]) < 0
     p = subprocess.run([sys.executable, "-m", "replica", "threshold", "negative", "--model",
-                        "binary", "--alpha", "0.78", "--d-lo", "1e-3", "--json"],
+                        "binary", "--alpha", "0.78", "--d-lo", "3e-3", "--json"],
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
     js = json.loads(p.stdout)
