@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["binary_data", "spherical_data", "profile_point", "event_point", "at_point",
-           "kappa_ref_event_point", "classify", "BINARY_DEFAULT", "BINARY_QUICK",
+           "kappa_ref_event_point", "classify", "event_lines", "BINARY_DEFAULT",
+           "BINARY_QUICK",
            "SPHERICAL_DEFAULT", "SPHERICAL_QUICK", "ALGORITHMIC_RANGE", "EVENT_ALPHAS"]
 
 #: the algorithmic threshold range of the binary perceptron (kappa = 0): Baldassi et al.
@@ -33,8 +34,8 @@ __all__ = ["binary_data", "spherical_data", "profile_point", "event_point", "at_
 ALGORITHMIC_RANGE = (0.75, 0.77)
 
 BINARY_DEFAULT = {
-    "alphas": [0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.725, 0.75, 0.775, 0.8],
-    "kappa_refs": [0.0, 0.01, 0.02, 0.03, 0.04, 0.06, 0.08, 0.12, 0.16, 0.24, 0.32, 0.45],
+    "alphas": [0.35, 0.45, 0.55, 0.65, 0.7, 0.725, 0.75, 0.8],
+    "kappa_refs": [0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.32, 0.45],
     "d_lo": 1e-4, "n_d": 9,
 }
 BINARY_QUICK = {
@@ -102,28 +103,47 @@ def at_point(params, warm_start=None) -> dict:
 at_point.PARAMS = ("kappa",)
 
 
-#: alphas at which kappa_min(alpha) and kappa_u(alpha) are refined as events
-EVENT_ALPHAS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+#: alphas at which kappa_min(alpha) and kappa_u(alpha) are refined as events (ascending: each
+#: alpha's search starts from the previous alpha's event); above the max-margin events
+#: (alpha_nonmonotonic(max), alpha_negative(max)) the events are absent and the lines end on the
+#: kappa_max(alpha) curve
+EVENT_ALPHAS = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.715, 0.725, 0.735, 0.745,
+                0.76, 0.8]
+EVENT_ALPHAS_QUICK = [0.5]
 KAPPA_REF_EVENTS = ("negative", "nonmonotonic")
 
 
 def kappa_ref_event_point(params, warm_start=None) -> dict:
     """kappa_min(alpha) (``which`` = 0: min_d S crosses 0) or kappa_u(alpha) (``which`` = 1:
     min_d dS/dd crosses 0) at fixed alpha, by :func:`replica.thresholds.kappa_ref_negative` /
-    :func:`~replica.thresholds.kappa_ref_nonmonotonic` with their default grids, refined to
-    ``xtol``."""
+    :func:`~replica.thresholds.kappa_ref_nonmonotonic`, refined to ``xtol``. Along a path in
+    alpha the previous point's event (``warm_start``) is the search's ``guess``. An event that
+    does not exist at this alpha (above the max-margin event) is a result: ``event_status`` =
+    "absent", ``kappa_ref`` = None and the ``reason``."""
+    import math
+
     from .thresholds import kappa_ref_negative, kappa_ref_nonmonotonic
 
     which = KAPPA_REF_EVENTS[int(params["which"])]
     fn = kappa_ref_negative if which == "negative" else kappa_ref_nonmonotonic
-    t = fn("binary", float(params["alpha"]), 0.0, xtol=float(params.get("xtol", 1e-5)))
-    return {"event": which, "kappa_ref": t.value, "bracket_lo": min(t.bracket),
-            "bracket_hi": max(t.bracket), "refined_lo": t.refined_bracket[0],
-            "refined_hi": t.refined_bracket[1], "kappa_max": float(t.details["kappa_max"]),
-            "evaluations": t.evaluations}
+    guess = None
+    if warm_start and isinstance(warm_start.get("kappa_ref"), float) and \
+            math.isfinite(warm_start["kappa_ref"]):
+        guess = warm_start["kappa_ref"]
+    t = fn("binary", float(params["alpha"]), 0.0, xtol=float(params.get("xtol", 1e-5)),
+           n_d=int(params.get("n_d", 12)), guess=guess)
+    out = {"event": which, "event_status": t.status, "kappa_max": float(t.details["kappa_max"]),
+           "indicator_at_kappa_max": float(t.details["indicator_at_top"]),
+           "evaluations": t.evaluations, "reason": t.reason}
+    if t.found:
+        out.update(kappa_ref=t.value, bracket_lo=min(t.bracket), bracket_hi=max(t.bracket),
+                   refined_lo=t.refined_bracket[0], refined_hi=t.refined_bracket[1])
+    else:
+        out.update(kappa_ref=None)
+    return out
 
 
-kappa_ref_event_point.PARAMS = ("alpha", "which", "xtol")
+kappa_ref_event_point.PARAMS = ("alpha", "which", "xtol", "n_d")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,6 +188,22 @@ def binary_data(data_dir, quick=False, *, executor=None, workers=None, scheduler
     fixed = {"kappa": 0.0, "d_lo": cfg["d_lo"], "n_d": cfg["n_d"]}
     common = dict(executor=executor, workers=workers, scheduler=scheduler, quiet=quiet,
                   json=json, retry_failed=retry_failed)
+    kre = (not quick) if kappa_ref_events is None else kappa_ref_events
+    kref = (None, None)
+    if kre:
+        # kappa_min(alpha) and kappa_u(alpha): one continuation path in alpha per event (each
+        # alpha's bracket grown from the previous alpha's event), the two paths in parallel
+        from .store import identity_hash
+        alphas = sorted(float(a) for a in cfg.get(
+            "event_alphas", EVENT_ALPHAS_QUICK if quick else EVENT_ALPHAS))
+        ecfg = {"xtol": 1e-4 if quick else 1e-5, "n_d": 8 if quick else 12}
+        paths = [[{"alpha": a, "which": float(w)} for a in alphas] for w in (0, 1)]
+        r4 = scan(kappa_ref_event_point, Paths(paths), fixed=ecfg,
+                  store=data_dir / (f"phase_binary_kref_{'quick' if quick else 'default'}-"
+                                    f"{identity_hash({'a': alphas, **ecfg})[:8]}.sqlite"),
+                  **common)
+        _note(r4, note)
+        kref = (load(r4.store), r4.summary())
     r1 = scan(profile_point, Paths(pts), fixed=fixed,
               store=data_dir / f"phase_binary_{tag}_ref.sqlite", **common)
     r2 = scan(profile_point, Grid({"alpha": sorted((a for a in cfg["alphas"] if a < ac),
@@ -177,7 +213,8 @@ def binary_data(data_dir, quick=False, *, executor=None, workers=None, scheduler
     for r in (r1, r2):
         _note(r, note)
     out = {"ref": load(r1.store), "max": load(r2.store), "capacity": ac, "config": cfg,
-           "scans": [r1.summary(), r2.summary()], "events": None}
+           "scans": [r1.summary(), r2.summary()] + ([kref[1]] if kref[1] else []),
+           "events": None, "kappa_ref_events": kref[0]}
     if events:
         # thresholds found on the way: the max-margin row's first sign changes, refined by
         # brentq between the two stored alphas that bracket them (both events in parallel)
@@ -200,16 +237,6 @@ def binary_data(data_dir, quick=False, *, executor=None, workers=None, scheduler
             _note(r3, note)
             out["events"] = load(r3.store)
             out["scans"].append(r3.summary())
-    kre = (not quick) if kappa_ref_events is None else kappa_ref_events
-    out["kappa_ref_events"] = None
-    if kre:
-        alphas = [float(a) for a in cfg.get("event_alphas", EVENT_ALPHAS)]
-        r4 = scan(kappa_ref_event_point, Grid({"alpha": alphas, "which": [0.0, 1.0]}),
-                  fixed={"xtol": 1e-5}, store=data_dir / f"phase_binary_{tag}_kref.sqlite",
-                  **common)
-        _note(r4, note)
-        out["kappa_ref_events"] = load(r4.store)
-        out["scans"].append(r4.summary())
     return out
 
 
@@ -250,4 +277,46 @@ def zero_crossings(x, y):
     for i in range(len(x) - 1):
         if np.isfinite(y[i]) and np.isfinite(y[i + 1]) and y[i] * y[i + 1] < 0:
             out.append(x[i] - y[i] * (x[i + 1] - x[i]) / (y[i + 1] - y[i]))
+    return out
+
+
+def event_lines(data) -> dict:
+    """The lines kappa_min(alpha) ("negative") and kappa_u(alpha) ("nonmonotonic") of
+    :func:`binary_data`: ``{event: (alphas, kappa_refs)}``, the refined events at the alphas
+    where they exist, closed on the kappa_max(alpha) curve at the max-margin event (refined in
+    alpha, ``data["events"]``) where the line meets it. Raises ConvergenceError if the lines
+    cross (kappa_min >= kappa_u at an alpha where both exist: negative S implies non-monotonic
+    S, so a crossing is a numerical failure, never drawn)."""
+    from .errors import ConvergenceError
+    from .models.gardner import kappa_max
+
+    kre = data.get("kappa_ref_events")
+    if kre is None or not len(kre["alpha"]):
+        return {}
+    ends = {}
+    ev = data.get("events")
+    if ev is not None:
+        for e, a0, st in zip(ev["event"], ev["alpha"], ev["status"]):
+            if st == "ok":
+                ends[str(e)] = float(a0)
+    found = {}
+    for name in KAPPA_REF_EVENTS:
+        m = (kre["status"] == "ok") & (kre["event"] == name) & \
+            (kre["event_status"] == "found")
+        a = np.asarray(kre["alpha"][m], float)
+        k = np.asarray(kre["kappa_ref"][m], float)
+        o = np.argsort(a)
+        found[name] = dict(zip(a[o].tolist(), k[o].tolist()))
+    for a in set(found["negative"]) & set(found["nonmonotonic"]):
+        if not found["negative"][a] < found["nonmonotonic"][a]:
+            raise ConvergenceError(f"phase diagram: kappa_min = {found['negative'][a]:.6g} >= "
+                                   f"kappa_u = {found['nonmonotonic'][a]:.6g} at alpha = {a}",
+                                   params={"alpha": a})
+    out = {}
+    for name, pts in found.items():
+        a, k = list(pts), list(pts.values())
+        if name in ends and (not a or ends[name] > a[-1]):
+            a.append(ends[name])
+            k.append(kappa_max("binary", ends[name]))
+        out[name] = (np.array(a), np.array(k))
     return out

@@ -75,9 +75,20 @@ class Threshold:
     xtol: float = XTOL
     evaluations: int = 0
     details: dict = field(default_factory=dict)
+    #: "found", or "absent" (the event does not exist at these parameters: ``value`` is NaN,
+    #: JSON null, and ``reason`` says why and names the bounding event)
+    status: str = "found"
+    reason: str = ""
+
+    @property
+    def found(self) -> bool:
+        return self.status == "found"
 
     def as_dict(self) -> dict:
-        out = {self.variable: self.value, "threshold": self.name, "model": self.model}
+        out = {self.variable: self.value if self.found else None, "threshold": self.name,
+               "model": self.model, "status": self.status}
+        if self.reason:
+            out["reason"] = self.reason
         out.update(self.params)
         out.update(bracket=list(self.bracket), indicator=self.indicator,
                    indicator_values=list(self.indicator_values),
@@ -488,17 +499,77 @@ def _why_lost(exc) -> str:
 
 
 def _refine_min(curve, ds, vals, which, xatol=1e-3):
-    """Refine the grid minimum of S (which=0) or dS/dd (which=1) by bounded Brent in ln d."""
+    """Refine the grid minimum of S (which=0) or dS/dd (which=1) between its grid neighbours.
+
+    S: the minimum is the zero of dS/dd (given with every solution), located by brentq in ln d
+    (the value is second-order in the error of d); dS/dd, or S where its slope does not change
+    sign across the window: bounded Brent minimisation in ln d."""
     i = int(np.argmin(vals))
     if i == 0 or i == len(ds) - 1:
         return float(vals[i]), float(ds[i])  # at the edge of the window: the edge value
     lo, hi = math.log(ds[i + 1]), math.log(ds[i - 1])  # ds descending
     x_start = curve.at(ds[i])[2]
+    best = (float(vals[i]), float(ds[i]))
+    if which == 0 and curve.at(ds[i + 1])[1] < 0 < curve.at(ds[i - 1])[1]:
+        u = optimize.brentq(lambda u: curve.at(math.exp(u), x_start)[1], lo, hi,
+                            xtol=1e-6, rtol=1e-10)
+        return min(best, (float(curve.at(math.exp(u), x_start)[0]), float(math.exp(u))))
     res = optimize.minimize_scalar(lambda u: curve.at(math.exp(u), x_start)[which],
                                    bounds=(lo, hi), method="bounded",
                                    options={"xatol": xatol})
-    best = min([(float(vals[i]), float(ds[i])), (float(res.fun), float(math.exp(res.x)))])
-    return best
+    return min(best, (float(res.fun), float(math.exp(res.x))))
+
+
+class _Indicator:
+    """An indicator, min_d S (``key`` "S") or min_d dS/dd ("slope"), as a function of one
+    parameter p (alpha or kappa_ref) for the event searches. ``curve_of(p)`` gives the
+    :class:`_Curve`, ``profile_of(p)`` the full :class:`Profile`. Once a profile has located an
+    interior, RS-stable minimum, the next evaluation (a nearby p: Brent's steps, a neighbouring
+    grid point) samples only three distances around it (ratio 1.6), warm-started from the
+    unknowns there, and refines the minimum between them; if the minimum leaves that window, a
+    replicon is negative there or the RS saddle point is lost, the full profile is computed."""
+
+    def __init__(self, key, curve_of, profile_of, d_lo):
+        self.key, self.which = key, (0 if key == "S" else 1)
+        self.curve_of, self.profile_of, self.d_lo = curve_of, profile_of, d_lo
+        self.last: dict = {}
+        self.solves = 0
+
+    def _window(self, p):
+        last = self.last
+        d0 = last["d"]
+        ds = [d0 * 1.6, d0, d0 / 1.6]
+        if not (d0 / 1.6 > self.d_lo and d0 * 1.6 < last["d_hi"]):
+            return None
+        curve = self.curve_of(p)
+        try:
+            pts = [curve.at(d, last["x"]) for d in ds]
+            if int(np.argmin([q[self.which] for q in pts])) != 1 or \
+                    min(q[3] for q in pts) < 0:
+                return None
+            v, dm = _refine_min(curve, np.array(ds), np.array([q[self.which] for q in pts]),
+                                self.which)
+            last.update(d=dm, x=curve.at(dm)[2])
+            return v
+        except ConvergenceError:
+            return None
+        finally:
+            self.solves += curve.n
+
+    def __call__(self, p):
+        if self.last.get("interior"):
+            v = self._window(p)
+            if v is not None:
+                return v
+        prof = self.profile_of(p)
+        self.solves += prof.evaluations
+        v, dm = (prof.min_S, prof.d_min_S) if self.key == "S" else \
+            (prof.min_slope, prof.d_min_slope)
+        interior = bool(prof.d[-1] < dm < prof.d[0] and not prof.slope_from_chord)
+        self.last = {"interior": interior, "d": dm, "d_hi": prof.d[0]}
+        if interior:
+            self.last["x"] = prof._curve.at(dm)[2]
+        return v
 
 
 def local_entropy_profile(model: str, alpha: float, kappa_ref, kappa: float = 0.0, *,
@@ -643,34 +714,9 @@ def _local_event(which, model, kappa_ref, kappa, alpha_range, n_grid, xtol, d_lo
         kappa_ref = check_finite("kappa_ref", kappa_ref)
     grid = _alpha_grid(model, kappa_ref, alpha_range, n_grid)
     key = "slope" if which == "nonmonotonic" else "S"
-    last = {}   # where the previous evaluation found its minimum, and the unknowns there
-
-    def f(a):
-        # once the minimum is located, later evaluations (Brent's steps at nearby alpha) only
-        # sample a window of three distances around it, warm-started from the previous alpha;
-        # if the minimum leaves the window the full profile is recomputed
-        if last.get("interior"):
-            d0 = last["d"]
-            ds = [d0 * 1.6, d0, d0 / 1.6]
-            if d0 / 1.6 > d_lo and d0 * 1.6 < last["d_hi"]:
-                try:
-                    curve = _Curve(model, a, kappa_ref, kappa)
-                    vals = [curve.at(d, last["x"])[0 if key == "S" else 1] for d in ds]
-                    if int(np.argmin(vals)) == 1:
-                        v, dm = _refine_min(curve, np.array(ds), np.array(vals),
-                                            0 if key == "S" else 1)
-                        last.update(d=dm, x=curve.at(dm)[2])
-                        return v
-                except ConvergenceError:
-                    pass
-        prof = local_entropy_profile(model, a, kappa_ref, kappa, d_lo=d_lo, n_d=n_d,
-                                     refine=(key,))
-        v, dm = (prof.min_S, prof.d_min_S) if key == "S" else (prof.min_slope, prof.d_min_slope)
-        interior = prof.d[-1] < dm < prof.d[0] and not prof.slope_from_chord
-        last.update(interior=interior, d=dm, d_hi=prof.d[0])
-        if interior:
-            last["x"] = prof._curve.at(dm)[2]
-        return v
+    f = _Indicator(key, lambda a: _Curve(model, a, kappa_ref, kappa),
+                   lambda a: local_entropy_profile(model, a, kappa_ref, kappa, d_lo=d_lo,
+                                                   n_d=n_d, refine=(key,)), d_lo)
 
     params = {"kappa_ref": kappa_ref, "kappa": kappa}
     root, br, vals, ref, n = find_event(f, grid, xtol=xtol, name=f"alpha_{which}",
@@ -707,63 +753,129 @@ def alpha_negative(model: str, kappa_ref, kappa: float = 0.0, *, alpha_range=Non
                         d_lo, n_d, progress)
 
 
+_BOUNDING = {"nonmonotonic": ("non-monotonic", "min_d dS/dd"),
+             "negative": ("negative on a shell near it (isolated)", "min_d S")}
+
+
 def _kappa_ref_event(which, model, alpha, kappa, kr_range, n_grid, xtol, d_lo, n_d,
-                     progress=None):
-    """The reference margin, at fixed alpha, where the indicator of ``which`` changes sign."""
+                     progress=None, guess=None):
+    """The reference margin, at fixed alpha, where the indicator of ``which`` changes sign:
+    searched downwards from kappa_max(alpha), the first sign change met (kappa_u for
+    "nonmonotonic", kappa_min for "negative").
+
+    The indicator is first evaluated at the max-margin reference itself (kappa_ref =
+    kappa_max(alpha)); if it is already negative there, every reference up to the maximal margin
+    is non-monotonic (isolated) — alpha is above the max-margin event alpha_{which}(max) — and
+    the result has ``status = "absent"`` (value NaN, JSON null) with the reason. Otherwise the
+    sign change is bracketed, either on ``n_grid`` points from kappa_max down to max(kappa,
+    kappa_max - 1), or, given ``guess`` (e.g. the event at a neighbouring alpha), by steps
+    doubling away from the guess, and refined by brentq. Brent's steps re-sample only a window
+    of distances around the minimum found before (:class:`_Indicator`)."""
     _check_model(model)
-    alpha = check_finite("alpha", alpha)
-    if alpha <= 0:
-        raise ReplicaInputError(f"alpha must be > 0, got {alpha}")
+    alpha = check_range("alpha", alpha, 0.0, lo_open=True)
     kappa = check_finite("kappa", kappa)
+    xtol = check_range("xtol", xtol, 0.0, lo_open=True)
+    n_grid = check_int("n_grid", n_grid, 2, 10 ** 4)
     from .models.gardner import kappa_max as kmax
 
     top = kmax(model, alpha)
+    if top <= kappa:
+        raise ReplicaInputError(f"alpha = {alpha} is at or above the capacity at margin kappa = "
+                                f"{kappa}: kappa_max(alpha) = {top:.6g} <= kappa, no reference "
+                                "of margin >= kappa exists")
     if kr_range is None:
-        lo, hi = max(kappa, top - 1.0), top * (1 - 1e-3) if top > 0 else top - 1e-3
+        lo, hi = max(kappa, top - 1.0), top
     else:
         lo, hi = map(float, kr_range)
     if not lo < hi <= top:
         raise ReplicaInputError(f"kappa_ref range must satisfy lo < hi <= kappa_max(alpha) = "
                                 f"{top:.6g}, got ({lo}, {hi})")
-    # searched downwards from kappa_max: the first sign change met is kappa_u (nonmonotonic) or
-    # kappa_min (negative). Below kappa_min the curve is negative near the reference and may be
-    # monotonic again (typical references: S < 0 rising), a second sign change that is not the
-    # transition of the PRL's classification.
-    grid = np.linspace(hi, lo, n_grid)
+    if model == "spherical" and hi == top:
+        hi = top - 1e-3 * max(abs(top), 1e-3)   # spherical max margin: Q = 1, another branch
     key = "slope" if which == "nonmonotonic" else "S"
+    ind = _Indicator(key, lambda kr: _Curve(model, alpha, kr, kappa),
+                     lambda kr: local_entropy_profile(
+                         model, alpha, kr, kappa, d_lo=d_lo, n_d=n_d, refine=(key,),
+                         refine_below={"slope": 0.3, "S": 0.01}, truncate=True), d_lo)
+    memo: dict = {}
 
     def f(kr):
         # low-margin references lose the RS saddle at small d: the profile keeps the solved
         # window (truncate=True), whose minimum already decides the sign there
-        prof = local_entropy_profile(model, alpha, kr, kappa, d_lo=d_lo, n_d=n_d,
-                                     refine=(key,), truncate=True)
-        return prof.min_slope if key == "slope" else prof.min_S
+        kr = float(kr)
+        if kr not in memo:
+            memo[kr] = float(ind(kr))
+            if progress is not None:
+                progress(kr, memo[kr])
+        return memo[kr]
+
     params = {"alpha": alpha, "kappa": kappa}
-    root, br, vals, ref, n = find_event(f, grid, xtol=xtol, name=f"kappa_ref_{which}",
-                                        variable="kappa_ref", context=params, progress=progress)
     name = "min_{d in [d_lo, d_hi]} dS/dd" if which == "nonmonotonic" else \
         "min_{d in [d_lo, d_hi]} S(d)"
-    return _threshold_from(which, model, "kappa_ref", root, br, vals, ref, n, name, params,
-                           xtol, {"d_lo": d_lo, "n_d": n_d, "kappa_max": top})
+    details = {"d_lo": d_lo, "n_d": n_d, "kappa_max": top}
+    f_hi = f(hi)
+    details["indicator_at_top"] = f_hi
+    if f_hi < 0 and hi >= top - 1e-3 * max(abs(top), 1e-3):
+        adj, label = _BOUNDING[which]
+        cmd = (f"replica threshold {which} --model {model} --kappa-ref max"
+               + (f" --kappa {kappa:g}" if kappa else ""))
+        reason = (f"every reference up to the maximal margin is {adj}: {label} = {f_hi:.3g} < 0 "
+                  f"already at kappa_ref = kappa_max(alpha) = {top:.6g}, i.e. alpha = {alpha:g} "
+                  f"is above the max-margin event alpha_{which}(kappa_ref = max) ({cmd})")
+        details["bounding_event"] = f"alpha_{which}(kappa_ref=max)"
+        return Threshold(name=which, model=model, variable="kappa_ref", value=math.nan,
+                         bracket=(hi, hi), indicator=name, indicator_values=(f_hi,),
+                         params=params, xtol=xtol, evaluations=len(memo), details=details,
+                         status="absent", reason=reason)
+    grid = np.linspace(hi, lo, n_grid)
+    if guess is not None and lo < float(guess) < hi:
+        # bracket by steps doubling away from the guess: the sign there says on which side
+        g = float(guess)
+        step = max(0.25 * (g - lo), 50 * xtol)
+        pts = [g]
+        if f(g) > 0:
+            while pts[-1] > lo and f(pts[-1]) > 0:
+                pts.append(max(lo, pts[-1] - step))
+                step *= 2
+        else:
+            while pts[-1] < hi and f(pts[-1]) <= 0:
+                pts.append(min(hi, pts[-1] + step))
+                step *= 2
+        grid = sorted(pts, reverse=True)
+        grid = [hi] + [x for x in grid if x < hi]
+        details["guess"] = g
+    root, br, vals, ref, _ = find_event(f, grid, xtol=xtol, name=f"kappa_ref_{which}",
+                                        variable="kappa_ref", context=params)
+    details["fp_solves"] = ind.solves
+    return _threshold_from(which, model, "kappa_ref", root, br, vals, ref, len(memo), name,
+                           params, xtol, details)
 
 
 def kappa_ref_nonmonotonic(model: str, alpha: float, kappa: float = 0.0, *, kappa_ref_range=None,
                            n_grid: int = 8, xtol: float = XTOL, d_lo: float = 1e-4,
-                           n_d: int = 12, progress=None) -> Threshold:
+                           n_d: int = 12, progress=None, guess=None) -> Threshold:
     """kappa_u(alpha): the reference margin above which S(d) is monotonic on (0, d*) — dense
     regions with no characteristic size around references of margin >= kappa_u (PRL 2021).
-    Found as the first sign change of min_d dS/dd met when descending from kappa_max."""
+    Found as the first sign change of min_d dS/dd met when descending from kappa_max.
+
+    Where the max-margin reference is itself non-monotonic (alpha above the max-margin event
+    ``alpha_nonmonotonic("binary", "max")``) no kappa_u exists: the result then has
+    ``status == "absent"``, ``value`` NaN and a ``reason``. ``guess`` (a nearby kappa_u, e.g. at
+    the previous alpha of a scan) replaces the grid by a bracket grown around it."""
     return _kappa_ref_event("nonmonotonic", model, alpha, kappa, kappa_ref_range, n_grid, xtol,
-                            d_lo, n_d, progress)
+                            d_lo, n_d, progress, guess)
 
 
 def kappa_ref_negative(model: str, alpha: float, kappa: float = 0.0, *, kappa_ref_range=None,
                        n_grid: int = 8, xtol: float = XTOL, d_lo: float = 1e-4,
-                       n_d: int = 12, progress=None) -> Threshold:
+                       n_d: int = 12, progress=None, guess=None) -> Threshold:
     """kappa_min(alpha): the reference margin below which S(d) is negative on a shell near the
-    reference (isolated references; binary model)."""
+    reference (isolated references; binary model). Absent (``status == "absent"``, value NaN,
+    with a ``reason``) where the max-margin reference is itself isolated, i.e. alpha above the
+    max-margin event ``alpha_negative("binary", "max")``; ``guess`` as for
+    :func:`kappa_ref_nonmonotonic`."""
     if model == "spherical":
         raise ReplicaInputError("kappa_ref_negative is defined for the binary model (the "
                                 "spherical S(d) -> -inf as d -> 0)")
     return _kappa_ref_event("negative", model, alpha, kappa, kappa_ref_range, n_grid, xtol,
-                            d_lo, n_d, progress)
+                            d_lo, n_d, progress, guess)

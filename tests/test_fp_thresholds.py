@@ -45,3 +45,65 @@ def test_typical_reference_profile_says_why_it_stops():
     assert all(r > 0 for r in p.replicon)
     res = p.as_results()
     assert res["profile_status"] == "rs_unstable" and res["slope_from_chord"]
+
+
+def test_absent_above_the_max_margin_events_api_and_cli():
+    """alpha = 0.78 lies above both max-margin events (alpha_nonmonotonic(max) ~ 0.729,
+    alpha_negative(max) ~ 0.748): every reference up to kappa_max is isolated, so neither
+    kappa_u nor kappa_min exists. The answer says so (status "absent", JSON null, exit 0) and the
+    reason names the bounding event; independently, the Franz-Parisi curve around the
+    max-margin reference (local_entropy_curve on its own grid) is negative on a shell."""
+    import json
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from replica.models.franz_parisi import local_entropy_curve
+    from replica.models.gardner import kappa_max
+
+    for fn, ev in ((T.kappa_ref_nonmonotonic, "nonmonotonic"), (T.kappa_ref_negative,
+                                                               "negative")):
+        r = fn("binary", 0.78, d_lo=3e-3, n_d=5)
+        assert r.status == "absent" and not r.found and r.value != r.value   # NaN
+        assert f"alpha_{ev}(kappa_ref = max)" in r.reason
+        assert r.indicator_values[0] < 0 and r.evaluations == 1
+        out = r.as_dict()
+        assert out["kappa_ref"] is None and out["status"] == "absent"
+        assert out["kappa_max"] == pytest.approx(kappa_max("binary", 0.78), abs=1e-12)
+    c = local_entropy_curve("binary", 0.78, "max", 0.0, np.geomspace(2e-3, 0.03, 6))
+    assert np.nanmin(c["entropy"]) < 0
+    p = subprocess.run([sys.executable, "-m", "replica", "threshold", "negative", "--model",
+                        "binary", "--alpha", "0.78", "--d-lo", "3e-3", "--json"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    js = json.loads(p.stdout)
+    assert js["kappa_ref"] is None and js["status"] == "absent" and "reason" in js
+    assert js["threshold"] == "negative" and js["alpha"] == 0.78
+
+
+@pytest.mark.slow
+def test_events_in_the_band_070_075_and_a_dense_scan():
+    """alpha = 0.72 (below both max-margin events): kappa_min < kappa_u < kappa_max, found with
+    the default grids. alpha = 0.74 (between alpha_nonmonotonic(max) ~ 0.729 and
+    alpha_negative(max) ~ 0.748): kappa_u is absent, kappa_min exists (searched from a guess,
+    the alpha = 0.72 value). Dense scan: the minimum of S on a dense grid of distances
+    (local_entropy_curve + parabolic refinement, another code path) at five reference margins
+    around kappa_min(0.74) changes sign where the event is (linear interpolation)."""
+    import numpy as np
+
+    from replica.models.franz_parisi import shape_summary
+
+    nm = T.kappa_ref_nonmonotonic("binary", 0.72, xtol=1e-4, n_d=10)
+    neg = T.kappa_ref_negative("binary", 0.72, xtol=1e-4, n_d=10)
+    assert nm.found and neg.found
+    assert 0 < neg.value < nm.value < nm.details["kappa_max"]
+    assert T.kappa_ref_nonmonotonic("binary", 0.74, n_d=10).status == "absent"
+    neg2 = T.kappa_ref_negative("binary", 0.74, xtol=1e-5, n_d=10, guess=neg.value)
+    assert neg2.found and neg.value < neg2.value < neg2.details["kappa_max"]
+    d = np.geomspace(2e-3, 0.05, 40)
+    ks = neg2.value + np.array([-4e-3, -2e-3, 2e-3, 4e-3])
+    mins = np.array([shape_summary("binary", 0.74, k, 0.0, d)["min_S"] for k in ks])
+    assert mins[0] < mins[1] < 0 < mins[2] < mins[3]
+    k0 = ks[1] - mins[1] * (ks[2] - ks[1]) / (mins[2] - mins[1])
+    assert abs(k0 - neg2.value) < 2e-4

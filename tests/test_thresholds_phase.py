@@ -100,3 +100,29 @@ def test_profile_matches_franz_parisi_curve():
     # the refined minimum of dS/dd is not above the grid minimum and sits inside the window
     assert p.min_slope <= p.dS_dd.min() + 1e-15
     assert p.d[-1] <= p.d_min_slope <= p.d[0]
+
+
+def test_event_lines_close_on_kappa_max_and_refuse_crossings():
+    """The kappa_min / kappa_u lines: found events in alpha order, closed on kappa_max(alpha) at
+    the max-margin event; absent rows are not drawn; a crossing (kappa_min >= kappa_u) raises."""
+    from replica.errors import ConvergenceError
+
+    def kre(rows):
+        cols = ("alpha", "event", "event_status", "kappa_ref", "status")
+        return {c: np.array([r[i] for r in rows], dtype=object if c != "alpha" else float)
+                for i, c in enumerate(cols)}
+
+    rows = [(0.6, "negative", "found", 0.0429, "ok"), (0.5, "negative", "found", 0.0291, "ok"),
+            (0.6, "nonmonotonic", "found", 0.0546, "ok"),
+            (0.5, "nonmonotonic", "found", 0.0364, "ok"),
+            (0.76, "negative", "absent", None, "ok"), (0.76, "nonmonotonic", "absent", None, "ok")]
+    events = {"event": np.array(["nonmonotonic", "negative"]), "alpha": np.array([0.729, 0.748]),
+              "status": np.array(["ok", "ok"])}
+    lines = pd.event_lines({"kappa_ref_events": kre(rows), "events": events})
+    a, k = lines["negative"]
+    assert list(a[:2]) == [0.5, 0.6] and list(k[:2]) == [0.0291, 0.0429]
+    assert a[-1] == 0.748 and k[-1] == pytest.approx(gd.kappa_max("binary", 0.748), abs=1e-12)
+    assert lines["nonmonotonic"][0][-1] == 0.729 and len(lines["nonmonotonic"][0]) == 3
+    bad = rows[:2] + [(0.6, "nonmonotonic", "found", 0.04, "ok")]
+    with pytest.raises(ConvergenceError, match="kappa_min"):
+        pd.event_lines({"kappa_ref_events": kre(bad), "events": None})

@@ -17,7 +17,12 @@ An option that does not apply to the chosen threshold is an error, never ignored
 
 The JSON object holds the threshold under ``alpha`` (``kappa`` for kappa-max and for ``at``
 given --alpha), the bracket of grid points where the indicator changes sign, the indicator values
-there, the refined bracket and the number of indicator evaluations.
+there, the refined bracket and the number of indicator evaluations, and ``status``: "found", or,
+for nonmonotonic/negative at fixed --alpha, "absent" when the event does not exist at that alpha
+(above the max-margin events every reference up to kappa_max(alpha) is non-monotonic, resp.
+isolated): then ``kappa_ref`` is null, ``reason`` says why and names the bounding max-margin
+event, ``indicator_values`` holds the indicator at kappa_ref = kappa_max(alpha), and the exit
+code is 0 (an answer, not a failure).
 """
 from __future__ import annotations
 

@@ -85,8 +85,9 @@ def _margins_figure(out_dir, quick, data_dir, alpha, refs, name, inset_ylim, yli
     d = (np.array([2e-5, 2e-4, 0.001, 0.002, 0.02, 0.08, 0.15]) if quick
          else np.concatenate([np.geomspace(1e-6, 0.002, 28), np.linspace(0.0025, 0.15, 40)]))
     s0 = gardner("binary", alpha, 0.0).entropy
-    fig, ax = new_figure(width=4.4, height=3.3)
-    ins = ax.inset_axes([0.6, 0.1, 0.37, 0.37])
+    fig, ax = new_figure(width=4.4, height=3.6)
+    # the inset sits above every curve (S <= H2(d) <= H2(0.15) = 0.42 < ylim[1] * 0.6)
+    ins = ax.inset_axes([0.1, 0.66, 0.5, 0.3])
     dd = np.linspace(1e-7, 0.15, 600)
     for a_ in (ax, ins):
         a_.plot(dd, fp.h2(dd), "k--", lw=0.9, label=r"$H_2(d)$" if a_ is ax else None)
@@ -122,7 +123,7 @@ def _margins_figure(out_dir, quick, data_dir, alpha, refs, name, inset_ylim, yli
     ins.set_xlim(0, 0.002)
     ins.set_ylim(*inset_ylim)
     ins.set_xticks([0, 0.001, 0.002])
-    ins.tick_params(labelsize=6)
+    ins.tick_params(labelsize=6.5)
     ax.set_xlim(0, 0.15)
     ax.set_ylim(*ylim)
     ax.set_xlabel(r"distance $d$")
@@ -138,13 +139,13 @@ def build_binary_prl(out_dir, quick, data_dir):
     extra = "" if quick else (r"; $\kappa_{\min}=%.4f$, $\kappa_u=%.4f$" %
                               (KAPPA_MIN_05, KAPPA_U_05))
     return _margins_figure(out_dir, quick, data_dir, 0.5, refs, "local_entropy_binary_prl",
-                           (-0.012, 0.016), (-0.03, 0.45), extra)
+                           (-0.012, 0.016), (-0.03, 0.75), extra)
 
 
 def build_binary_margins(out_dir, quick, data_dir):
     refs = [0.1, "max"] if quick else [0.0, 0.02, 0.04, 0.1, 0.2, "max"]
     return _margins_figure(out_dir, quick, data_dir, 0.6, refs, "local_entropy_binary_margins",
-                           (-0.02, 0.016), (-0.03, 0.45))
+                           (-0.02, 0.016), (-0.03, 0.75))
 
 
 def build_binary_maxmargin(out_dir, quick, data_dir):

@@ -17,8 +17,8 @@ import numpy as np
 
 from . import Figure
 from ..phase_diagram import (ALGORITHMIC_RANGE, BINARY_DEFAULT, BINARY_QUICK, at_point,
-                             binary_data, classify, event_point, profile_point, spherical_data,
-                             zero_crossings)
+                             binary_data, classify, event_lines, event_point, profile_point,
+                             spherical_data, zero_crossings)
 
 __all__ = ["FIGURES", "build_binary", "build_spherical", "draw_binary", "draw_spherical",
            "binary_data", "spherical_data", "profile_point", "event_point", "at_point",
@@ -46,11 +46,13 @@ def build_spherical(out_dir: Path, quick: bool, data_dir: Path, **scan_kw) -> li
 
 def draw_binary(data: dict, out_dir: Path, quick: bool) -> list[Path]:
     from ..models.gardner import kappa_max
-    from ..plotting import LEGEND_FONTSIZE, PALETTE, new_figure, save
+    from ..plotting import PALETTE, new_figure, place_legend, save
 
     ref, mx, ac = data["ref"], data["max"], data["capacity"]
     fig, ax = new_figure(width=4.6, height=3.4)
-    a_line = np.linspace(0.05, ac, 60 if not quick else 20)
+    n_line = 60 if not quick else 20
+    a_line = np.concatenate([np.linspace(0.05, 0.78, n_line), ac - (ac - 0.78) * np.linspace(
+        1, 0, n_line) ** 2])   # denser towards the capacity, where kappa_max falls fastest
     k_line = np.array([kappa_max("binary", a) for a in a_line])
     top = max(0.8, float(np.max(data["config"]["kappa_refs"])) + 0.1)
     ax.fill_between(a_line, k_line, top, color="0.88", lw=0, label=r"$\kappa_{\rm ref} > "
@@ -105,38 +107,25 @@ def draw_binary(data: dict, out_dir: Path, quick: bool) -> list[Path]:
             continue
         for a0 in zero_crossings(am, mx[key][okm][order])[:1]:
             ax.axvline(a0, color="0.3", lw=0.9, ls=ls, label=lab + r" ($\approx$%.3f)" % a0)
-    kre = data.get("kappa_ref_events")
-    if kre is not None and len(kre["alpha"]):
-        # kappa_min(alpha) and kappa_u(alpha): events refined at fixed alpha (1e-5)
-        for ev_name, col, lab in [("nonmonotonic", colors[1],
-                                   r"$\kappa_u(\alpha)$: S non-monotonic below (events)"),
-                                  ("negative", colors[2],
-                                   r"$\kappa_{\min}(\alpha)$: S < 0 below (events)")]:
-            m = (kre["status"] == "ok") & (kre["event"] == ev_name)
-            o = np.argsort(kre["alpha"][m])
-            if m.any():
-                ax.plot(kre["alpha"][m][o], kre["kappa_ref"][m][o], color=col, lw=1.3,
-                        marker="o", ms=2.5, label=lab, zorder=4)
-    else:
-        # zero lines of the indicators at fixed alpha, interpolated along kappa_ref (quick
-        # builds, where the events are not refined)
-        for key, col, lab in [("min_slope", colors[1], r"min$_d\,$dS/dd = 0 (interpolated)"),
-                              ("min_S", colors[2], r"min$_d\,$S = 0 (interpolated)")]:
-            xs, ys = [], []
-            for a in np.unique(ref["alpha"][ok]):
-                m = ok & (ref["alpha"] == a)
-                order = np.argsort(ref["kappa_ref"][m])
-                for k0 in zero_crossings(ref["kappa_ref"][m][order], ref[key][m][order]):
-                    xs.append(a)
-                    ys.append(k0)
-            if len(xs) > 1:
-                ax.plot(xs, ys, color=col, lw=1.0, ls="--", label=lab)
+    # kappa_min(alpha) and kappa_u(alpha): events refined at fixed alpha (1e-5), each line
+    # closed on the kappa_max curve at its max-margin event (replica.phase_diagram.event_lines)
+    lines = event_lines(data)
+    for ev_name, col, lab in [("nonmonotonic", colors[1],
+                               r"$\kappa_u(\alpha)$: S non-monotonic below"),
+                              ("negative", colors[2],
+                               r"$\kappa_{\min}(\alpha)$: S < 0 on a shell below")]:
+        if ev_name in lines:
+            a_l, k_l = lines[ev_name]
+            ax.plot(a_l, k_l, color=col, lw=1.4, marker="o", ms=2.5, label=lab, zorder=4)
     ax.set_xlim(min(0.25, float(np.min(ref["alpha"])) - 0.05), 0.9)
     ax.set_ylim(0.0, top)
+    # square-root axis: the events at small kappa_ref are spread out, kappa_max stays in view
+    ax.set_yscale("function", functions=(np.sqrt, np.square))
+    ax.set_yticks([0.0, 0.01, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8])
     ax.set_xlabel(r"$\alpha = P/N$")
     ax.set_ylabel(r"reference margin $\kappa_{\rm ref}$")
     ax.set_title(r"Binary perceptron: local entropy around references ($\kappa = 0$)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=LEGEND_FONTSIZE, ncol=1)
+    place_legend(ax, outside="right")
     return save(fig, out_dir, "phase_diagram_binary")
 
 
@@ -183,9 +172,13 @@ FIGURES = [
             "markers on the kappa_max(alpha) curve are the max-margin references; vertical lines "
             "mark where their S first becomes non-monotonic and then negative (events refined "
             "by brentq). The lines kappa_u(alpha) (S non-monotonic below) and kappa_min(alpha) "
-            "(S < 0 on a shell below) are events refined to 1e-5 at each alpha (`replica "
-            "threshold nonmonotonic|negative --model binary --alpha A`); the indicators use "
-            "S(0) = 0 and stop at RS-unstable distances. Shaded: no reference (kappa_ref > "
+            "(S < 0 on a shell below) are events refined to 1e-5 at each alpha of the grid "
+            "(`replica threshold nonmonotonic|negative --model binary --alpha A`), each alpha's "
+            "search started from the previous alpha's event; above the max-margin events the "
+            "searches report the event absent (every reference up to kappa_max is "
+            "non-monotonic, resp. isolated), and each line ends on the kappa_max(alpha) curve at "
+            "its max-margin event. The indicators use S(0) = 0 and stop at RS-unstable "
+            "distances. Shaded: no reference (kappa_ref > "
             "kappa_max), beyond capacity 0.833, and the range 0.75–0.77 where algorithms "
             "stop."),
         source="Baldassi, Lauditi, Malatesta, Perugini, Zecchina, PRL 127, 278301 (2021), "
