@@ -136,27 +136,88 @@ def _local(quick: bool) -> dict:
     return out
 
 
+def _rs_local(quick: bool) -> dict:
+    """RS Franz–Parisi S(d) (counted margin kappa = 0) around the typical (kappa_ref = 0) and the
+    maximum-margin reference, and eps_g of the reference vs kappa_ref (model ts-fp-binary)."""
+    from .. import models
+    from ..continuation import follow
+    from ..models.ts_fp import ts_kappa_max, ts_reference
+
+    fp = models.get("ts-fp-binary")
+    ts = models.get("teacher-student-binary")
+    out = {}
+    for a in (0.5, 1.0):
+        entry = {"refs": {}}
+        for key in ("0", "max"):
+            kr = 0.0 if key == "0" else "max"
+            ref = ts_reference(a, kr)
+            if quick:        # the exact typical point only (kappa = kappa_ref): no continuation
+                p0, x0 = fp.typical_point(fp.validate({"alpha": a, "kappa_ref": kr, "d": 0.25}))
+                pts = [(p0["d"], fp.thermo(x0, p0))]
+            else:
+                p0, x0 = fp.known_point({"alpha": a, "kappa_ref": kr, "kappa": 0.0, "d": 0.25})
+                pts = [(p0["d"], fp.thermo(x0, p0))]
+                for to in (0.01, 0.45):
+                    br = follow(fp, p0, "d", to=to, x0=x0, mode="natural", ds=0.03,
+                                ds_max=0.04, max_steps=60)
+                    pts += [(pt.params["d"], pt.thermo) for pt in br.points[1:]]
+            pts.sort(key=lambda v: v[0])
+            entry["refs"][key] = {
+                "kappa_ref": ref.kappa_ref, "eps_g_ref": ref.eps_g, "R": ref.R,
+                "entropy_ref": ref.entropy, "d_star": (1 - ref.Q) / 2,
+                "d": [v[0] for v in pts], "S": [v[1]["entropy"] for v in pts],
+                "eps_g": [v[1]["eps_g"] for v in pts],
+                "replicon": [v[1]["replicon"] for v in pts]}
+        km = ts_kappa_max(a)
+        krs = np.linspace(0.0, km, 4 if quick else 12)
+        entry["kappa_max"] = km
+        entry["kappa_ref"] = krs.tolist()
+        entry["eps_g_ref"] = [ts_reference(a, float(k)).eps_g for k in krs[:-1]] + \
+            [ts_reference(a, "max").eps_g]
+        th = ts.saddle({"alpha": a}).thermo
+        entry["eps_gibbs"], entry["eps_bayes"] = th["eps_g"], th["eps_bayes"]
+        entry["entropy"] = th["entropy"]
+        out[str(a)] = entry
+    return out
+
+
 def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path):
-    from ..plotting import new_figure, save
+    from ..plotting import new_figure, place_legend, save
 
     d = cached(data_dir, "teacher_student_local", {"quick": quick}, lambda: _local(quick))
-    fig, axes = new_figure(ncols=2)
+    rs = cached(data_dir, "teacher_student_fp", {"quick": quick}, lambda: _rs_local(quick))
+    fig, axes = new_figure(ncols=3)
+    cols = {"max": "C2", "random": "C0"}
     for ax, (a, entry) in zip(axes, d["alpha"].items()):
-        dd = np.array(entry["max"]["d"])
-        h2 = np.where((dd > 0) & (dd < 1), -dd * np.log(np.where(dd > 0, dd, 1))
-                      - (1 - dd) * np.log1p(-np.where(dd < 1, dd, 0)), 0.0)
-        ax.plot(dd, h2, color="grey", ls="--", lw=0.7, label=r"$H_2(d)$ (all vectors)")
-        for key, col, lab in (("max", "C2", "max-margin student"),
-                              ("random", "C0", "typical (Gibbs) student")):
+        r = rs[a]
+        dd = np.linspace(1e-4, 0.5, 200)
+        ax.plot(dd, -dd * np.log(dd) - (1 - dd) * np.log1p(-dd), color="grey", ls="--",
+                lw=0.7, label=r"$H_2(d)$")
+        for key, rkey, lab in (("max", "max", "max margin"), ("random", "0", "typical")):
+            rr = r["refs"][rkey]
+            ax.plot(rr["d"], rr["S"], color=cols[key], lw=1.2, marker="." if len(rr["d"]) < 3 else None,
+                    label=fr"RS, {lab} ($\kappa_{{\rm ref}}$ = {rr['kappa_ref']:.3f}): "
+                          fr"$\epsilon_g$ = {rr['eps_g_ref']:.3f}")
             e = entry[key]
             S = np.array([np.nan if v is None else v for v in e["S"]])
             se = np.array([np.nan if v is None else v for v in e["S_se"]])
-            ax.errorbar(dd, S, yerr=se, fmt="o-", ms=2.5, lw=0.8, color=col, elinewidth=0.6,
-                        label=fr"{lab}: $\epsilon_g$ = {e['eps_g']:.3f} $\pm$ {e['eps_g_se']:.3f}")
-        ax.set(xlabel=r"Hamming distance $d$ from the reference",
-               ylabel=r"local entropy $S(d)$", xlim=(0, 0.5), ylim=(-0.02, 0.75),
-               title=fr"$\alpha = {float(a):g}$, N = {d['n']}, {d['instances']} teachers")
-        ax.legend(fontsize=6, loc="upper left")
+            ax.errorbar(e["d"], S, yerr=se, fmt="o", ms=2.2, color=cols[key], elinewidth=0.6,
+                        label=fr"N = {d['n']}, {lab}: $\epsilon_g$ = {e['eps_g']:.3f}")
+        ax.axhline(r["entropy"], color="k", lw=0.5, ls=":",
+                   label="version-space entropy")
+        ax.set(xlabel=r"distance $d$ from the reference", ylabel=r"local entropy $S(d)$",
+               xlim=(0, 0.5), ylim=(-0.02, 0.75), title=fr"$\alpha = {float(a):g}$")
+        place_legend(ax, fontsize=7.5)
+    ax = axes[2]
+    for i, (a, r) in enumerate(rs.items()):
+        c = f"C{i + 3}"
+        ax.plot(r["kappa_ref"], r["eps_g_ref"], "o-", ms=2.5, color=c,
+                label=fr"reference of margin $\kappa_{{\rm ref}}$, $\alpha$ = {float(a):g}")
+        ax.axhline(r["eps_gibbs"], color=c, ls="--", lw=0.8, label="Gibbs (typical)")
+        ax.axhline(r["eps_bayes"], color=c, ls=":", lw=0.8, label="Bayes-optimal")
+    ax.set(xlabel=r"$\kappa_{\rm ref}$ (up to $\kappa_{\max}(\alpha)$)",
+           ylabel=r"$\epsilon_g$ of the reference", title="flatter students generalise better")
+    place_legend(ax, fontsize=7.5)
     return save(fig, out_dir, "teacher_student_local_entropy")
 
 
