@@ -15,7 +15,6 @@ LAYOUT_EXEMPT = {
     "finite_n_mp_success", "finite_n_mp_local_entropy",                                  # mp
     "committee_capacity", "committee_flatness",                                          # committee
     "rsb1_ogp", "rsb1_jamming",                                                          # rsb1
-    "teacher_student_learning_curves", "teacher_student_local_entropy",                  # ts
 }
 
 

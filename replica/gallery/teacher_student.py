@@ -49,7 +49,7 @@ def _curves(quick: bool) -> dict:
 
 
 def build_learning_curves(out_dir: Path, quick: bool, data_dir: Path):
-    from ..plotting import new_figure, save
+    from ..plotting import new_figure, place_legend, save
 
     d = cached(data_dir, "teacher_student_curves", {"quick": quick, "layout": 2}, lambda: _curves(quick))
     fig, (ax1, ax2, ax3) = new_figure(ncols=3)
@@ -70,8 +70,8 @@ def build_learning_curves(out_dir: Path, quick: bool, data_dir: Path):
     ax1.plot([a_it, 2.0], [0, 0], color=col, lw=2.0)
     ax1.axvline(a_it, color="grey", lw=0.5, ls=":")
     ax1.axvline(a_amp, color="grey", lw=0.5, ls="-.")
-    ax1.text(a_it, 0.02, r" $\alpha_{\rm IT}$", fontsize=7)
-    ax1.text(a_amp, 0.06, r" $\alpha_{\rm AMP}$", fontsize=7)
+    ax1.text(a_it, 0.02, r" $\alpha_{\rm IT}$", fontsize=7.5)
+    ax1.text(a_amp, 0.06, r" $\alpha_{\rm AMP}$", fontsize=7.5)
     sd = d["spherical"]
     sa, se = np.array(sd["alpha"]), np.array(sd["eps_g"])
     ax1.plot(sa, se, color="C1", label="spherical, Gibbs")
@@ -80,7 +80,7 @@ def build_learning_curves(out_dir: Path, quick: bool, data_dir: Path):
                  elinewidth=0.6, label=f"binary, exact enumeration N = {fn['n']}")
     ax1.set(xlabel=r"$\alpha = P/N$", ylabel=r"$\epsilon_g = \arccos(r)/\pi$", xlim=(0, 2.0),
             ylim=(0, 0.52), title="generalisation error (Gibbs learning, RS)")
-    ax1.legend(fontsize=6, loc="upper right")
+    place_legend(ax1, loc="upper right")
     ax2.plot(a_eq, s_eq, color=col, label=r"$r<1$ branch")
     ax2.plot(a_me, s_me, color=col, ls="--", lw=0.9)
     ax2.plot(a[~stable], s[~stable], color=col, ls=":", lw=0.9)
@@ -91,7 +91,7 @@ def build_learning_curves(out_dir: Path, quick: bool, data_dir: Path):
     ax2.axvline(a_amp, color="grey", lw=0.5, ls="-.")
     ax2.set(xlabel=r"$\alpha$", ylabel=r"version-space entropy $\phi$", xlim=(0, 2.0),
             ylim=(-0.12, 0.72), title="binary: first-order transition")
-    ax2.legend(fontsize=6)
+    place_legend(ax2)
     la = np.array(sd["large_alpha"])
     ax3.semilogx(la, la * np.array(sd["large_eps_g"]), "o-", ms=2.5, color="C1",
                  label="spherical Gibbs")
@@ -100,7 +100,7 @@ def build_learning_curves(out_dir: Path, quick: bool, data_dir: Path):
     ax3.axhline(sd["C"], color="C1", ls=":", lw=0.8, label=f"{sd['C']:.4f}")
     ax3.axhline(sd["C_bayes"], color="C4", ls=":", lw=0.8, label=f"{sd['C_bayes']:.4f}")
     ax3.set(xlabel=r"$\alpha$", ylabel=r"$\alpha\,\epsilon$", title="large-alpha law")
-    ax3.legend(fontsize=6)
+    place_legend(ax3)
     return save(fig, out_dir, "teacher_student_learning_curves")
 
 
@@ -247,21 +247,28 @@ FIGURES = [
     ),
     Figure(
         name="teacher_student_local_entropy",
-        title="Flat students generalise better: local entropy and eps_g of max-margin vs "
-              "typical students (exact enumeration)",
+        title="Flat students generalise better: local entropy around typical and max-margin "
+              "students, and eps_g of the reference vs its margin",
         build=build_local_entropy,
         description=(
-            "Binary teacher-student perceptron at alpha = 0.5 and 1 (below alpha_IT), exact "
-            "enumeration of the version space of planted instances. Local entropy S(d) = "
-            "H2(d) + (1/N) E ln[n(d)/C(N, Nd)] of the consistent students at Hamming distance d "
-            "from a reference: the max-margin student (the flattest region) and a student drawn "
-            "uniformly from the version space (typical, Gibbs). The max-margin reference has "
-            "more consistent neighbours at small d and a smaller generalisation error (legend, "
-            "mean +- standard error over the teachers). Finite-N ground truth only: the RS "
-            "Franz–Parisi computation in the teacher-student setting is not implemented."),
-        source="Baldassi et al., PRL 115, 128101 (2015) (dense regions generalise); "
-               "docs/THEORY.md §8.3",
-        params="N = 20, 60 teachers, kappa = 0 (consistent students)",
+            "Binary teacher-student perceptron at alpha = 0.5 and 1 (below alpha_IT). Left and "
+            "middle: Franz-Parisi local entropy S(d) (RS, model ts-fp-binary) of the consistent "
+            "students (kappa = 0) at distance d from a reference student: a typical (Gibbs) "
+            "student of the version space (kappa_ref = 0) and the maximum-margin student "
+            "(kappa_ref = kappa_max(alpha), where the entropy of the students of margin "
+            "kappa_ref vanishes); their generalisation errors in the legend. Points: exact "
+            "enumeration of planted instances at N = 20 (60 teachers; finite N, no "
+            "extrapolation) with the finite-N max-margin and random consistent students. The "
+            "max-margin reference has more consistent neighbours at small d (a flatter region) "
+            "and a smaller eps_g; around the typical reference S reaches the version-space "
+            "entropy (dotted) at d* = (1-Q)/2. Right: eps_g = arccos(R)/pi of a student of margin "
+            "kappa_ref (the reference sector) against kappa_ref, next to Gibbs learning (dashed) "
+            "and the Bayes-optimal error (dotted): the flatter the student, the better it "
+            "generalises, approaching but not reaching Bayes."),
+        source="Baldassi et al., PRL 115, 128101 (2015) (dense regions generalise); Baldassi "
+               "et al., PRL 127, 278301 (2021) (Franz-Parisi local entropy); docs/THEORY.md "
+               "§2, §8.3; theory_notebooks/teacher_student_fp_derivation.py",
+        params="alpha = 0.5, 1; kappa = 0; N = 20, 60 teachers",
         order=61,
     ),
 ]
