@@ -199,14 +199,6 @@ def energetic(ref: TSReference, kappa: float, omq: float, t: float, p: float, r:
 
 
 @jit
-def _sig(x):
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-@jit
 def _entropic_kernel(Qh, Rh, qh, th, ph, rh, xg, wg, base, zh, wh):
     """[G_S, 1-q, t, d, r, e^2, <sech^4>] (module docstring), e^2 = qh - th^2/Qh."""
     out = np.zeros(7)
@@ -232,8 +224,9 @@ def _entropic_kernel(Qh, Rh, qh, th, ph, rh, xg, wg, base, zh, wh):
         z0 = z0s[i]
         hz = sQh * z0 + Rh
         T = math.tanh(hz)
+        lc = log_2cosh_s(hz)
         for sg in (-1.0, 1.0):
-            W0 = w0s[i] * _sig(2.0 * sg * hz)          # (1 + sigma T)/2
+            W0 = w0s[i] * math.exp(sg * hz - lc)       # (1 + sigma T)/2
             hb = c * z0 + rh + sg * ph
             if e < 1e-12:
                 z1s = np.zeros(1)
@@ -255,7 +248,7 @@ def _entropic_kernel(Qh, Rh, qh, th, ph, rh, xg, wg, base, zh, wh):
                 out[0] += wt * log_2cosh_s(h)
                 out[1] += wt * s2
                 out[2] += wt * T * th_
-                out[3] += wt * _sig(-2.0 * sg * h)
+                out[3] += wt * math.exp(-sg * h - log_2cosh_s(h))    # sigmoid(-2 sigma h)
                 out[4] += wt * th_
                 out[6] += wt * s2 * s2
     return out
