@@ -86,3 +86,26 @@ def test_clones_generalise_better_than_gibbs():
     assert s.thermo["eps_g"] < g.thermo["eps_g"]
     assert s.thermo["free_entropy"] < g.thermo["entropy"]
     assert math.isfinite(s.thermo["dphi_dq1"])
+
+
+def test_alpha_m_is_a_zero_with_the_envelope_slope():
+    """phi_m(alpha_m) = 0, and G_E is the alpha-slope of phi_m (envelope theorem) against a
+    central difference of two saddle solves."""
+    mod = T.COARSE
+    a, s = T.alpha_m(3, 0.97, alpha0=1.17, x0=[0.76, 0.69, 1.38], model=mod)
+    assert abs(s.thermo["free_entropy"]) < 1e-9
+    h = 1e-4
+    up = mod.saddle({"alpha": a + h, "m": 3, "q1": 0.97}, x0=s.unknowns)
+    dn = mod.saddle({"alpha": a - h, "m": 3, "q1": 0.97}, x0=s.unknowns)
+    fd = (up.thermo["free_entropy"] - dn.thermo["free_entropy"]) / (2 * h)
+    assert abs(fd - s.thermo["G_E"]) < 1e-6
+    # alpha_m(q1) is below the information-theoretic transition, above the Gibbs OGP
+    assert 1.1 < a < 1.2446839899
+
+
+def test_cli_ogp_rejects_m1(capsys):
+    from replica.cli import main
+
+    rc = main(["threshold", "ogp", "--model", "teacher-student-binary", "--m", "1", "--json"])
+    assert rc == 2
+    assert "m must be >= 2" in capsys.readouterr().err

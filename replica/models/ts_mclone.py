@@ -34,7 +34,7 @@ unknowns (q0, r, qh1) (m = 1: qh1 pinned to qh0; phi_1(q1) is the teacher–stud
 every q1). Envelope slopes: d phi_m/d q1 = -(m-1) qh1/2 + alpha dG_E/dq1,
 d phi_m/d alpha = G_E. The clones' generalisation error is arccos(r)/pi.
 
-alpha_m(q1) is the zero of phi_m along alpha (:func:`replica.thresholds.event`), and
+alpha_m(q1) is the zero of phi_m along alpha (Newton with the exact slope G_E), and
 :math:`\alpha_{\rm OGP}(m) = \min_{q_1}\alpha_m(q_1)` (arXiv:2607.27000 eqs. 25–26): tabulated on a
 grid of q1, then the joint system (saddle, phi_m = 0, d phi_m/d q1 = 0) solved from the
 smallest grid value.
@@ -248,37 +248,64 @@ class TSMCloneModel(SaddleModel):
 TS_MCLONE_BINARY = TSMCloneModel()
 
 
-def alpha_m(m: int, q1: float, *, kappa: float = 0.0, alpha0: float = 0.9, to: float = 1.5,
-            model: TSMCloneModel | None = None, **follow_options):
-    """alpha_m(q1): the zero of phi_m along alpha from ``alpha0`` towards ``to``, located by the
-    continuation engine (:func:`replica.thresholds.event`). Returns the Threshold."""
-    from ..thresholds import event
-
-    return event(model or TS_MCLONE_BINARY, {"alpha": alpha0, "m": m, "q1": q1, "kappa": kappa},
-                 "alpha", "free_entropy", to=to, **follow_options)
-
-
 #: the quadrature of the tabulation stage of :func:`alpha_ogp` (that of rsb1)
 COARSE = TSMCloneModel(rule=rsb1.COARSE_RULE)
 
 
-def alpha_ogp(m: int, *, kappa: float = 0.0, q1_grid=(0.7, 0.8, 0.88, 0.94, 0.97),
-              alpha0: float = 0.9, tol: float = 1e-9) -> dict:
-    """alpha_OGP(m) = min over q1 of alpha_m(q1): alpha_m on ``q1_grid`` (events, coarse rule
-    ``rsb1.COARSE_RULE``), then the joint system (saddle, phi_m = 0, dphi_m/dq1 = 0) in
-    (q0, r, qh1, q1, alpha) with the default rule, from the parabola through the smallest grid
-    value. Returns {"alpha", "q1", "m", "r", "eps_g", "q0", "grid_q1", "grid_alpha"};
-    ConvergenceError if the minimum lies at an end of the grid or the joint solve fails."""
+def alpha_m(m: int, q1: float, *, kappa: float = 0.0, alpha0: float = 1.2, x0=None,
+            model: TSMCloneModel | None = None, tol: float = 1e-10):
+    """alpha_m(q1), the zero of phi_m along alpha: Newton's method in alpha with the exact slope
+    d phi_m/d alpha = G_E (envelope theorem), each step a saddle solve warm-started from the
+    previous one (as :func:`replica.models.rsb1.alpha_m`). Returns ``(alpha, Solution)``."""
+    mod = model or TS_MCLONE_BINARY
+    a, x = float(alpha0), x0
+    for _ in range(40):
+        s = mod.saddle({"alpha": a, "m": m, "q1": q1, "kappa": kappa}, x0=x)
+        x = s.unknowns
+        step = -s.thermo["free_entropy"] / s.thermo["G_E"]
+        a = max(a + step, 0.5 * a)
+        if abs(step) <= tol * max(1.0, a):
+            return a, mod.saddle({"alpha": a, "m": m, "q1": q1, "kappa": kappa}, x0=x)
+    raise ConvergenceError("alpha_m(q1): Newton in alpha did not converge", model=mod.name,
+                           params={"m": m, "q1": q1, "kappa": kappa}, x=[a], method="newton")
+
+
+def _joint(m, kappa, model, x0, tol):
+    """Solve (saddle, dphi_m/dq1 = 0, phi_m = 0) in (q0, r, qh1, q1, alpha)."""
+    def F(x):
+        q1, a = float(x[-2]), float(x[-1])
+        if not (0 < q1 < 1 and a > 0):
+            return np.full(x.size, np.nan)
+        st = model._state(x[:-2], {"alpha": a, "m": m, "q1": q1, "kappa": kappa})
+        if st is None:
+            return np.full(x.size, np.nan)
+        return np.concatenate([st[0], [st[1]["dphi_dq1"], st[1]["free_entropy"]]])
+
+    sol = solve(lambda x: x + F(x), x0, names=("q0", "r", "qh1", "q1", "alpha"),
+                method="hybrid", tol=tol, model="ts-alpha-ogp", params={"m": m, "kappa": kappa})
+    return sol.x, F(sol.x)
+
+
+def alpha_ogp(m: int, *, kappa: float = 0.0, q1_grid=(0.95, 0.97, 0.98, 0.99, 0.995),
+              tol: float = 1e-10) -> dict:
+    """alpha_OGP(m) = min over q1 of alpha_m(q1) (arXiv:2607.27000 eqs. 25–26), RS in the
+    clones. Stage 1: alpha_m on ``q1_grid`` with the coarse rule (Newton in alpha, warm
+    starts). Stage 2: from the parabola through the smallest value and its neighbours, the joint
+    system (saddle, d phi_m/d q1 = 0, phi_m = 0) in (q0, r, qh1, q1, alpha) by the hybrid solver,
+    with the coarse rule and then polished with the default one (``tol`` on its residual).
+    Returns {"alpha", "q1", "m", "kappa", "r", "eps_g", "q0", "residual", "grid_q1",
+    "grid_alpha"}; ConvergenceError if the minimum lies at an end of the grid."""
     m = int(m)
     if m < 2:
         raise ReplicaInputError(f"m must be >= 2 for an overlap gap, got {m}")
     q1_grid = [float(v) for v in q1_grid]
     vals, xs = [], []
+    a, x = 1.2, None
     for q1 in q1_grid:
-        th = alpha_m(m, q1, kappa=kappa, alpha0=alpha0, model=COARSE, mode="natural", ds=0.1,
-                     ds_max=0.15)
-        vals.append(th.value)
-        xs.append(COARSE.unknowns(th.details["order"], {"m": m}))
+        a, s = alpha_m(m, q1, kappa=kappa, alpha0=a, x0=x, model=COARSE, tol=1e-8)
+        x = s.unknowns
+        vals.append(a)
+        xs.append(np.array(x))
     i = int(np.argmin(vals))
     if i == 0 or i == len(vals) - 1:
         raise ConvergenceError(f"alpha_OGP(m={m}): the minimum of alpha_m(q1) lies at the end of "
@@ -286,26 +313,11 @@ def alpha_ogp(m: int, *, kappa: float = 0.0, q1_grid=(0.7, 0.8, 0.88, 0.94, 0.97
                                model=TS_MCLONE_BINARY.name, x=q1_grid, residual=vals)
     c = np.polyfit(q1_grid[i - 1:i + 2], vals[i - 1:i + 2], 2)
     q1g = -c[1] / (2 * c[0]) if c[0] > 0 else q1_grid[i]
-    ag = float(np.polyval(c, q1g))
-    s0 = TS_MCLONE_BINARY.saddle({"alpha": ag, "m": m, "q1": q1g, "kappa": kappa},
-                                 x0=xs[i])
-
-    def F(x):
-        q1, a = float(x[-2]), float(x[-1])
-        if not (0 < q1 < 1 and a > 0):
-            return np.full(x.size, np.nan)
-        p = {"alpha": a, "m": m, "q1": q1, "kappa": kappa}
-        st = TS_MCLONE_BINARY._state(x[:-2], p)
-        if st is None:
-            return np.full(x.size, np.nan)
-        return np.concatenate([st[0], [st[1]["dphi_dq1"], st[1]["free_entropy"]]])
-
-    x0 = np.concatenate([s0.unknowns, [q1g, ag]])
-    sol = solve(lambda x: x + F(x), x0, names=("q0", "r", "qh1", "q1", "alpha"),
-                method="broyden", tol=tol, model="ts-alpha-ogp", params={"m": m, "kappa": kappa})
-    x = sol.x
+    x0 = np.concatenate([xs[i], [q1g, float(np.polyval(c, q1g))]])
+    x0, _ = _joint(m, kappa, COARSE, x0, 1e-9)
+    x, res = _joint(m, kappa, TS_MCLONE_BINARY, x0, tol)
     st = TS_MCLONE_BINARY._state(x[:-2], {"alpha": x[-1], "m": m, "q1": x[-2], "kappa": kappa})
     return {"alpha": float(x[-1]), "q1": float(x[-2]), "m": m, "kappa": kappa,
             "r": st[1]["r"], "eps_g": st[1]["eps_g"], "q0": st[1]["q0"],
-            "residual": float(np.max(np.abs(F(x)))),
+            "residual": float(np.max(np.abs(res))),
             "grid_q1": q1_grid, "grid_alpha": list(map(float, vals))}
