@@ -157,9 +157,9 @@ def _rs_local(quick: bool) -> dict:
             else:
                 p0, x0 = fp.known_point({"alpha": a, "kappa_ref": kr, "kappa": 0.0, "d": 0.25})
                 pts = [(p0["d"], fp.thermo(x0, p0))]
-                for to in (0.01, 0.45):
-                    br = follow(fp, p0, "d", to=to, x0=x0, mode="natural", ds=0.03,
-                                ds_max=0.04, max_steps=60)
+                for to in (0.02, min(0.45, p0["d"] + 0.08)):
+                    br = follow(fp, p0, "d", to=to, x0=x0, mode="natural", ds=0.04,
+                                ds_max=0.05, max_steps=30)
                     pts += [(pt.params["d"], pt.thermo) for pt in br.points[1:]]
             pts.sort(key=lambda v: v[0])
             entry["refs"][key] = {
