@@ -109,3 +109,15 @@ def test_cli_ogp_rejects_m1(capsys):
     rc = main(["threshold", "ogp", "--model", "teacher-student-binary", "--m", "1", "--json"])
     assert rc == 2
     assert "m must be >= 2" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_alpha_ogp_m4_is_the_published_value():
+    """alpha_OGP(m = 4) at zero training error: ~1.154 (Malatesta, Passalacqua, Zecchina,
+    arXiv:2607.27000, Sec. V), below alpha_IT; the joint system is solved to 1e-10. Reduced
+    q1 grid around the minimum (the full default grid gives the same value)."""
+    res = T.alpha_ogp(4, q1_grid=(0.98, 0.99, 0.995))
+    assert abs(res["alpha"] - 1.154) < 5e-4
+    assert res["alpha"] < 1.2446839899
+    assert res["residual"] < 1e-10
+    assert 0.98 < res["q1"] < 0.995

@@ -104,7 +104,7 @@ def run_ogp(args) -> int:
     ``grid_alpha`` (the tabulated alpha_m(q1))."""
     from ..models.ts_mclone import alpha_ogp
 
-    res = alpha_ogp(3 if args.m is None else args.m,
+    res = alpha_ogp(4 if args.m is None else args.m,
                     kappa=0.0 if args.kappa is None else args.kappa)
     emit({"model": "teacher-student-binary", "threshold": "ogp", **res}, args.json)
     return 0

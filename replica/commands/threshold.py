@@ -10,7 +10,7 @@
     replica threshold ogp          --model sbp --m 4 [--kappa 1]      (alpha_OGP(m), q1)
     replica threshold spinodal     --model teacher-student-binary     (alpha_AMP, a fold)
     replica threshold it           --model teacher-student-binary     (alpha_IT)
-    replica threshold ogp          --model teacher-student-binary --m 3   (alpha_OGP(m), q1)
+    replica threshold ogp          --model teacher-student-binary --m 4   (alpha_OGP(m), q1)
 
 For nonmonotonic and negative, --scan names what is searched: ``alpha`` at fixed --kappa-ref,
 or ``kappa-ref`` at fixed --alpha; without --scan it is the one of the two that is not given.
