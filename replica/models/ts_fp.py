@@ -111,12 +111,19 @@ class TSReference:
 @functools.lru_cache(maxsize=64)
 def ts_kappa_max(alpha: float) -> float:
     """kappa_max(alpha) of the binary teacher–student problem: the margin where the entropy of
-    the students of margin kappa vanishes, located by the continuation engine along kappa."""
-    from ..thresholds import event
+    the students of margin kappa vanishes, located as an event of the continuation engine along
+    kappa (:func:`replica.continuation.follow`)."""
+    from ..continuation import follow
     from .teacher_student import BINARY_QR
 
-    return float(event(BINARY_QR, {"alpha": float(alpha), "kappa": 0.0}, "kappa", "entropy",
-                       to=4.0).value)
+    br = follow(BINARY_QR, {"alpha": float(alpha), "kappa": 0.0}, "kappa", to=4.0,
+                events=["entropy"], stop_at_fold=True)
+    hits = [e for e in br.events if e.name == "entropy"]
+    if not hits:
+        raise ConvergenceError(f"the entropy of the margin-kappa students does not vanish along "
+                               f"kappa ({br.end})", model=BINARY_QR.name,
+                               params={"alpha": alpha}, method="continuation")
+    return float(hits[0].value)
 
 
 @functools.lru_cache(maxsize=64)
