@@ -187,37 +187,37 @@ def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path):
     d = cached(data_dir, "teacher_student_local", {"quick": quick}, lambda: _local(quick))
     rs = cached(data_dir, "teacher_student_fp", {"quick": quick}, lambda: _rs_local(quick))
     fig, axes = new_figure(ncols=3)
+    fig.subplots_adjust(wspace=0.45)
     cols = {"max": "C2", "random": "C0"}
     for ax, (a, entry) in zip(axes, d["alpha"].items()):
         r = rs[a]
         dd = np.linspace(1e-4, 0.5, 200)
-        ax.plot(dd, -dd * np.log(dd) - (1 - dd) * np.log1p(-dd), color="grey", ls="--",
-                lw=0.7, label=r"$H_2(d)$")
-        for key, rkey, lab in (("max", "max", "max margin"), ("random", "0", "typical")):
+        ax.plot(dd, -dd * np.log(dd) - (1 - dd) * np.log1p(-dd), color="grey", ls="--", lw=0.7)
+        ax.axhline(r["entropy"], color="k", lw=0.5, ls=":")
+        for key, rkey, lab in (("max", "max", "max-margin"), ("random", "0", "typical")):
             rr = r["refs"][rkey]
-            ax.plot(rr["d"], rr["S"], color=cols[key], lw=1.2, marker="." if len(rr["d"]) < 3 else None,
-                    label=fr"RS, {lab} ($\kappa_{{\rm ref}}$ = {rr['kappa_ref']:.3f}): "
+            ax.plot(rr["d"], rr["S"], color=cols[key], lw=1.2,
+                    marker="o" if len(rr["d"]) < 3 else None, ms=3,
+                    label=fr"{lab} ($\kappa_{{\rm ref}}$ = {rr['kappa_ref']:.3f}): "
                           fr"$\epsilon_g$ = {rr['eps_g_ref']:.3f}")
             e = entry[key]
             S = np.array([np.nan if v is None else v for v in e["S"]])
             se = np.array([np.nan if v is None else v for v in e["S_se"]])
             ax.errorbar(e["d"], S, yerr=se, fmt="o", ms=2.2, color=cols[key], elinewidth=0.6,
-                        label=fr"N = {d['n']}, {lab}: $\epsilon_g$ = {e['eps_g']:.3f}")
-        ax.axhline(r["entropy"], color="k", lw=0.5, ls=":",
-                   label="version-space entropy")
+                        alpha=0.6)
         ax.set(xlabel=r"distance $d$ from the reference", ylabel=r"local entropy $S(d)$",
-               xlim=(0, 0.5), ylim=(-0.02, 0.75), title=fr"$\alpha = {float(a):g}$")
-        place_legend(ax, fontsize=7.5)
+               xlim=(0, 0.5), ylim=(-0.03, 1.0), title=fr"$\alpha = {float(a):g}$")
+        place_legend(ax, loc="upper left")
     ax = axes[2]
     for i, (a, r) in enumerate(rs.items()):
         c = f"C{i + 3}"
         ax.plot(r["kappa_ref"], r["eps_g_ref"], "o-", ms=2.5, color=c,
-                label=fr"reference of margin $\kappa_{{\rm ref}}$, $\alpha$ = {float(a):g}")
-        ax.axhline(r["eps_gibbs"], color=c, ls="--", lw=0.8, label="Gibbs (typical)")
-        ax.axhline(r["eps_bayes"], color=c, ls=":", lw=0.8, label="Bayes-optimal")
+                label=fr"$\alpha$ = {float(a):g}: margin-$\kappa_{{\rm ref}}$ student")
+        ax.axhline(r["eps_gibbs"], color=c, ls="--", lw=0.8)
+        ax.axhline(r["eps_bayes"], color=c, ls=":", lw=0.8)
     ax.set(xlabel=r"$\kappa_{\rm ref}$ (up to $\kappa_{\max}(\alpha)$)",
            ylabel=r"$\epsilon_g$ of the reference", title="flatter students generalise better")
-    place_legend(ax, fontsize=7.5)
+    place_legend(ax)
     return save(fig, out_dir, "teacher_student_local_entropy")
 
 
@@ -256,14 +256,15 @@ FIGURES = [
             "students (kappa = 0) at distance d from a reference student: a typical (Gibbs) "
             "student of the version space (kappa_ref = 0) and the maximum-margin student "
             "(kappa_ref = kappa_max(alpha), where the entropy of the students of margin "
-            "kappa_ref vanishes); their generalisation errors in the legend. Points: exact "
-            "enumeration of planted instances at N = 20 (60 teachers; finite N, no "
-            "extrapolation) with the finite-N max-margin and random consistent students. The "
+            "kappa_ref vanishes); their generalisation errors in the legend; dashed grey: H2(d); dotted: the "
+            "version-space entropy. Points: exact enumeration of planted instances at N = 20 "
+            "(60 teachers; finite N, no extrapolation) around the finite-N max-margin and a "
+            "random consistent student (same colours). The "
             "max-margin reference has more consistent neighbours at small d (a flatter region) "
             "and a smaller eps_g; around the typical reference S reaches the version-space "
             "entropy (dotted) at d* = (1-Q)/2. Right: eps_g = arccos(R)/pi of a student of margin "
-            "kappa_ref (the reference sector) against kappa_ref, next to Gibbs learning (dashed) "
-            "and the Bayes-optimal error (dotted): the flatter the student, the better it "
+            "kappa_ref (the reference sector) against kappa_ref, next to Gibbs learning (dashed, "
+            "= kappa_ref 0) and the Bayes-optimal error (dotted): the flatter the student, the better it "
             "generalises, approaching but not reaching Bayes."),
         source="Baldassi et al., PRL 115, 128101 (2015) (dense regions generalise); Baldassi "
                "et al., PRL 127, 278301 (2021) (Franz-Parisi local entropy); docs/THEORY.md "
