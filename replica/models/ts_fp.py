@@ -49,8 +49,8 @@ covariance of the constrained field with the teacher's field, whose label is a s
           \partial_{\kappa_s} G_E^{\rm FP}\big|_{z^* = 0}
 
 (the kappa-derivative of the storage term by a 4-point central difference, step 1e-3: the
-storage kernel does not expose <G(x)>; the difference agrees with the finite difference of G_E
-in r to ~1e-9 in the tests). Entropic moments, with <.> = int Dz0 sum_sigma (1 + sigma T)/2
+storage kernel does not expose <G(x)>; checked against a central difference of G_E in r in the
+tests). Entropic moments, with <.> = int Dz0 sum_sigma (1 + sigma T)/2
 int Dz1: 1 - q = <sech^2 h>, t = <T tanh h>, p = <sigma tanh h> (d = <sigmoid(-2 sigma h)>),
 r = <tanh h>. Saddle point: qh = -2 alpha dG_E/dq, th = -alpha dG_E/dt, rh = alpha dG_E/dr,
 and ph from p = 1 - 2d. Slope: dS/dd = -2 (alpha dG_E/dp - th - ph).
