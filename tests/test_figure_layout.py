@@ -13,7 +13,6 @@ LAYOUT_EXEMPT = {
     "large_deviation_local_entropy",                                                    # ld
     "finite_n_mp_success", "finite_n_mp_local_entropy",                                  # mp
     "committee_capacity", "committee_flatness",                                          # committee
-    "teacher_student_learning_curves", "teacher_student_local_entropy",                  # ts
 }
 
 

@@ -93,3 +93,18 @@ def binary_transition(kind: str, *, to: float = 1.7):
         return thresholds.fold("teacher-student-binary", {"alpha": 0.5}, "alpha", to=to)
     return thresholds.event("teacher-student-binary", {"alpha": 0.5}, "alpha", "entropy",
                             to=to, name="alpha_IT")
+
+
+def run_ogp(args) -> int:
+    """``replica threshold ogp --model teacher-student-binary --m M [--kappa K]``: the
+    teacher-student m-overlap-gap threshold alpha_OGP(m) = min_q1 alpha_m(q1) at zero training
+    error (:func:`replica.models.ts_mclone.alpha_ogp`). JSON keys: ``alpha``, ``q1`` (the
+    clones' mutual overlap at the minimum), ``m``, ``kappa``, ``r`` and ``eps_g`` (a clone's
+    teacher overlap and generalisation error there), ``q0``, ``residual``, ``grid_q1``,
+    ``grid_alpha`` (the tabulated alpha_m(q1))."""
+    from ..models.ts_mclone import alpha_ogp
+
+    res = alpha_ogp(4 if args.m is None else args.m,
+                    kappa=0.0 if args.kappa is None else args.kappa)
+    emit({"model": "teacher-student-binary", "threshold": "ogp", **res}, args.json)
+    return 0

@@ -10,6 +10,7 @@
     replica threshold ogp          --model sbp --m 4 [--kappa 1]      (alpha_OGP(m), q1)
     replica threshold spinodal     --model teacher-student-binary     (alpha_AMP, a fold)
     replica threshold it           --model teacher-student-binary     (alpha_IT)
+    replica threshold ogp          --model teacher-student-binary --m 4   (alpha_OGP(m), q1)
 
 For nonmonotonic and negative, --scan names what is searched: ``alpha`` at fixed --kappa-ref,
 or ``kappa-ref`` at fixed --alpha; without --scan it is the one of the two that is not given.
@@ -59,7 +60,7 @@ def register(subparsers) -> None:
                         "alpha_AMP fold, alpha_IT)")
     add_model_arg(p, ("binary", "spherical", "sbp", "teacher-student-binary"),
                   "weights: binary or spherical; sbp (symmetric binary perceptron) for ogp "
-                  "only; teacher-student-binary for spinodal and it only")
+                  "only; teacher-student-binary for spinodal, it and ogp")
     p.add_argument("--m", type=positive_int, default=None,
                    help="ogp: number of clones (default 4); see 'replica rsb1 ogp'")
     p.add_argument("--kappa", type=number, help="margin (of the neighbours, for the local-"
@@ -111,6 +112,9 @@ def run(args) -> int:
     if extra:
         raise ReplicaInputError(f"threshold {kind} does not use "
                                 f"{', '.join(_OPTION[k] for k in extra)}")
+    if kind == "ogp" and model == "teacher-student-binary":   # m clones with a teacher
+        from .teacher_student import run_ogp as run_ts_ogp
+        return run_ts_ogp(args)
     if (kind in ("spinodal", "it")) != (model == "teacher-student-binary"):
         raise ReplicaInputError("spinodal and it are the thresholds of --model "
                                 "teacher-student-binary (and only they are)")

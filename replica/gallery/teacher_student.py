@@ -49,7 +49,7 @@ def _curves(quick: bool) -> dict:
 
 
 def build_learning_curves(out_dir: Path, quick: bool, data_dir: Path):
-    from ..plotting import new_figure, save
+    from ..plotting import new_figure, place_legend, save
 
     d = cached(data_dir, "teacher_student_curves", {"quick": quick, "layout": 2}, lambda: _curves(quick))
     fig, (ax1, ax2, ax3) = new_figure(ncols=3)
@@ -70,8 +70,8 @@ def build_learning_curves(out_dir: Path, quick: bool, data_dir: Path):
     ax1.plot([a_it, 2.0], [0, 0], color=col, lw=2.0)
     ax1.axvline(a_it, color="grey", lw=0.5, ls=":")
     ax1.axvline(a_amp, color="grey", lw=0.5, ls="-.")
-    ax1.text(a_it, 0.02, r" $\alpha_{\rm IT}$", fontsize=7)
-    ax1.text(a_amp, 0.06, r" $\alpha_{\rm AMP}$", fontsize=7)
+    ax1.text(a_it, 0.02, r" $\alpha_{\rm IT}$", fontsize=7.5)
+    ax1.text(a_amp, 0.06, r" $\alpha_{\rm AMP}$", fontsize=7.5)
     sd = d["spherical"]
     sa, se = np.array(sd["alpha"]), np.array(sd["eps_g"])
     ax1.plot(sa, se, color="C1", label="spherical, Gibbs")
@@ -80,7 +80,7 @@ def build_learning_curves(out_dir: Path, quick: bool, data_dir: Path):
                  elinewidth=0.6, label=f"binary, exact enumeration N = {fn['n']}")
     ax1.set(xlabel=r"$\alpha = P/N$", ylabel=r"$\epsilon_g = \arccos(r)/\pi$", xlim=(0, 2.0),
             ylim=(0, 0.52), title="generalisation error (Gibbs learning, RS)")
-    ax1.legend(fontsize=6, loc="upper right")
+    place_legend(ax1, loc="upper right")
     ax2.plot(a_eq, s_eq, color=col, label=r"$r<1$ branch")
     ax2.plot(a_me, s_me, color=col, ls="--", lw=0.9)
     ax2.plot(a[~stable], s[~stable], color=col, ls=":", lw=0.9)
@@ -91,7 +91,7 @@ def build_learning_curves(out_dir: Path, quick: bool, data_dir: Path):
     ax2.axvline(a_amp, color="grey", lw=0.5, ls="-.")
     ax2.set(xlabel=r"$\alpha$", ylabel=r"version-space entropy $\phi$", xlim=(0, 2.0),
             ylim=(-0.12, 0.72), title="binary: first-order transition")
-    ax2.legend(fontsize=6)
+    place_legend(ax2)
     la = np.array(sd["large_alpha"])
     ax3.semilogx(la, la * np.array(sd["large_eps_g"]), "o-", ms=2.5, color="C1",
                  label="spherical Gibbs")
@@ -100,7 +100,7 @@ def build_learning_curves(out_dir: Path, quick: bool, data_dir: Path):
     ax3.axhline(sd["C"], color="C1", ls=":", lw=0.8, label=f"{sd['C']:.4f}")
     ax3.axhline(sd["C_bayes"], color="C4", ls=":", lw=0.8, label=f"{sd['C_bayes']:.4f}")
     ax3.set(xlabel=r"$\alpha$", ylabel=r"$\alpha\,\epsilon$", title="large-alpha law")
-    ax3.legend(fontsize=6)
+    place_legend(ax3)
     return save(fig, out_dir, "teacher_student_learning_curves")
 
 
@@ -136,27 +136,88 @@ def _local(quick: bool) -> dict:
     return out
 
 
+def _rs_local(quick: bool) -> dict:
+    """RS Franz–Parisi S(d) (counted margin kappa = 0) around the typical (kappa_ref = 0) and the
+    maximum-margin reference, and eps_g of the reference vs kappa_ref (model ts-fp-binary)."""
+    from .. import models
+    from ..continuation import follow
+    from ..models.ts_fp import ts_kappa_max, ts_reference
+
+    fp = models.get("ts-fp-binary")
+    ts = models.get("teacher-student-binary")
+    out = {}
+    for a in (0.5, 1.0):
+        entry = {"refs": {}}
+        for key in ("0", "max"):
+            kr = 0.0 if key == "0" else "max"
+            ref = ts_reference(a, kr)
+            if quick:        # the exact typical point only (kappa = kappa_ref): no continuation
+                p0, x0 = fp.typical_point(fp.validate({"alpha": a, "kappa_ref": kr, "d": 0.25}))
+                pts = [(p0["d"], fp.thermo(x0, p0))]
+            else:
+                p0, x0 = fp.known_point({"alpha": a, "kappa_ref": kr, "kappa": 0.0, "d": 0.25})
+                pts = [(p0["d"], fp.thermo(x0, p0))]
+                for to in (0.02, min(0.45, p0["d"] + 0.08)):
+                    br = follow(fp, p0, "d", to=to, x0=x0, mode="natural", ds=0.04,
+                                ds_max=0.05, max_steps=30)
+                    pts += [(pt.params["d"], pt.thermo) for pt in br.points[1:]]
+            pts.sort(key=lambda v: v[0])
+            entry["refs"][key] = {
+                "kappa_ref": ref.kappa_ref, "eps_g_ref": ref.eps_g, "R": ref.R,
+                "entropy_ref": ref.entropy, "d_star": (1 - ref.Q) / 2,
+                "d": [v[0] for v in pts], "S": [v[1]["entropy"] for v in pts],
+                "eps_g": [v[1]["eps_g"] for v in pts],
+                "replicon": [v[1]["replicon"] for v in pts]}
+        km = ts_kappa_max(a)
+        krs = np.linspace(0.0, km, 4 if quick else 12)
+        entry["kappa_max"] = km
+        entry["kappa_ref"] = krs.tolist()
+        entry["eps_g_ref"] = [ts_reference(a, float(k)).eps_g for k in krs[:-1]] + \
+            [ts_reference(a, "max").eps_g]
+        th = ts.saddle({"alpha": a}).thermo
+        entry["eps_gibbs"], entry["eps_bayes"] = th["eps_g"], th["eps_bayes"]
+        entry["entropy"] = th["entropy"]
+        out[str(a)] = entry
+    return out
+
+
 def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path):
-    from ..plotting import new_figure, save
+    from ..plotting import new_figure, place_legend, save
 
     d = cached(data_dir, "teacher_student_local", {"quick": quick}, lambda: _local(quick))
-    fig, axes = new_figure(ncols=2)
+    rs = cached(data_dir, "teacher_student_fp", {"quick": quick}, lambda: _rs_local(quick))
+    fig, axes = new_figure(ncols=3)
+    fig.subplots_adjust(wspace=0.45)
+    cols = {"max": "C2", "random": "C0"}
     for ax, (a, entry) in zip(axes, d["alpha"].items()):
-        dd = np.array(entry["max"]["d"])
-        h2 = np.where((dd > 0) & (dd < 1), -dd * np.log(np.where(dd > 0, dd, 1))
-                      - (1 - dd) * np.log1p(-np.where(dd < 1, dd, 0)), 0.0)
-        ax.plot(dd, h2, color="grey", ls="--", lw=0.7, label=r"$H_2(d)$ (all vectors)")
-        for key, col, lab in (("max", "C2", "max-margin student"),
-                              ("random", "C0", "typical (Gibbs) student")):
+        r = rs[a]
+        dd = np.linspace(1e-4, 0.5, 200)
+        ax.plot(dd, -dd * np.log(dd) - (1 - dd) * np.log1p(-dd), color="grey", ls="--", lw=0.7)
+        ax.axhline(r["entropy"], color="k", lw=0.5, ls=":")
+        for key, rkey, lab in (("max", "max", "max-margin"), ("random", "0", "typical")):
+            rr = r["refs"][rkey]
+            ax.plot(rr["d"], rr["S"], color=cols[key], lw=1.2,
+                    marker="o" if len(rr["d"]) < 3 else None, ms=3,
+                    label=fr"{lab} ($\kappa_{{\rm ref}}$ = {rr['kappa_ref']:.3f}): "
+                          fr"$\epsilon_g$ = {rr['eps_g_ref']:.3f}")
             e = entry[key]
             S = np.array([np.nan if v is None else v for v in e["S"]])
             se = np.array([np.nan if v is None else v for v in e["S_se"]])
-            ax.errorbar(dd, S, yerr=se, fmt="o-", ms=2.5, lw=0.8, color=col, elinewidth=0.6,
-                        label=fr"{lab}: $\epsilon_g$ = {e['eps_g']:.3f} $\pm$ {e['eps_g_se']:.3f}")
-        ax.set(xlabel=r"Hamming distance $d$ from the reference",
-               ylabel=r"local entropy $S(d)$", xlim=(0, 0.5), ylim=(-0.02, 0.75),
-               title=fr"$\alpha = {float(a):g}$, N = {d['n']}, {d['instances']} teachers")
-        ax.legend(fontsize=6, loc="upper left")
+            ax.errorbar(e["d"], S, yerr=se, fmt="o", ms=2.2, color=cols[key], elinewidth=0.6,
+                        alpha=0.6)
+        ax.set(xlabel=r"distance $d$ from the reference", ylabel=r"local entropy $S(d)$",
+               xlim=(0, 0.5), ylim=(-0.03, 1.0), title=fr"$\alpha = {float(a):g}$")
+        place_legend(ax, loc="upper left")
+    ax = axes[2]
+    for i, (a, r) in enumerate(rs.items()):
+        c = f"C{i + 3}"
+        ax.plot(r["kappa_ref"], r["eps_g_ref"], "o-", ms=2.5, color=c,
+                label=fr"$\alpha$ = {float(a):g}: margin-$\kappa_{{\rm ref}}$ student")
+        ax.axhline(r["eps_gibbs"], color=c, ls="--", lw=0.8)
+        ax.axhline(r["eps_bayes"], color=c, ls=":", lw=0.8)
+    ax.set(xlabel=r"$\kappa_{\rm ref}$ (up to $\kappa_{\max}(\alpha)$)",
+           ylabel=r"$\epsilon_g$ of the reference", title="flatter students generalise better")
+    place_legend(ax)
     return save(fig, out_dir, "teacher_student_local_entropy")
 
 
@@ -186,21 +247,29 @@ FIGURES = [
     ),
     Figure(
         name="teacher_student_local_entropy",
-        title="Flat students generalise better: local entropy and eps_g of max-margin vs "
-              "typical students (exact enumeration)",
+        title="Flat students generalise better: local entropy around typical and max-margin "
+              "students, and eps_g of the reference vs its margin",
         build=build_local_entropy,
         description=(
-            "Binary teacher-student perceptron at alpha = 0.5 and 1 (below alpha_IT), exact "
-            "enumeration of the version space of planted instances. Local entropy S(d) = "
-            "H2(d) + (1/N) E ln[n(d)/C(N, Nd)] of the consistent students at Hamming distance d "
-            "from a reference: the max-margin student (the flattest region) and a student drawn "
-            "uniformly from the version space (typical, Gibbs). The max-margin reference has "
-            "more consistent neighbours at small d and a smaller generalisation error (legend, "
-            "mean +- standard error over the teachers). Finite-N ground truth only: the RS "
-            "Franz–Parisi computation in the teacher-student setting is not implemented."),
-        source="Baldassi et al., PRL 115, 128101 (2015) (dense regions generalise); "
-               "docs/THEORY.md §8.3",
-        params="N = 20, 60 teachers, kappa = 0 (consistent students)",
+            "Binary teacher-student perceptron at alpha = 0.5 and 1 (below alpha_IT). Left and "
+            "middle: Franz-Parisi local entropy S(d) (RS, model ts-fp-binary) of the consistent "
+            "students (kappa = 0) at distance d from a reference student: a typical (Gibbs) "
+            "student of the version space (kappa_ref = 0) and the maximum-margin student "
+            "(kappa_ref = kappa_max(alpha), where the entropy of the students of margin "
+            "kappa_ref vanishes); their generalisation errors in the legend; dashed grey: H2(d); dotted: the "
+            "version-space entropy. Points: exact enumeration of planted instances at N = 20 "
+            "(60 teachers; finite N, no extrapolation) around the finite-N max-margin and a "
+            "random consistent student (same colours). The "
+            "max-margin reference has more consistent neighbours at small d (a flatter region) "
+            "and a smaller eps_g; around the typical reference S reaches the version-space "
+            "entropy (dotted) at d* = (1-Q)/2. Right: eps_g = arccos(R)/pi of a student of margin "
+            "kappa_ref (the reference sector) against kappa_ref, next to Gibbs learning (dashed, "
+            "= kappa_ref 0) and the Bayes-optimal error (dotted): the flatter the student, the better it "
+            "generalises, approaching but not reaching Bayes."),
+        source="Baldassi et al., PRL 115, 128101 (2015) (dense regions generalise); Baldassi "
+               "et al., PRL 127, 278301 (2021) (Franz-Parisi local entropy); docs/THEORY.md "
+               "§2, §8.3; theory_notebooks/teacher_student_fp_derivation.py",
+        params="alpha = 0.5, 1; kappa = 0; N = 20, 60 teachers",
         order=61,
     ),
 ]

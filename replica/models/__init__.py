@@ -37,6 +37,8 @@ _BUILTIN = {
     "teacher-student-spherical": "replica.models.teacher_student:SPHERICAL",
     "teacher-student-binary-qr": "replica.models.teacher_student:BINARY_QR",
     "teacher-student-spherical-qr": "replica.models.teacher_student:SPHERICAL_QR",
+    "ts-fp-binary": "replica.models.ts_fp:TS_FP_BINARY",
+    "ts-mclone-binary": "replica.models.ts_mclone:TS_MCLONE_BINARY",
     "committee-binary": "replica.models.committee:BINARY",
     "committee-spherical": "replica.models.committee:SPHERICAL",
     "committee-wide-binary": "replica.models.committee:WIDE_BINARY",

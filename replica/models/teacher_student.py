@@ -266,7 +266,10 @@ class TeacherStudentModel(SaddleModel):
         lq, lr = self._logs(x)
         if not (math.isfinite(lq) and math.isfinite(lr)):
             return np.full(len(self.unknowns_), math.nan)
-        c = self._conj(lq, lr, p)
+        try:
+            c = self._conj(lq, lr, p)
+        except ZeroDivisionError:        # q = r^2 to rounding: the edge of the domain
+            c = None
         if c is None:
             return np.full(len(self.unknowns_), math.nan)
         vq, vr, qh, rh = c
