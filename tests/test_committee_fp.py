@@ -2,8 +2,6 @@
 the linear activation is the perceptron's model, the typical point is the infinite-width Gardner
 saddle point, the bound S <= H2(d), stationarity of the free entropy, and the chain rule of the
 mapped energetic term against finite differences."""
-import math
-
 import numpy as np
 import pytest
 
