@@ -111,3 +111,37 @@ def test_bad_input():
         W.WIDE_FP_BINARY.saddle(_p("relu", 0.5, kr=2.0))
     with pytest.raises(ReplicaInputError, match="activation"):
         W.WIDE_FP_BINARY.saddle(_p("tanh", 0.5))
+
+
+# --- the stored data of the gallery figure committee_flat_minima ----------------------------------
+
+def _stored():
+    import json
+    from replica.gallery.committee import FLAT_MINIMA_DATA
+    return json.loads(FLAT_MINIMA_DATA.read_text())
+
+
+def test_flat_minima_data_supports_the_caption():
+    from replica.testing.refs.thresholds import REFERENCES
+    d = _stored()
+    k1 = {r.name.split(".")[1]: r.value for r in REFERENCES}
+    relu = d["thresholds"]["relu-nonmonotonic"]["value"]
+    # ReLU networks keep a monotonic S(d) around the max-margin reference beyond the perceptron's
+    assert k1["alpha_nonmonotonic"] < relu < C.capacity("binary", None, activation="relu")
+    assert relu <= d["thresholds"]["relu-negative"]["value"]
+    # sign units: the max-margin reference is isolated at alpha = 0.6; typical references too
+    assert d["profiles"]["sign-max"]["alpha"] == 0.6
+    assert min(d["profiles"]["sign-max"]["S"]) < 0
+    for act in ("relu", "sign"):
+        assert min(d["profiles"][f"{act}-0.0"]["S"]) < 0
+
+
+@pytest.mark.slow
+def test_stored_relu_threshold_recomputed():
+    """min_d dS/dd around the max-margin ReLU reference changes sign across the stored
+    threshold (xtol 1e-3)."""
+    from replica.committee_thresholds import wide_profile
+    a = _stored()["thresholds"]["relu-nonmonotonic"]["value"]
+    lo = wide_profile("binary", "relu", a - 0.004, "max", n_d=10).min_slope
+    hi = wide_profile("binary", "relu", a + 0.004, "max", n_d=10).min_slope
+    assert lo > 0 > hi
