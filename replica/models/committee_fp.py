@@ -141,8 +141,9 @@ class WideFPModel(FPModel):
     parameters ``alpha`` > 0, ``activation`` (sign | relu | erf | linear), ``kappa_ref`` (a
     number up to kappa_max(alpha), or "max" for binary weights), ``kappa``, ``d`` in (0, 1/2].
     Unknowns, order parameters and thermodynamics as :class:`replica.models.franz_parisi.FPModel`
-    (entropy = S(d), dS_dd, replicon, C2 of the output fields, ...). Known point: the typical
-    distance d* = (1 - Q_w)/2 (kappa != kappa_ref: continued in kappa there)."""
+    (entropy = S(d), dS_dd, replicon, C2 of the output fields, Q = Q_w, Q_out = Q(Q_w), ...).
+    Known point: the typical distance d* = (1 - Q_w)/2 (kappa != kappa_ref: continued in kappa
+    there)."""
 
     def __init__(self, weights: str):
         super().__init__(weights)
@@ -182,6 +183,11 @@ class WideFPModel(FPModel):
         total = ent["entropic"] + a * en[0]
         return {"entropy": total, "free_entropy": total, "entropic": ent["entropic"],
                 "energetic": a * en[0], "dPhi_dp": ent["dPhi_dp"] + a * en[3], "C2": en[4]}
+
+    def thermo(self, x, p):
+        th = super().thermo(x, p)
+        th["Q_out"] = float(_c.kernel(p["activation"]).Q(self.reference(p).Q))
+        return th
 
     def known_point(self, p):
         p = self.validate(p)
