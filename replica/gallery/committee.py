@@ -130,12 +130,14 @@ _FM_GRIDS = {"relu": [0.75, 0.8, 0.85, 0.9], "sign": [0.2, 0.3, 0.4, 0.5, 0.6],
              "linear": [0.72, 0.74, 0.76]}
 
 
-def write_flat_minima(path=FLAT_MINIMA_DATA, activations=("relu", "sign"), alpha=0.6):
+def write_flat_minima(path=FLAT_MINIMA_DATA, activations=("relu", "sign", "linear"), alpha=0.6):
     """Compute the data of ``committee_flat_minima`` (binary weights, infinite width, kappa = 0):
     S(d) at ``alpha`` around typical (kappa_ref = 0) and max-margin references (16 distances,
     unrefined), and the thresholds alpha_nonmonotonic, alpha_negative of the max-margin
     reference (:func:`replica.committee_thresholds.wide_alpha_event`, xtol 1e-3, 10 distances)
-    on the alpha grids ``_FM_GRIDS``. Writes JSON after every item (resumable)."""
+    on the alpha grids ``_FM_GRIDS`` (linear: the perceptron, a check of the pipeline), and
+    min_d S around typical references at alpha = 0.3, 0.6 (ReLU, sign; 10 distances). Writes
+    JSON after every item (resumable)."""
     import json
 
     from ..committee_thresholds import wide_alpha_event, wide_profile
@@ -166,6 +168,17 @@ def write_flat_minima(path=FLAT_MINIMA_DATA, activations=("relu", "sign"), alpha
             except ConvergenceError as exc:
                 out["thresholds"][key] = {"value": None, "status": str(exc)[:300]}
             path.write_text(json.dumps(out, indent=1))
+    out.setdefault("typical_min_S", {})
+    for act in ("relu", "sign"):
+        if act in out["typical_min_S"]:
+            continue
+        rows = []
+        for a in (0.3, 0.6):
+            pr = wide_profile("binary", act, a, 0.0, n_d=10)
+            rows.append({"alpha": a, "min_S": pr.min_S, "d_min_S": pr.d_min_S,
+                         "status": pr.status})
+        out["typical_min_S"][act] = rows
+        path.write_text(json.dumps(out, indent=1))
     return out
 
 
@@ -189,6 +202,11 @@ def build_flat_minima(out_dir: Path, quick: bool, data_dir: Path):
             label="K = 1: max-margin solutions isolated")
     a0.plot([1], [gardner_capacity("binary", 0.0)], "_", color="k", ms=14, mew=1.5,
             label=r"$\alpha_c$ (RS)")
+    for which, mk in (("nonmonotonic", "o"), ("negative", "v")):
+        t = d["thresholds"].get(f"linear-{which}", {})
+        if t.get("value") is not None:
+            a0.plot([1.25], [t["value"]], mk, mfc="none", color="k", ms=5)
+    a0.text(1.25, 0.775, "linear,\nK = $\\infty$", ha="center", va="bottom", fontsize=7.5)
     lows = [ref["alpha_nonmonotonic"]]
     for j, act in enumerate(("relu", "sign")):
         x = 2.0 + j * 0.3
@@ -202,7 +220,7 @@ def build_flat_minima(out_dir: Path, quick: bool, data_dir: Path):
         a0.text(x, ac + 0.012, {"relu": "ReLU", "sign": "sign"}[act], color=cols[act],
                 ha="center", va="bottom", fontsize=8)
     lo = math.floor(10 * (min(lows) - 0.04)) / 10 - 0.15
-    a0.set(xticks=[1, 2.15], xticklabels=["K = 1\n(perceptron)", r"K = $\infty$"],
+    a0.set(xticks=[1.1, 2.15], xticklabels=["K = 1\n(perceptron)", r"K = $\infty$"],
            xlim=(0.5, 2.8), ylim=(lo, 1.0), ylabel=r"$\alpha$",
            title="max-margin reference, binary weights")
     place_legend(a0, loc="lower left")
@@ -274,10 +292,13 @@ FIGURES = [
                        "max-margin reference stops being monotonic (circles) and turns negative "
                        "(triangles: max-margin solutions isolated), with the RS capacity (bars), "
                        "for the perceptron (K = 1, the reference values of replica.testing) and "
-                       "for ReLU and sign hidden units at K = infinity. ReLU networks keep "
+                       "for ReLU and sign hidden units at K = infinity (open symbols: the linear "
+                       "activation at K = infinity, which is the perceptron, computed by the "
+                       "same pipeline). ReLU networks keep "
                        "monotonic local entropies (wide flat minima) to a larger load than the "
-                       "perceptron; with sign units the max-margin reference is already "
-                       "isolated at alpha = 0.6. Right: S(d) at alpha = 0.6 around max-margin "
+                       "perceptron; with sign units both thresholds come earlier than the "
+                       "perceptron's (the max-margin reference is isolated at alpha = 0.6). "
+                       "Right: S(d) at alpha = 0.6 around max-margin "
                        "(solid) and typical (dashed) references; around typical references S is "
                        "negative at small d (isolated, as for the perceptron) until RS breaks "
                        "down (crosses). Finite K >= 3 is not computed (the K-dimensional "
