@@ -129,11 +129,17 @@ def test_flat_minima_data_supports_the_caption():
     # ReLU networks keep a monotonic S(d) around the max-margin reference beyond the perceptron's
     assert k1["alpha_nonmonotonic"] < relu < C.capacity("binary", None, activation="relu")
     assert relu <= d["thresholds"]["relu-negative"]["value"]
+    # sign units: both thresholds below the perceptron's
+    for which in ("nonmonotonic", "negative"):
+        assert d["thresholds"][f"sign-{which}"]["value"] < k1[f"alpha_{which}"]
     # sign units: the max-margin reference is isolated at alpha = 0.6; typical references too
     assert d["profiles"]["sign-max"]["alpha"] == 0.6
     assert min(d["profiles"]["sign-max"]["S"]) < 0
     for act in ("relu", "sign"):
         assert min(d["profiles"][f"{act}-0.0"]["S"]) < 0
+    # the same pipeline with the linear activation gives the perceptron's thresholds (xtol 1e-3)
+    for which in ("nonmonotonic", "negative"):
+        assert abs(d["thresholds"][f"linear-{which}"]["value"] - k1[f"alpha_{which}"]) < 2e-3
 
 
 @pytest.mark.slow

@@ -197,9 +197,9 @@ def build_flat_minima(out_dir: Path, quick: bool, data_dir: Path):
     a0 = ax[0]
     cols = {"linear": "k", "relu": PALETTE[1], "sign": PALETTE[0]}
     a0.plot([1], [ref["alpha_nonmonotonic"]], "o", color="k", ms=5,
-            label="K = 1: S(d) stops being monotonic")
+            label="S(d) stops being monotonic")
     a0.plot([1], [ref["alpha_negative"]], "v", color="k", ms=5,
-            label="K = 1: max-margin solutions isolated")
+            label="max-margin solutions isolated (S < 0)")
     a0.plot([1], [gardner_capacity("binary", 0.0)], "_", color="k", ms=14, mew=1.5,
             label=r"$\alpha_c$ (RS)")
     for which, mk in (("nonmonotonic", "o"), ("negative", "v")):
