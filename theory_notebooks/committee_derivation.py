@@ -201,4 +201,6 @@ assert abs(a - b) < 1e-12
 # `benchmarks/bench_committee.py` times one evaluation of $(G_E, J, K_c)$: the tensor rule over
 # multisets of n nodes costs C(n+K-1, K) points times O(K^3) work (the Hessian needs one
 # dynamic programme per pair of units), the nested rule over ordered fields grows like the
-# number of ordered node tuples. The table is quoted in docs/THEORY.md §8.4.
+# number of ordered node tuples. Measured (CPU per evaluation): K = 3 0.18 s (tensor) and 1.6 s
+# (nested, 1 - q = 0.1); K = 5 5.2 s (tensor) and more than 1.5 min (nested). The exact term is
+# exact and fast for K = 3, usable for K = 5, impractical beyond (docs/THEORY.md §8.4).
