@@ -38,7 +38,7 @@ from scipy import optimize
 
 from .errors import ConvergenceError, ReplicaInputError
 
-__all__ = ["Solution", "solve", "fd_jacobian", "ConvergenceError", "METHODS"]
+__all__ = ["Solution", "solve", "fd_jacobian", "zero_on_branch", "ConvergenceError", "METHODS"]
 
 METHODS = ("iterate", "newton", "hybrid", "broyden", "bracket")
 
@@ -399,3 +399,53 @@ def _expanding_bracket(f, x, factor, max_iter, ctx):
         h *= factor
     _fail("no sign change of the residual in an expanding bracket", ctx, [x], [fx], 200,
           "bracket")
+
+
+def zero_on_branch(f: Callable[[float], float], lo: float, start: float, step: float,
+                   limit: float, *, xtol: float = 1e-12, model: str = "", params=None,
+                   what: str = "zero") -> float:
+    """The zero of a function that decreases through 0 along a solution branch (an entropy
+    versus alpha or kappa), where ``f`` raises :class:`ConvergenceError` past the end of the
+    branch (a spinodal shortly beyond the zero).
+
+    ``f(lo) > 0`` is assumed. From ``start`` the argument steps by ``step`` up to ``limit``
+    until f < 0 or f fails; on a failure the interval between the last positive point and the
+    failure is bisected for a point with f < 0 (the zero lies before the branch ends); then
+    Brent's method on the bracket. Raises ConvergenceError if f is still positive at ``limit``
+    or the branch ends before f vanishes."""
+    ctx = {"model": model, "params": dict(params or {})}
+
+    def value(x):
+        try:
+            return f(x)
+        except ConvergenceError:
+            return None
+
+    a, hi = float(start), None
+    while True:
+        fa = value(a)
+        if fa is None or fa < 0:
+            hi = a
+            break
+        lo = a
+        if a >= limit:
+            _fail(f"{what}: still positive at the end of the scan, {limit:.6g}", ctx, [lo],
+                  [fa], 0, "bracket")
+        a = min(limit, a + step)
+    f_hi = value(hi)
+    for _ in range(60):
+        if f_hi is not None:
+            break
+        mid = 0.5 * (lo + hi)
+        f_mid = value(mid)
+        if f_mid is not None and f_mid > 0:
+            lo = mid
+        else:
+            hi = mid
+            f_hi = f_mid
+    if f_hi is None:
+        _fail(f"{what}: the branch ends before the function vanishes", ctx, [lo, hi], [], 60,
+              "bracket")
+    if f_hi > 0:
+        _fail(f"{what}: still positive at the upper bracket", ctx, [lo, hi], [f_hi], 0, "bracket")
+    return optimize.brentq(f, lo, hi, xtol=xtol, rtol=4 * np.finfo(float).eps, maxiter=200)

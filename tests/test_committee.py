@@ -81,6 +81,78 @@ def test_k3_energetic_scipy_nquad_at_a_point():
     assert abs(val - C.energetic(q, 3)["E"]) < 1e-7
 
 
+def _np_log_majority(U):
+    """ln P(majority of K independent signs is +1), P(+1) = H(-u), for rows U (n, K): a numpy
+    dynamic programme on the count of +1 units, independent of the compiled kernel."""
+    from scipy.special import ndtr
+    P = ndtr(U)
+    n, K = U.shape
+    dist = np.zeros((n, K + 1))
+    dist[:, 0] = 1.0
+    for l in range(K):
+        new = dist * (1 - P[:, l:l + 1])
+        new[:, 1:] += dist[:, :-1] * P[:, l:l + 1]
+        dist = new
+    return np.log(dist[:, (K + 1) // 2:].sum(axis=1))
+
+
+def _fd_hessian_sq(U, h=2e-4):
+    """sum_{ll'} (d_l d_l' ln M)^2 at the rows of U by central differences of ln M."""
+    n, K = U.shape
+    f0 = _np_log_majority(U)
+    tot = np.zeros(n)
+    for a in range(K):
+        e = np.zeros(K)
+        e[a] = h
+        haa = (_np_log_majority(U + e) - 2 * f0 + _np_log_majority(U - e)) / h ** 2
+        tot += haa * haa
+        for b in range(a + 1, K):
+            f = np.zeros(K)
+            f[b] = h
+            hab = (_np_log_majority(U + e + f) - _np_log_majority(U + e - f)
+                   - _np_log_majority(U - e + f) + _np_log_majority(U - e - f)) / (4 * h * h)
+            tot += 2 * hab * hab
+    return tot
+
+
+def _plain_rule(width, nodes):
+    """Composite Gauss–Legendre rule for int Dz on [-8, 8], panels of ``width``."""
+    xg, wg = np.polynomial.legendre.leggauss(nodes)
+    edges = np.arange(-8.0, 8.0001, width)
+    half, mid = 0.5 * (edges[1:] - edges[:-1]), 0.5 * (edges[1:] + edges[:-1])
+    z = (half[:, None] * xg + mid[:, None]).ravel()
+    return z, (half[:, None] * wg).ravel() * np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+
+
+@pytest.mark.parametrize("k,q,rule,tol", [
+    (3, 0.5, "independent", 2e-8), (3, 0.2, "independent", 2e-8),
+    pytest.param(5, 0.4, "shared", 2e-8, marks=pytest.mark.slow)])
+def test_replicon_factor_by_finite_difference_hessian(k, q, rule, tol):
+    """Kc = E sum_{ll'} (s^2 d_l d_l' ln M)^2 (the replicon's energetic factor, K >= 3) from
+    finite differences (h = 2e-4, error ~5e-9) of an independent ln M, against the kernel's
+    analytic second derivatives. K = 3: an independent composite Gauss–Legendre rule (panels of
+    1 on [-8, 8], 6 nodes) against the default kernel; K = 5: a coarse rule (panels of 2, 3
+    nodes) given to both, so that only the second derivatives are compared."""
+    import itertools
+    from replica.models.committee_kernels import energetic_kernel
+    a = math.sqrt(q / (1 - q))
+    z, w = _plain_rule(1.0, 6) if rule == "independent" else _plain_rule(2.0, 3)
+    idx = np.array(list(itertools.combinations_with_replacement(range(z.size), k)))
+    # multinomial multiplicity k!/prod(m_j!) of each sorted tuple: prod of the run counters
+    den = np.ones(len(idx))
+    run = np.ones(len(idx))
+    for j in range(1, k):
+        run = np.where(idx[:, j] == idx[:, j - 1], run + 1, 1.0)
+        den *= run
+    wt = math.factorial(k) / den * np.prod(w[idx], axis=1)
+    tot = float(np.dot(wt, _fd_hessian_sq(a * z[idx])))
+    if rule == "independent":
+        ref = C.energetic(q, k, replicon=True)["Kc"]
+    else:
+        ref = energetic_kernel(z, w, q, k, True)[2]
+    assert abs(tot - ref) < tol * max(1.0, ref)
+
+
 @pytest.mark.parametrize("k", [1, 3])
 def test_J_is_the_derivative_of_E(k):
     q, h = 0.4, 1e-4

@@ -12,7 +12,6 @@ from replica.gallery import all_figures
 LAYOUT_EXEMPT = {
     "large_deviation_local_entropy",                                                    # ld
     "finite_n_mp_success", "finite_n_mp_local_entropy",                                  # mp
-    "committee_capacity", "committee_flatness",                                          # committee
 }
 
 

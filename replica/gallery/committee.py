@@ -11,6 +11,9 @@ import numpy as np
 from . import Figure
 from ._cache import cached
 
+#: stored data of the flat-minima figure (minutes of CPU), written by :func:`write_flat_minima`
+FLAT_MINIMA_DATA = Path(__file__).resolve().parent / "data" / "committee_flat_minima.json"
+
 
 def _capacity_data(quick):
     from ..models import committee as C
@@ -122,6 +125,125 @@ def build_flatness(out_dir: Path, quick: bool, data_dir: Path):
     return save(fig, out_dir, "committee_flatness")
 
 
+
+_FM_GRIDS = {"relu": [0.75, 0.8, 0.85, 0.9], "sign": [0.2, 0.3, 0.4, 0.5, 0.6],
+             "linear": [0.72, 0.74, 0.76]}
+
+
+def write_flat_minima(path=FLAT_MINIMA_DATA, activations=("relu", "sign", "linear"), alpha=0.6):
+    """Compute the data of ``committee_flat_minima`` (binary weights, infinite width, kappa = 0):
+    S(d) at ``alpha`` around typical (kappa_ref = 0) and max-margin references (16 distances,
+    unrefined), and the thresholds alpha_nonmonotonic, alpha_negative of the max-margin
+    reference (:func:`replica.committee_thresholds.wide_alpha_event`, xtol 1e-3, 10 distances)
+    on the alpha grids ``_FM_GRIDS`` (linear: the perceptron, a check of the pipeline), and
+    min_d S around typical references at alpha = 0.3, 0.6 (ReLU, sign; 10 distances). Writes
+    JSON after every item (resumable)."""
+    import json
+
+    from ..committee_thresholds import wide_alpha_event, wide_profile
+    from ..errors import ConvergenceError
+
+    path = Path(path)
+    out = json.loads(path.read_text()) if path.exists() else {}
+    out.setdefault("profiles", {})
+    out.setdefault("thresholds", {})
+    for act in activations:
+        for kr in (0.0, "max"):
+            key = f"{act}-{kr}"
+            if key not in out["profiles"]:
+                pr = wide_profile("binary", act, alpha, kr, refine=False, n_d=16)
+                out["profiles"][key] = {"alpha": alpha, "d": pr.d.tolist(), "S": pr.S.tolist(),
+                                        "status": pr.status, "note": pr.note}
+                path.write_text(json.dumps(out, indent=1))
+    for act in activations:
+        for which in ("nonmonotonic", "negative"):
+            key = f"{act}-{which}"
+            if key in out["thresholds"]:
+                continue
+            try:
+                th = wide_alpha_event(which, "binary", act, "max", alpha_grid=_FM_GRIDS[act],
+                                      xtol=1e-3, n_d=10)
+                out["thresholds"][key] = {"value": th.value, "bracket": th.refined_bracket,
+                                          "status": "found", "xtol": 1e-3}
+            except ConvergenceError as exc:
+                out["thresholds"][key] = {"value": None, "status": str(exc)[:300]}
+            path.write_text(json.dumps(out, indent=1))
+    out.setdefault("typical_min_S", {})
+    for act in ("relu", "sign"):
+        if act in out["typical_min_S"]:
+            continue
+        rows = []
+        for a in (0.3, 0.6):
+            pr = wide_profile("binary", act, a, 0.0, n_d=10)
+            rows.append({"alpha": a, "min_S": pr.min_S, "d_min_S": pr.d_min_S,
+                         "status": pr.status})
+        out["typical_min_S"][act] = rows
+        path.write_text(json.dumps(out, indent=1))
+    return out
+
+
+def build_flat_minima(out_dir: Path, quick: bool, data_dir: Path):
+    import json
+
+    from ..models.committee import capacity
+    from ..models.franz_parisi import h2
+    from ..models.gardner import capacity as gardner_capacity
+    from ..plotting import PALETTE, new_figure, place_legend, save
+    from ..testing.refs.thresholds import REFERENCES
+
+    d = json.loads(FLAT_MINIMA_DATA.read_text())
+    ref = {r.name.split(".")[1]: r.value for r in REFERENCES}
+    fig, ax = new_figure(ncols=2, width=6.8, height=2.9)
+    a0 = ax[0]
+    cols = {"linear": "k", "relu": PALETTE[1], "sign": PALETTE[0]}
+    a0.plot([1], [ref["alpha_nonmonotonic"]], "o", color="k", ms=5,
+            label="S(d) stops being monotonic")
+    a0.plot([1], [ref["alpha_negative"]], "v", color="k", ms=5,
+            label="max-margin solutions isolated (S < 0)")
+    a0.plot([1], [gardner_capacity("binary", 0.0)], "_", color="k", ms=14, mew=1.5,
+            label=r"$\alpha_c$ (RS)")
+    for which, mk in (("nonmonotonic", "o"), ("negative", "v")):
+        t = d["thresholds"].get(f"linear-{which}", {})
+        if t.get("value") is not None:
+            a0.plot([1.25], [t["value"]], mk, mfc="none", color="k", ms=5)
+    a0.text(1.25, 0.775, "linear,\nK = $\\infty$", ha="center", va="bottom", fontsize=7.5)
+    lows = [ref["alpha_nonmonotonic"]]
+    for j, act in enumerate(("relu", "sign")):
+        x = 2.0 + j * 0.3
+        for which, mk in (("nonmonotonic", "o"), ("negative", "v")):
+            t = d["thresholds"].get(f"{act}-{which}", {})
+            if t.get("value") is not None:
+                a0.plot([x], [t["value"]], mk, color=cols[act], ms=5)
+                lows.append(t["value"])
+        ac = capacity("binary", None, activation=act, tol=1e-6)
+        a0.plot([x], [ac], "_", color=cols[act], ms=14, mew=1.5)
+        a0.text(x, ac + 0.012, {"relu": "ReLU", "sign": "sign"}[act], color=cols[act],
+                ha="center", va="bottom", fontsize=8)
+    lo = math.floor(10 * (min(lows) - 0.04)) / 10 - 0.15
+    a0.set(xticks=[1.1, 2.15], xticklabels=["K = 1\n(perceptron)", r"K = $\infty$"],
+           xlim=(0.5, 2.8), ylim=(lo, 1.0), ylabel=r"$\alpha$",
+           title="max-margin reference, binary weights")
+    place_legend(a0, loc="lower left")
+    a1 = ax[1]
+    dd = np.geomspace(1e-4, 0.3, 200)
+    a1.plot(dd, h2(dd), color="0.6", lw=0.8, label=r"$H_2(d)$ (bound)")
+    for act in ("relu", "sign"):
+        for kr, ls in (("max", "-"), ("0.0", "--")):
+            pr = d["profiles"].get(f"{act}-{kr}")
+            if pr is None:
+                continue
+            lab = (f"{'ReLU' if act == 'relu' else 'sign'}, "
+                   f"{'max-margin' if kr == 'max' else 'typical'}")
+            a1.plot(pr["d"], pr["S"], ls, color=cols[act], label=lab)
+            if pr["status"] == "rs_unstable":
+                a1.plot(pr["d"][-1], pr["S"][-1], "x", color=cols[act], ms=5)
+    a1.axhline(0.0, color="k", lw=0.5)
+    alpha = next(iter(d["profiles"].values()))["alpha"]
+    a1.set(xscale="log", xlabel="distance d", ylabel="local entropy S(d)",
+           title=fr"K = $\infty$, $\alpha = {alpha:g}$ (x: RS unstable below)", ylim=(-0.1, 0.35))
+    place_legend(a1, loc="upper left")
+    return save(fig, out_dir, "committee_flat_minima")
+
 FIGURES = [
     Figure(name="committee_capacity", title="Tree committee machines: RS capacity versus K",
            build=build_capacity,
@@ -161,4 +283,31 @@ FIGURES = [
                   "ICLR 2021 (local energy); docs/THEORY.md §4, §8.4",
            params="spherical weights, kappa = 0, sigma = 0.1 (left), alpha = 1 (right)",
            order=901, tags=("committee", "flatness")),
+    Figure(name="committee_flat_minima",
+           title="Where wide flat minima appear: infinite-width committees versus the perceptron",
+           build=build_flat_minima,
+           description="Franz–Parisi local entropy S(d) of binary infinite-width tree committees "
+                       "(the perceptron's with every overlap mapped through Q(q) = "
+                       "Delta(q)/Delta(1)), kappa = 0. Left: the loads at which S(d) around the "
+                       "max-margin reference stops being monotonic (circles) and turns negative "
+                       "(triangles: max-margin solutions isolated), with the RS capacity (bars), "
+                       "for the perceptron (K = 1, the reference values of replica.testing) and "
+                       "for ReLU and sign hidden units at K = infinity (open symbols: the linear "
+                       "activation at K = infinity, which is the perceptron, computed by the "
+                       "same pipeline). ReLU networks keep "
+                       "monotonic local entropies (wide flat minima) to a larger load than the "
+                       "perceptron; with sign units both thresholds come earlier than the "
+                       "perceptron's (the max-margin reference is isolated at alpha = 0.6). "
+                       "Right: S(d) at alpha = 0.6 around max-margin "
+                       "(solid) and typical (dashed) references; around typical references S is "
+                       "negative at small d (isolated, as for the perceptron) until RS breaks "
+                       "down (crosses). Finite K >= 3 is not computed (the K-dimensional "
+                       "Franz–Parisi term is not implemented). Data: "
+                       "replica/gallery/data/committee_flat_minima.json, written by "
+                       "replica.gallery.committee.write_flat_minima (thresholds to xtol 1e-3).",
+           source="Baldassi, Malatesta & Zecchina PRL 123, 170602 (2019); Baldassi et al. PRL "
+                  "127, 278301 (2021) (perceptron thresholds); docs/THEORY.md §2, §8.4",
+           params="binary weights, kappa = 0; profiles at alpha = 0.6; thresholds on alpha "
+                  "grids relu 0.75..0.9, sign 0.2..0.6",
+           order=902, tags=("committee", "flatness", "local entropy")),
 ]

@@ -43,6 +43,8 @@ _BUILTIN = {
     "committee-spherical": "replica.models.committee:SPHERICAL",
     "committee-wide-binary": "replica.models.committee:WIDE_BINARY",
     "committee-wide-spherical": "replica.models.committee:WIDE_SPHERICAL",
+    "committee-wide-fp-binary": "replica.models.committee_fp:WIDE_FP_BINARY",
+    "committee-wide-fp-spherical": "replica.models.committee_fp:WIDE_FP_SPHERICAL",
 }
 _REGISTRY: dict = {}
 _ENTRY_POINTS_LOADED = False

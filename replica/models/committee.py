@@ -61,11 +61,11 @@ from functools import lru_cache
 from typing import Callable
 
 import numpy as np
-from scipy import integrate, optimize
+from scipy import integrate
 
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
 from ..gauss import gauss_hermite, gauss_legendre, graded_gaussian_rule, log_H
-from ..solve import Solution, solve
+from ..solve import Solution, solve, zero_on_branch
 from . import gardner as _g
 from .base import Param, SaddleModel
 from .committee_kernels import energetic_kernel, energetic_kernel_sorted
@@ -538,7 +538,7 @@ def capacity_spherical(k=3, activation="sign", kappa: float = 0.0) -> float:
 def capacity(weights: str, k=3, *, activation="sign", kappa: float = 0.0,
              tol: float = 1e-10) -> float:
     """RS capacity: spherical :func:`capacity_spherical`; binary the zero of the RS entropy in
-    alpha (Brent; the bracket from a scan up from alpha = 0.5 in steps of 0.1)."""
+    alpha (:func:`replica.solve.zero_on_branch`: steps of 0.1 from alpha = 0.5, then Brent)."""
     check_weights(weights)
     if k is not None:
         k = check_k(k)
@@ -555,45 +555,10 @@ def capacity(weights: str, k=3, *, activation="sign", kappa: float = 0.0,
         last[a] = sol.order["q"]
         return sol.thermo["entropy"]
 
-    # scan up from alpha = 0.5 in steps of 0.1 (warm-started saddles) for a sign change
-    lo, a, hi = 0.0, 0.5, None
-    while a < 2.0:
-        try:
-            sa = s(a)
-        except ConvergenceError:
-            hi = a
-            break
-        if sa < 0:
-            hi = a
-            break
-        lo = a
-        a += 0.1
-    if hi is None:
-        raise ConvergenceError("binary committee capacity: entropy positive up to alpha = 2",
-                               model="committee-binary", params={"k": k})
-    while lo == 0.0 and hi > 0.02:   # negative already at the first step: halve down
-        try:
-            if s(0.5 * hi) > 0:
-                lo = 0.5 * hi
-                break
-        except ConvergenceError:
-            pass
-        hi = 0.5 * hi
-    for _ in range(60):    # hi may lie past the end of the RS branch: bisect back onto it
-        try:
-            shi = s(hi)
-        except ConvergenceError:
-            hi = 0.5 * (lo + hi)
-            continue
-        if shi < 0:
-            break
-        raise ConvergenceError("binary committee capacity: the RS solution ceases to exist "
-                               "before the entropy vanishes", model="committee-binary",
-                               params={"k": k}, x=[lo, hi])
-    else:
-        raise ConvergenceError("binary committee capacity: no bracket found",
-                               model="committee-binary", params={"k": k}, x=[lo, hi])
-    return optimize.brentq(s, lo, hi, xtol=tol, rtol=1e-14, maxiter=100)
+    # warm-started saddles from alpha = 0.5 in steps of 0.1 to the first negative entropy
+    return zero_on_branch(s, 0.0, 0.5, 0.1, 2.0, xtol=tol, model="committee-binary",
+                          params={"k": k, "activation": activation, "kappa": kappa},
+                          what="binary committee capacity")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -52,139 +52,130 @@ def _lae(a, b):
 
 
 @jit
-def _dist(lp, lm, units, skip1, skip2, out):
-    """out[c] = ln P(c of the listed units are +1), skipping the units at positions skip1,
-    skip2 of the list (-1: none; positions, since a node may appear twice in the list).
-
-    Returns the number of units used."""
+def _dist(a, b, units, skip1, skip2, out, lin):
+    """The sum over internal representations grouped by the number c of +1 units:
+    out[c] = P(c of the listed units are +1), skipping the units at positions skip1, skip2 of
+    the list (-1: none; positions, since a node may appear twice in the list). a[l], b[l]: the
+    probabilities of +1 and -1 of unit l, as (rescaled) numbers if ``lin``, else as logarithms
+    (then out holds logarithms). Returns the number of units used."""
     n = 0
-    out[0] = 0.0
+    out[0] = 1.0 if lin else 0.0
     for j in range(units.shape[0]):
-        l = units[j]
         if j == skip1 or j == skip2:
             continue
-        out[n + 1] = _NEG_INF
+        l = units[j]
+        out[n + 1] = 0.0 if lin else _NEG_INF
         for c in range(n + 1, 0, -1):
-            out[c] = _lae(out[c] + lm[l], out[c - 1] + lp[l])
-        out[0] = out[0] + lm[l]
+            if lin:
+                out[c] = out[c] * b[l] + out[c - 1] * a[l]
+            else:
+                out[c] = _lae(out[c] + b[l], out[c - 1] + a[l])
+        out[0] = out[0] * b[l] if lin else out[0] + b[l]
         n += 1
     return n
 
 
 @jit
-def _dist_lin(a, b, units, skip1, skip2, out):
-    """Linear-domain :func:`_dist` on rescaled probabilities a (of +1), b (of -1)."""
-    n = 0
-    out[0] = 1.0
-    for j in range(units.shape[0]):
-        if j == skip1 or j == skip2:
-            continue
-        l = units[j]
-        out[n + 1] = 0.0
-        for c in range(n + 1, 0, -1):
-            out[c] = out[c] * b[l] + out[c - 1] * a[l]
-        out[0] = out[0] * b[l]
-        n += 1
-    return n
+def _total(buf, lo, hi, lin):
+    """sum_{lo <= c <= hi} buf[c] (lin) or its log-sum-exp (log domain)."""
+    t = 0.0 if lin else _NEG_INF
+    for c in range(lo, hi + 1):
+        t = t + buf[c] if lin else _lae(t, buf[c])
+    return t
 
 
 @jit
-def _point(lp, lm, lphi, u, ra, rb, lmx, units, replicon, buf, buf2, g, ex):
-    """(ln M, sum_l g_l^2, sum_{l,l'} (s^2 d_l d_l' ln M)^2) at one point.
-
-    Fast path: each unit's probabilities rescaled by the larger one (ra, rb <= 1, scale
-    exp(lmx)), the programme in the linear domain; if the rescaled M falls below 1e-250 (a
-    representation far in the tails), the log-domain path."""
-    K = units.shape[0]
-    _dist_lin(ra, rb, units, -1, -1, buf)
-    ms = 0.0
-    for c in range((K + 1) // 2, K + 1):
-        ms += buf[c]
-    if ms > 1e-250:
-        off = 0.0
-        for a in range(K):
-            off += lmx[units[a]]
-        sg2 = 0.0
-        for a in range(K):
-            _dist_lin(ra, rb, units, a, -1, buf2)
-            ex[a] = math.exp(lphi[units[a]] - lmx[units[a]])
-            ga = buf2[(K - 1) // 2] / ms * ex[a]
-            g[a] = ga
-            sg2 += ga * ga
-        kc = 0.0
-        if replicon:
-            for a in range(K):
-                d = g[a] * (g[a] + u[units[a]])
-                kc += d * d
-                for b in range(a + 1, K):
-                    x = 0.0
-                    if K >= 3:
-                        _dist_lin(ra, rb, units, a, b, buf2)
-                        x = (buf2[(K - 3) // 2] - buf2[(K - 1) // 2]) / ms * ex[a] * ex[b]
-                    d = x - g[a] * g[b]
-                    kc += 2.0 * d * d
-        return math.log(ms) + off, sg2, kc
-    return _point_log(lp, lm, lphi, u, units, replicon, buf, buf2, g)
+def _ratio(buf, c, ref, extra, lin):
+    """buf[c]/ref * exp(extra) in either domain (log domain: one exponential)."""
+    if lin:
+        return buf[c] / ref * math.exp(extra)
+    return math.exp(buf[c] - ref + extra)
 
 
 @jit
-def _point_log(lp, lm, lphi, u, units, replicon, buf, buf2, g):
-    """Log-domain :func:`_point`."""
+def _point_in(a, b, lphi, u, lmx, units, replicon, lin, buf, buf2, g):
+    """(ln M, sum_l g_l^2, sum_{l,l'} (s^2 d_l d_l' ln M)^2) at one point, the programme in the
+    linear domain on rescaled probabilities (``lin``; a = exp(lp - lmx), b = exp(lm - lmx)) or in
+    the log domain (a = lp, b = lm). Linear: returns M = 0 (ln M = -inf) if the rescaled M falls
+    below 1e-250, for the caller to switch domains."""
     K = units.shape[0]
-    _dist(lp, lm, units, -1, -1, buf)
-    lnM = _NEG_INF
-    for c in range((K + 1) // 2, K + 1):
-        lnM = _lae(lnM, buf[c])
+    h = (K + 1) // 2
+    _dist(a, b, units, -1, -1, buf, lin)
+    ref = _total(buf, h, K, lin)
+    if lin and not ref > 1e-250:
+        return _NEG_INF, 0.0, 0.0
     sg2 = 0.0
-    for a in range(K):
-        _dist(lp, lm, units, a, -1, buf2)
-        ga = math.exp(buf2[(K - 1) // 2] + lphi[units[a]] - lnM)
-        g[a] = ga
-        sg2 += ga * ga
+    for i in range(K):
+        _dist(a, b, units, i, -1, buf2, lin)
+        li = lphi[units[i]] - (lmx[units[i]] if lin else 0.0)
+        gi = _ratio(buf2, (K - 1) // 2, ref, li, lin)
+        g[i] = gi
+        sg2 += gi * gi
     kc = 0.0
     if replicon:
-        for a in range(K):
-            d = g[a] * (g[a] + u[units[a]])
+        for i in range(K):
+            d = g[i] * (g[i] + u[units[i]])
             kc += d * d
-            for b in range(a + 1, K):
-                _dist(lp, lm, units, a, b, buf2)
-                base = lphi[units[a]] + lphi[units[b]] - lnM
+            for j in range(i + 1, K):
                 x = 0.0
                 if K >= 3:
-                    x = math.exp(buf2[(K - 3) // 2] + base) - math.exp(buf2[(K - 1) // 2] + base)
-                d = x - g[a] * g[b]
+                    _dist(a, b, units, i, j, buf2, lin)
+                    lij = lphi[units[i]] + lphi[units[j]]
+                    if lin:
+                        lij -= lmx[units[i]] + lmx[units[j]]
+                    x = (_ratio(buf2, (K - 3) // 2, ref, lij, lin)
+                         - _ratio(buf2, (K - 1) // 2, ref, lij, lin))
+                d = x - g[i] * g[j]
                 kc += 2.0 * d * d
+    lnM = ref if not lin else math.log(ref)
+    if lin:
+        for i in range(K):
+            lnM += lmx[units[i]]
     return lnM, sg2, kc
 
 
 @jit
-def _node_logs(z, sq, s):
-    n = z.shape[0]
-    u = np.empty(n)
-    lp = np.empty(n)
-    lm = np.empty(n)
-    lphi = np.empty(n)
-    for i in range(n):
-        ui = sq * z[i] / s
+def _point(lp, lm, lphi, u, ra, rb, lmx, units, replicon, buf, buf2, g):
+    """:func:`_point_in` in the linear domain, falling back to the log domain for a
+    representation far in the tails."""
+    r = _point_in(ra, rb, lphi, u, lmx, units, replicon, True, buf, buf2, g)
+    if r[0] > _NEG_INF:
+        return r
+    return _point_in(lp, lm, lphi, u, lmx, units, replicon, False, buf, buf2, g)
+
+
+@jit
+def _unit_vals(zv, sq, s, u, lp, lm, lphi, ra, rb, lmx):
+    """Per-node unit quantities at the fields sqrt(q) z / sqrt(1-q): u, ln H(-u), ln H(u),
+    ln phi(u), and the probabilities rescaled by the larger one (ra, rb; scale exp(lmx))."""
+    for i in range(zv.shape[0]):
+        ui = sq * zv[i] / s
         u[i] = ui
         lp[i] = log_H_s(-ui)
         lm[i] = log_H_s(ui)
         lphi[i] = -0.5 * ui * ui - _LOG_SQRT_2PI
-    return u, lp, lm, lphi
+        mx = max(lp[i], lm[i])
+        lmx[i] = mx
+        ra[i] = math.exp(lp[i] - mx)
+        rb[i] = math.exp(lm[i] - mx)
 
 
 @jit
-def _rescaled(lp, lm):
-    n = lp.shape[0]
-    ra = np.empty(n)
-    rb = np.empty(n)
-    lmx = np.empty(n)
-    for i in range(n):
-        m = max(lp[i], lm[i])
-        lmx[i] = m
-        ra[i] = math.exp(lp[i] - m)
-        rb[i] = math.exp(lm[i] - m)
-    return ra, rb, lmx
+def _node_vals(z, sq, s):
+    n = z.shape[0]
+    u, lp, lm, lphi = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    ra, rb, lmx = np.empty(n), np.empty(n), np.empty(n)
+    _unit_vals(z, sq, s, u, lp, lm, lphi, ra, rb, lmx)
+    return u, lp, lm, lphi, ra, rb, lmx
+
+
+@jit
+def _factorials(K):
+    fact = np.empty(K + 1)
+    fact[0] = 1.0
+    for j in range(1, K + 1):
+        fact[j] = fact[j - 1] * j
+    return fact
 
 
 @jit
@@ -218,6 +209,15 @@ def _next_multiset(idx, n):
 
 
 @jit
+def _multiset_weight(idx, fact, w):
+    """Weight of the multiset idx in the tensor-product rule: multiplicity times the weights."""
+    wt = _multinomial(idx, fact)
+    for j in range(idx.shape[0]):
+        wt *= w[idx[j]]
+    return wt
+
+
+@jit
 def energetic_kernel(z, w, q, K, replicon):
     """(G_E, J, Kc) for K hidden units with the 1-d rule (z, w) (weights include Dz).
 
@@ -225,26 +225,19 @@ def energetic_kernel(z, w, q, K, replicon):
     (s^2 d_l d_l' ln M)^2 (the replicon's energetic factor times (1-q)^2)."""
     s = math.sqrt(1.0 - q)
     sq = math.sqrt(q)
-    u, lp, lm, lphi = _node_logs(z, sq, s)
-    ra, rb, lmx = _rescaled(lp, lm)
+    u, lp, lm, lphi, ra, rb, lmx = _node_vals(z, sq, s)
     n = z.shape[0]
-    fact = np.empty(K + 1)
-    fact[0] = 1.0
-    for j in range(1, K + 1):
-        fact[j] = fact[j - 1] * j
+    fact = _factorials(K)
     idx = np.zeros(K, dtype=np.int64)
     buf = np.empty(K + 1)
     buf2 = np.empty(K + 1)
     gbuf = np.empty(K)
-    exbuf = np.empty(K)
     ge = 0.0
     sg = 0.0
     kc = 0.0
     while True:
-        wt = _multinomial(idx, fact)
-        for j in range(K):
-            wt *= w[idx[j]]
-        a, b, c = _point(lp, lm, lphi, u, ra, rb, lmx, idx, replicon, buf, buf2, gbuf, exbuf)
+        wt = _multiset_weight(idx, fact, w)
+        a, b, c = _point(lp, lm, lphi, u, ra, rb, lmx, idx, replicon, buf, buf2, gbuf)
         ge += wt * a
         sg += wt * b
         kc += wt * c
@@ -263,11 +256,8 @@ def log_majority(u, K):
         lp[i] = log_H_s(-u[i])
         lm[i] = log_H_s(u[i])
     buf = np.empty(K + 1)
-    _dist(lp, lm, np.arange(K), -1, -1, buf)
-    lnM = _NEG_INF
-    for c in range((K + 1) // 2, K + 1):
-        lnM = _lae(lnM, buf[c])
-    return lnM
+    _dist(lp, lm, np.arange(K), -1, -1, buf, False)
+    return _total(buf, (K + 1) // 2, K, False)
 
 
 @jit
@@ -285,7 +275,7 @@ def local_energy_kernel(z, w, q, K, cplus, cminus):
     +1 before and after the perturbation, in the log domain."""
     s = math.sqrt(1.0 - q)
     sq = math.sqrt(q)
-    u, lp, lm, lphi = _node_logs(z, sq, s)
+    u, lp, lm, lphi, ra, rb, lmx = _node_vals(z, sq, s)
     n = z.shape[0]
     lpp = np.empty(n)
     lpm = np.empty(n)
@@ -296,23 +286,16 @@ def local_energy_kernel(z, w, q, K, cplus, cminus):
         lpm[i] = lp[i] + _safe_log(cplus[i])
         lmm[i] = lm[i] + _safe_log(1.0 - cminus[i])
         lmp[i] = lm[i] + _safe_log(cminus[i])
-    fact = np.empty(K + 1)
-    fact[0] = 1.0
-    for j in range(1, K + 1):
-        fact[j] = fact[j - 1] * j
+    fact = _factorials(K)
     idx = np.zeros(K, dtype=np.int64)
     buf = np.empty(K + 1)
     D = np.empty((K + 1, K + 1))
     tot = 0.0
     h = (K + 1) // 2
     while True:
-        wt = _multinomial(idx, fact)
-        for j in range(K):
-            wt *= w[idx[j]]
-        _dist(lp, lm, idx, -1, -1, buf)
-        lnM = _NEG_INF
-        for c in range(h, K + 1):
-            lnM = _lae(lnM, buf[c])
+        wt = _multiset_weight(idx, fact, w)
+        _dist(lp, lm, idx, -1, -1, buf, False)
+        lnM = _total(buf, h, K, False)
         for a in range(K + 1):
             for b in range(K + 1):
                 D[a, b] = _NEG_INF
@@ -367,20 +350,6 @@ def _level_rule(lo, hi, w, base, xg, wg, zout, wout):
 
 
 @jit
-def _unit_vals(zv, sq, s, u, lp, lm, lphi, ra, rb, lmx):
-    for i in range(zv.shape[0]):
-        ui = sq * zv[i] / s
-        u[i] = ui
-        lp[i] = log_H_s(-ui)
-        lm[i] = log_H_s(ui)
-        lphi[i] = -0.5 * ui * ui - _LOG_SQRT_2PI
-        mx = max(lp[i], lm[i])
-        lmx[i] = mx
-        ra[i] = math.exp(lp[i] - mx)
-        rb[i] = math.exp(lm[i] - mx)
-
-
-@jit
 def energetic_kernel_sorted(q, K, L, base, xg, wg, replicon, cap):
     """(G_E, J, Kc) as :func:`energetic_kernel`, integrating over the ordered fields
     z_1 <= ... <= z_K (times K!) with nested rules: z_l on [z_{l-1}, L], graded at z_{l-1}
@@ -409,7 +378,6 @@ def energetic_kernel_sorted(q, K, L, base, xg, wg, replicon, cap):
     buf = np.empty(K + 1)
     buf2 = np.empty(K + 1)
     gbuf = np.empty(K)
-    exbuf = np.empty(K)
     fk = 1.0
     for j in range(2, K + 1):
         fk *= j
@@ -429,8 +397,7 @@ def energetic_kernel_sorted(q, K, L, base, xg, wg, replicon, cap):
         wc[lev] = (wc[lev - 1] if lev > 0 else fk) * W[lev, pos[lev]]
         if lev == K - 1:
             _unit_vals(zv, sq, s, u, lp, lm, lphi, ra, rb, lmx)
-            a, b, c = _point(lp, lm, lphi, u, ra, rb, lmx, units, replicon, buf, buf2, gbuf,
-                             exbuf)
+            a, b, c = _point(lp, lm, lphi, u, ra, rb, lmx, units, replicon, buf, buf2, gbuf)
             ge += wc[lev] * a
             sg += wc[lev] * b
             kc += wc[lev] * c

@@ -55,7 +55,7 @@ from ..errors import (ConvergenceError, ReplicaInputError, check_finite, check_o
                       check_range)
 from ..gauss import (F_margin_s, G_minus_x_s, G_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
                      log_H_s, rule_on_edges)
-from ..solve import Solution, solve
+from ..solve import Solution, solve, zero_on_branch
 from ..special import capacity_spherical, kappa_max_spherical, log_capacity_spherical
 from .base import Param, SaddleModel
 
@@ -526,48 +526,8 @@ def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
     # annealed bound gives an upper estimate: s <= ln 2 + alpha ln H(kappa)
     a_ann = math.log(2.0) / -float(log_H_s(kappa))
     hi = min(a_ann, 0.999 * math.exp(min(log_capacity_spherical(kappa), 700.0)))
-    a = 0.05 * hi
-    while True:
-        try:
-            sa = s(a)
-        except ConvergenceError:
-            hi = a
-            break
-        if sa < 0:
-            hi = a
-            break
-        lo = a
-        if a >= hi:
-            break
-        a = min(hi, a + 0.05 * hi)
-    # the RS solution may cease to exist (spinodal) a little past the zero of s: if the step
-    # landed beyond it, bisect between the last positive point and there for a negative s
-    s_hi = None
-    for _ in range(60):
-        try:
-            s_hi = s(hi)
-            break
-        except ConvergenceError:
-            mid = 0.5 * (lo + hi)
-            try:
-                s_mid = s(mid)
-            except ConvergenceError:
-                hi = mid
-                continue
-            if s_mid > 0:
-                lo = mid
-            else:
-                hi = mid
-    if s_hi is None:
-        raise ConvergenceError(
-            "binary capacity: the RS solution ceases to exist before the entropy vanishes",
-            model="binary", params={"kappa": kappa}, x=[lo, hi], iterations=60,
-            method="bracket")
-    if s_hi > 0:
-        raise ConvergenceError("binary capacity: entropy still positive at the upper bracket",
-                               model="binary", params={"kappa": kappa}, x=[lo, hi],
-                               residual=[s_hi], method="bracket")
-    return optimize.brentq(s, lo, hi, xtol=tol, rtol=1e-15, maxiter=200)
+    return zero_on_branch(s, lo, 0.05 * hi, 0.05 * hi, hi, xtol=tol, model="binary",
+                          params={"kappa": kappa}, what="binary capacity")
 
 
 @along_array("alpha")
