@@ -193,17 +193,23 @@ fd = [(S(0.5 + h, 0.7, 0.6)[0] - S(0.5 - h, 0.7, 0.6)[0]) / (2 * h),
       (S(0.5, 0.7, 0.6 + h)[0] - S(0.5, 0.7, 0.6 - h)[0]) / (2 * h)]
 print("GS_inf d/d(qh1, eps, ph):", s0[1:4], fd)
 assert np.allclose(s0[1:4], fd, atol=1e-7)
-args = (0.0, True, 0.0, 0.9, 1.9, 1.5, 0.82, 1.3)
-ec = energetic_inf(*args, xg, wg, base)
+def GEc(chi, b, q1, delta, p_=0.9):
+    """Constrained GE_inf in the overlaps (the kernel takes D^2 = q1 - p^2, c^2 = delta -
+    b^2/chi)."""
+    return energetic_inf(0.0, True, 0.0, p_, chi, b, q1 - p_ * p_, delta - b * b / chi,
+                         xg, wg, base)
+
+
+args = [1.9, 1.5, 0.82, 1.3, 0.9]
+ec = GEc(*args)
 fdc = []
-for i in (4, 5, 6, 7):
+for i in range(5):
     up, dn = list(args), list(args)
     up[i] += h
     dn[i] -= h
-    fdc.append((energetic_inf(*up, xg, wg, base)[0] - energetic_inf(*dn, xg, wg, base)[0])
-               / (2 * h))
-print("constrained GE_inf d/d(chi, b, q1, delta):", ec[1:5], fdc)
-assert np.allclose(ec[1:5], fdc, atol=1e-6)
+    fdc.append((GEc(*up)[0] - GEc(*dn)[0]) / (2 * h))
+print("constrained GE_inf d/d(chi, b, q1, delta, p):", ec[1:6], fdc)
+assert np.allclose(ec[1:6], fdc, atol=1e-6)
 
 # %% [markdown]
 # ## 6. The solution

@@ -31,10 +31,17 @@ p - t = b/y, q1 - q0 = delta/y, Qh = y^2 R, th = y tau, qh1 - qh0 = eps/y:
 Stationarity at y = infinity, conjugates eliminated explicitly:
 R = 2 alpha dGE/dchi, tau = alpha dGE/db, qh1 = 2 alpha dGE/ddelta, eps = qh1 + 2 alpha dGE/dq1;
 then chi = 2 dGS/dR, b = dGS/dtau, q1 = <T^2>, delta = 2 dGS/dqh1 - (1 - q1), p = <w~ T>.
-Unknowns handed to :func:`replica.solve.solve`: (ln chi, b, ln(1-q1), delta, ph); residuals
-ln(chi'/chi), b' - b, ln((1-q1')/(1-q1)), delta' - delta, ln(d'/d) (relative in the small
-quantities, so that small d is resolved). The slope is dS_I/dd = -2 dPhi_inf/dp =
-2 ph - 2 alpha dGE_inf/dp.
+Unknowns handed to :func:`replica.solve.solve`: (ln chi, ln b, ln D^2, ln c^2, ph) with
+D^2 = q1 - p^2 and c^2 = delta - b^2/chi (both >= 0: the overlap matrices are positive; b >= 0
+since L is convex); residuals ln(chi'/chi), ln(b'/b), ln(D^2'/D^2), ln(c^2'/c^2), ln(d'/d).
+At small d the reference constraint stops binding (R, tau -> 0 faster than any power: the
+densest references are solutions anyway), D^2 becomes a vanishing fraction of 1 - q1 and c^2
+of delta (1e-7 and 1e-11 at d = 0.003, alpha = 0.7). The kernels therefore compute chi, b, c^2
+and D^2 in closed forms that neither divide by sqrt(R) or D nor form the differences
+delta - b^2/chi, q1 - p^2 (Stein's lemma and a rotation of the entropic Gaussians,
+:mod:`replica.models.ld_kernels`), and the constrained solution runs continuously into
+R = tau = 0, where it coincides with the unconstrained one. The slope is
+dS_I/dd = -2 dPhi_inf/dp = 2 ph - 2 alpha dGE_inf/dp.
 """
 from __future__ import annotations
 
@@ -80,9 +87,10 @@ def h2(d):
     return -d * math.log(d) - (1 - d) * math.log1p(-d)
 
 
-def _x_to_order(x):
-    return {"chi": math.exp(x[0]), "b": float(x[1]), "one_minus_q1": math.exp(x[2]),
-            "delta": float(x[3]), "ph": float(x[4])}
+def _x_to_order(x, d):
+    chi, b, D2, c2 = math.exp(x[0]), math.exp(x[1]), math.exp(x[2]), math.exp(x[3])
+    return {"chi": chi, "b": b, "D2": D2, "one_minus_q1": 4 * d * (1 - d) - D2, "c2": c2,
+            "delta": c2 + b * b / chi, "ph": float(x[4])}
 
 
 def free_entropy_inf(order: dict, alpha: float, d: float, kappa: float = 0.0,
@@ -95,7 +103,7 @@ def free_entropy_inf(order: dict, alpha: float, d: float, kappa: float = 0.0,
     con = kappa_ref is not None
     kr = float(kappa_ref) if con else 0.0
     q1 = 1.0 - order["one_minus_q1"] if "one_minus_q1" in order else order["q1"]
-    de, ph, qh1, eps = order["delta"], order["ph"], order["qh1"], order["eps"]
+    de, ph, qh1, eps = order.get("delta"), order["ph"], order["qh1"], order["eps"]
     if not con:
         E = energetic_inf_free(kappa, q1, de, xg, wg, base)
         S = entropic_inf_free(qh1, eps, ph, xg, wg, base)
@@ -104,7 +112,10 @@ def free_entropy_inf(order: dict, alpha: float, d: float, kappa: float = 0.0,
                 "energetic": alpha * float(E[0]),
                 "free_entropy": inter + float(S[0]) + alpha * float(E[0])}
     chi, b, R, tau = order["chi"], order["b"], order["R"], order["tau"]
-    E = energetic_inf(kr, con, kappa, p, chi, b, q1, de, xg, wg, base)
+    c2 = order["c2"] if "c2" in order else de - b * b / chi
+    de = c2 + b * b / chi
+    D2 = order["D2"] if "D2" in order else q1 - p * p
+    E = energetic_inf(kr, con, kappa, p, chi, b, D2, c2, xg, wg, base)
     S = entropic_inf(R, tau, qh1, eps, ph, xg, wg, base)
     inter = -R * chi / 2 - tau * b - ph * p - qh1 * (1 - q1) / 2 - (qh1 * de + q1 * eps) / 2
     return {"interaction": inter, "entropic": float(S[0]), "energetic": alpha * float(E[0]),
@@ -123,26 +134,31 @@ class _InfProblem:
 
     def evaluate(self, x):
         x = np.asarray(x, dtype=float)
-        if not (np.all(np.isfinite(x)) and -60 < x[0] < 60 and -300 < x[2] < 0):
+        if not (np.all(np.isfinite(x)) and -60 < x[0] < 60 and -700 < x[2] < 0
+                and -700 < x[1] < 60 and -700 < x[3] < 60):
             return None, None
-        o = _x_to_order(x)
+        o = _x_to_order(x, self.d)
+        if o["one_minus_q1"] <= 0:
+            return None, None
         chi, b, omq, de, ph = o["chi"], o["b"], o["one_minus_q1"], o["delta"], o["ph"]
+        c2 = o["c2"]
         q1 = 1.0 - omq
         al, p = self.alpha, self.p
         xg, wg, base = self.rule
-        E = energetic_inf(self.kr, self.con, self.kappa, p, chi, b, q1, de, xg, wg, base)
+        E = energetic_inf(self.kr, self.con, self.kappa, p, chi, b, o["D2"], c2, xg, wg, base)
         if not np.all(np.isfinite(E[:6])):
             return None, None
         R, tau = 2 * al * E[1], al * E[2]
         qh1 = 2 * al * E[4]
         eps = qh1 + 2 * al * E[3]
         S = entropic_inf(R, tau, qh1, eps, ph, xg, wg, base)
-        if not np.all(np.isfinite(S)) or S[1] <= 0 or S[6] <= 0 or S[7] <= 0:
+        if not np.all(np.isfinite(S)) or S[1] <= 0 or S[6] <= 0 or S[7] <= 0 or S[9] <= 0:
             return None, None
-        chi2, b2, omq2 = 2 * S[1], S[2], S[7]
-        de2 = 2 * S[3] - omq
-        res = np.array([math.log(chi2 / chi), b2 - b, math.log(omq2 / omq), de2 - de,
-                        math.log(S[6] / self.d)])
+        chi2, b2 = 2 * S[1], S[2]
+        if b2 <= 0 or S[10] <= 0:
+            return None, None
+        res = np.array([math.log(chi2 / chi), math.log(b2 / b), math.log(S[10] / o["D2"]),
+                        math.log(S[9] / c2), math.log(S[6] / self.d)])
         inter = -R * chi / 2 - tau * b - ph * p - qh1 * omq / 2 - (qh1 * de + q1 * eps) / 2
         ent = inter + S[0] + al * E[0]
         dSdp = -ph + al * E[5]
@@ -150,7 +166,7 @@ class _InfProblem:
                 "energetic": float(al * E[0]), "dS_dd": float(-2 * dSdp), "q1": float(q1),
                 "one_minus_q1": float(omq), "chi": float(chi), "b": float(b),
                 "delta": float(de), "ph": float(ph), "R": float(R), "tau": float(tau),
-                "qh1": float(qh1), "eps": float(eps), "c2": float(E[6]), "D2": float(E[7]),
+                "qh1": float(qh1), "eps": float(eps), "c2": float(c2), "D2": float(E[7]),
                 "e2": float(S[8]), "p": p, "d": self.d}
         return res, info
 
@@ -206,13 +222,13 @@ def _validate(alpha, d, kappa, kappa_ref):
 
 
 #: saddle points at (alpha, d, kappa, kappa_ref) = (0.6, 0.05, 0, 0) (constrained reference,
-#: unknowns ln chi, b, ln(1-q1), delta, ph) and (0.6, 0.05, 0, free) (ln(1-q1), ln delta, ph),
+#: unknowns ln chi, ln b, ln D^2, ln c^2, ph) and (0.6, 0.05, 0, free) (ln(1-q1), ln delta, ph),
 #: converged to 1e-9 from (0, 0.6, ln 0.1, 0.6, 1): the anchors of cold starts, continued to
 #: the requested parameters by :func:`_anchor`
-_COLD = np.array([0.66804573, 1.55093634, -1.67505356, 1.26540357, 0.59717428])
+_COLD = np.array([0.66804573, 0.43885884, -5.91381743, -3.43796037, 0.59717428])
 _COLD_FREE = np.array([-1.67505357, 0.23538940, 0.59717301])
 _COLD_ALPHA, _COLD_D = 0.6, 0.05
-NAMES = ("log_chi", "b", "log_one_minus_q1", "delta", "ph")
+NAMES = ("log_chi", "log_b", "log_D2", "log_c2", "ph")
 NAMES_FREE = ("log_one_minus_q1", "log_delta", "ph")
 
 
@@ -253,11 +269,11 @@ def _problem(alpha, d, kappa, kappa_ref, quad):
     return _InfProblem(alpha, d, kappa, kappa_ref, quad), NAMES
 
 
-def _order(x, free):
+def _order(x, free, d):
     x = np.asarray(x, dtype=float)
     if free:
         return {"one_minus_q1": math.exp(x[0]), "delta": math.exp(x[1]), "ph": float(x[2])}
-    return _x_to_order(x)
+    return _x_to_order(x, d)
 
 
 def _solve_inf(alpha, d, kappa, kappa_ref, x0, quad, tol, method, max_iter):
@@ -289,7 +305,7 @@ def _solve_inf(alpha, d, kappa, kappa_ref, x0, quad, tol, method, max_iter):
                                params=params, x=xs, residual=res)
     info["residual"] = float(np.max(np.abs(res)))
     info["h2"] = h2(d)
-    return Solution(order=_order(xs, free), residual=res, status="converged", iterations=it,
+    return Solution(order=_order(xs, free, d), residual=res, status="converged", iterations=it,
                     method=method, model=model, params=params, thermo=info,
                     unknowns=tuple(map(float, xs)))
 
@@ -300,7 +316,7 @@ def local_entropy_inf(alpha: float, d: float, kappa: float = 0.0, kappa_ref: flo
     """S_I(d; alpha, kappa, kappa_ref, y = infinity): the local entropy of the densest regions.
 
     ``kappa_ref=None``: unconstrained reference (unknowns ln(1-q1), ln delta, ph); otherwise
-    the reference is a solution of margin kappa_ref (unknowns ln chi, b, ln(1-q1), delta, ph).
+    the reference is a solution of margin kappa_ref (unknowns ln chi, ln b, ln D^2, ln c^2, ph).
     ``x0``: unknowns of a neighbouring point (``Solution.u``); None: continued from the anchor
     at (alpha, d) = (0.6, 0.05). Returns a Solution with thermo: entropy (S_I), dS_dd, q1,
     delta, ph, qh1, eps (and chi, b, R, tau, c2, D2, e2 for a constrained reference), h2.
@@ -329,7 +345,7 @@ class LargeDeviationInf(SaddleModel):
     (docs/THEORY.md §8.2).
 
     ``free=False`` ("ld-binary"): the reference is a solution of margin kappa_ref; unknowns
-    (log_chi, b, log_one_minus_q1, delta, ph). ``free=True`` ("ld-binary-free"): unconstrained
+    (log_chi, log_b, log_D2, log_c2, ph). ``free=True`` ("ld-binary-free"): unconstrained
     reference; unknowns (log_one_minus_q1, log_delta, ph). Parameters alpha, d, kappa
     (default 0) and, constrained, kappa_ref (default 0). The conjugates are explicit functions
     of the unknowns.
@@ -355,7 +371,7 @@ class LargeDeviationInf(SaddleModel):
         self.params = tuple(ps)
         self.unknown_names = NAMES_FREE if free else NAMES
         self.order_names = (("one_minus_q1", "delta", "ph") if free else
-                            ("chi", "b", "one_minus_q1", "delta", "ph"))
+                            ("chi", "b", "D2", "one_minus_q1", "c2", "delta", "ph"))
 
     def _kr(self, p):
         return None if self.free else p["kappa_ref"]
@@ -371,14 +387,16 @@ class LargeDeviationInf(SaddleModel):
         return np.full(len(self.unknown_names), np.nan) if r is None else r
 
     def order(self, x, p):
-        return _order(x, self.free)
+        return _order(x, self.free, p["d"])
 
     def unknowns(self, order, p):
         if self.free:
             return np.array([math.log(order["one_minus_q1"]), math.log(order["delta"]),
                              order["ph"]])
-        return np.array([math.log(order["chi"]), order["b"], math.log(order["one_minus_q1"]),
-                         order["delta"], order["ph"]])
+        c2 = order["c2"] if "c2" in order else order["delta"] - order["b"] ** 2 / order["chi"]
+        D2 = order["D2"] if "D2" in order else (1 - order["one_minus_q1"]) - (1 - 2 * p["d"]) ** 2
+        return np.array([math.log(order["chi"]), math.log(order["b"]), math.log(D2),
+                         math.log(c2), order["ph"]])
 
     def guess(self, p):
         return _anchor(p["alpha"], p["d"], p["kappa"], self._kr(p), self.quad, self.tol)
