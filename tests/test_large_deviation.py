@@ -271,3 +271,56 @@ def test_free_reference_y_one_closed_form():
     assert th["Q"] == pytest.approx(p * p * g.q, abs=1e-5)
     assert th["t"] == pytest.approx(p * g.q, abs=1e-5)
     assert th["q0"] == pytest.approx(g.q, abs=1e-4)
+
+
+# ---------------------------------------------------------------------------------------------
+# constrained reference at small d (well-conditioned parametrisation)
+# ---------------------------------------------------------------------------------------------
+
+def test_entropic_kernel_closed_forms():
+    """The rotated entropic kernel: its R-, tau-, qh1-, eps-, ph-derivatives against central
+    differences of GS_inf, and the Stein forms of c^2 = delta - b^2/chi and D^2 = q1 - p^2
+    against the differences themselves, at points where the differences are well conditioned
+    (R > 0 with eps > 1, where L has a kink; and R = 0). Fine rule: the default one's error in
+    c^2 is ~1e-9 at s ~ 0.2."""
+    from replica.models.ld_kernels import entropic_inf
+    xg, wg, base = Quadrature.fine().rule()
+    for args in [(0.3, 0.2, 0.7, 1.2, 0.4), (0.05, 0.02, 0.5, 0.8, 0.3),
+                 (0.0, 0.0, 0.3778, 1.142, 0.3346)]:
+        S = entropic_inf(*args, xg, wg, base)
+        for i in range(2 if args[0] > 0 else 3, 5):
+            h = 1e-6
+            up, dn = list(args), list(args)
+            up[i] += h
+            dn[i] -= h
+            fd = (entropic_inf(*up, xg, wg, base)[0] - entropic_inf(*dn, xg, wg, base)[0]) / (2 * h)
+            assert S[1 + i] == pytest.approx(fd, abs=3e-9), (args, i)
+        if args[0] > 0:
+            fd = (entropic_inf(args[0] + 1e-6, *args[1:], xg, wg, base)[0]
+                  - entropic_inf(args[0] - 1e-6, *args[1:], xg, wg, base)[0]) / 2e-6
+            assert S[1] == pytest.approx(fd, abs=3e-9)
+        chi, b, delta = 2 * S[1], S[2], 2 * S[3] - S[7]
+        assert S[9] == pytest.approx(delta - b * b / chi, abs=1e-10)
+        q1, p = 1 - S[7], 1 - 2 * S[6]
+        assert S[10] == pytest.approx(q1 - p * p, abs=1e-10)
+        assert S[9] > 0 and S[10] > 0
+
+
+def test_constrained_reference_small_d_is_the_free_one():
+    """alpha = 0.7, d = 0.005: the unconstrained saddle point, mapped to the constrained
+    unknowns by the R = tau = 0 closed forms of chi, b, c^2, D^2, solves the constrained
+    equations (the kappa~ = 0 constraint does not bind: R = tau = 0 to double precision) with
+    the same S_I; there c^2/delta ~ 1e-6 and D^2/(1-q1) ~ 1e-5 (the differences the old
+    parametrisation formed)."""
+    from replica.models.ld_kernels import entropic_inf
+    from replica.models.large_deviation import DEFAULT_QUAD, _InfProblem
+    xg, wg, base = DEFAULT_QUAD.rule()
+    d = 0.005
+    f = sweep(0.7, [d], 0.0, None, start_d=0.02)[0][0].thermo
+    S = entropic_inf(0.0, 0.0, f["qh1"], f["eps"], f["ph"], xg, wg, base)
+    x = np.log([2 * S[1], S[2], S[10], S[9]]).tolist() + [f["ph"]]
+    res, info = _InfProblem(0.7, d, 0.0, 0.0, DEFAULT_QUAD).evaluate(np.array(x))
+    assert np.max(np.abs(res)) < 1e-8
+    assert info["R"] == 0.0 and info["tau"] == 0.0
+    assert info["entropy"] == pytest.approx(f["entropy"], abs=1e-10)
+    assert info["c2"] / info["delta"] < 1e-4 and info["D2"] / info["one_minus_q1"] < 1e-3

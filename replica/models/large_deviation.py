@@ -50,6 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..continuation import Lost, march
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
 from ..gauss import gauss_legendre
 from ..solve import Solution, solve
@@ -233,33 +234,32 @@ NAMES_FREE = ("log_one_minus_q1", "log_delta", "ph")
 
 
 def _anchor(alpha, d, kappa, kappa_ref, quad, tol):
-    """Unknowns at the requested point reached from the anchor by warm-started steps in alpha
-    (at d = 0.05, kappa = kappa_ref = 0), then kappa, kappa_ref and d (geometric in d)."""
+    """Unknowns at the requested point reached from the anchor by
+    :func:`replica.continuation.march` in alpha (at d = 0.05, kappa = kappa_ref = 0), then
+    kappa, kappa_ref and ln d."""
     free = kappa_ref is None
     x = (_COLD_FREE if free else _COLD).copy()
     cur = {"alpha": _COLD_ALPHA, "kappa": 0.0, "kappa_ref": None if free else 0.0, "d": _COLD_D}
-    path = [("alpha", alpha), ("kappa", kappa), ("kappa_ref", kappa_ref), ("d", d)]
-    for name, b in path:
-        if name == "kappa_ref" and free:
+    for name, target in (("alpha", alpha), ("kappa", kappa), ("kappa_ref", kappa_ref),
+                         ("d", d)):
+        if (name == "kappa_ref" and free) or cur[name] == target:
             continue
-        v = cur[name]
-        step = math.log(b / v) if name == "d" else b - v
-        while v != b:
-            if name == "d":
-                nxt = b if abs(math.log(b / v)) <= abs(step) else v * math.exp(step)
-            else:
-                nxt = b if abs(b - v) <= abs(step) else v + step
-            trial = dict(cur, **{name: nxt})
-            try:
-                s = _solve_inf(trial["alpha"], trial["d"], trial["kappa"], trial["kappa_ref"],
-                               x, quad, tol, "hybrid", 400)
-            except ConvergenceError:
-                step *= 0.5
-                if abs(step) < 1e-4:
-                    raise
-                continue
-            x, v, cur = np.array(s.u), nxt, trial
-            step *= 1.5
+        log = name == "d"
+
+        def solve_at(v, x_pred, name=name, log=log):
+            trial = dict(cur, **{name: math.exp(v) if log else v})
+            s = _solve_inf(trial["alpha"], trial["d"], trial["kappa"], trial["kappa_ref"],
+                           x_pred, quad, tol, "hybrid", 400)
+            return np.array(s.u), s
+
+        a0, a1 = ((math.log(cur[name]), math.log(target)) if log else (cur[name], target))
+        try:
+            for _, x, _, _ in march(solve_at, a0, a1, x, h=abs(a1 - a0), h_min=1e-4):
+                pass
+        except Lost as exc:
+            raise exc.last if isinstance(exc.last, ConvergenceError) else ConvergenceError(
+                f"anchor continuation in {name} lost at {exc.at:.6g}") from None
+        cur[name] = target
     return x
 
 
@@ -435,45 +435,34 @@ LD_BINARY_FREE = LargeDeviationInf(free=True)
 
 def sweep(alpha, d_grid, kappa=0.0, kappa_ref=0.0, *, x0=None, quad=DEFAULT_QUAD, tol=1e-10,
           start_d=0.05, min_ratio=1.002):
-    """S_I(d) on ``d_grid`` (y = infinity) by warm-started solves from ``start_d`` outwards
-    (linear predictor in ln d, geometric substeps halved on failure down to a ratio
-    ``min_ratio``). Returns (list of Solution or None per grid point, {"below": d, "above": d}
-    where the branch was lost, None if not). A stand-in for
-    :func:`replica.continuation.follow` until that engine is available."""
+    """S_I(d) on ``d_grid`` (y = infinity), continued in ln d from ``start_d`` outwards by
+    :func:`replica.continuation.march` (secant predictor, steps halved on failure down to a
+    ratio ``min_ratio``), one march per grid interval. Returns (list of Solution or None per
+    grid point, {"below": d, "above": d} where the branch was lost, None if not)."""
     d_grid = np.atleast_1d(np.asarray(d_grid, dtype=float))
     s0 = local_entropy_inf(alpha, start_d, kappa, kappa_ref, x0=x0, quad=quad, tol=tol)
+
+    def solve_at(lnd, x_pred):
+        s = local_entropy_inf(alpha, math.exp(lnd), kappa, kappa_ref, x0=x_pred, quad=quad,
+                              tol=tol)
+        return np.array(s.u), s
+
     out = {}
     lost = {"below": None, "above": None}
+    h_min = math.log(min_ratio)
     for side, targets in (("below", sorted([d for d in d_grid if d < start_d], reverse=True)),
                           ("above", sorted([d for d in d_grid if d >= start_d]))):
-        cur, sol, prev = start_d, s0, None
+        cur, x, sol = start_d, np.array(s0.u), s0
         for dt in targets:
-            ok = True
-            while cur != dt:
-                nxt = dt
-                while True:
-                    xg = np.array(sol.u)
-                    if prev is not None:
-                        lp, up = prev
-                        w = (math.log(nxt) - math.log(cur)) / (math.log(cur) - lp)
-                        xg = xg + w * (xg - up)
-                    try:
-                        s = local_entropy_inf(alpha, nxt, kappa, kappa_ref, x0=xg, quad=quad,
-                                              tol=tol)
-                        break
-                    except ConvergenceError:
-                        s = None
-                        nxt = cur * math.sqrt(nxt / cur)
-                        if abs(math.log(nxt / cur)) < math.log(min_ratio):
-                            break
-                if s is None:
-                    ok = False
+            if dt != cur:
+                try:
+                    for _, x, sol, _ in march(solve_at, math.log(cur), math.log(dt), x,
+                                              h=abs(math.log(dt / cur)), h_min=h_min):
+                        pass
+                except Lost as exc:
+                    lost[side] = math.exp(exc.at)
                     break
-                prev = (math.log(cur), np.array(sol.u))
-                cur, sol = nxt, s
-            if not ok:
-                lost[side] = cur
-                break
+            cur = dt
             out[float(dt)] = sol
     return [out.get(float(d)) for d in d_grid], lost
 
@@ -634,7 +623,7 @@ def local_entropy_y(alpha: float, d: float, y: float, kappa: float = 0.0,
 
     ``x0``: unknowns (see :class:`_FiniteProblem`); None: at y = 0 the typical point
     (q1 = t = Q, ph = 0 in the unknowns' conventions) for kappa = kappa_ref, otherwise
-    required (continue in y from y = 0 with :func:`follow_y`)."""
+    required (see :func:`follow_y`)."""
     alpha, d, kappa, kappa_ref = _validate(alpha, d, kappa, kappa_ref)
     y = check_range("y", y, 0.0)
     prob = _FiniteProblem(alpha, d, kappa, kappa_ref, y, quad)
@@ -692,3 +681,64 @@ def unknowns_y(info: dict, y: float) -> np.ndarray:
         return np.array([math.log(1 - info["Q"]), info["t"], q0, info["ph"]])
     return np.array([math.log(1 - info["Q"]), info["t"], q0, math.log(1 - info["q1"]),
                      info["ph"]])
+
+
+def follow_y(alpha: float, d: float, y: float, kappa: float = 0.0,
+             kappa_ref: float | None = 0.0, *, quad: Quadrature = DEFAULT_QUAD,
+             tol: float = 1e-7, steps: int = 4) -> Solution:
+    """S_I(d; y) at finite y, reached by :func:`replica.continuation.march` in y.
+
+    Constrained reference: from the Franz–Parisi saddle point at y = 0 (the flat reference,
+    :mod:`replica.models.franz_parisi`, solved again by the finite-y kernels), to y = 1 (where
+    the clone block is slaved, C = 0) and on to y. Unconstrained reference: from the closed-form
+    point at y = 1 (Q = p^2 q, t = p q, q0 = q with q the Gardner overlap at kappa; Phi(1) =
+    s_Gardner + H2(d)); y = 0 (a random reference) is not available. ``steps``: initial number
+    of steps per leg (halved on failure). Each point costs seconds to a minute."""
+    alpha, d, kappa, kappa_ref = _validate(alpha, d, kappa, kappa_ref)
+    y = check_range("y", y, 0.0)
+    if kappa_ref is None:
+        if y == 0:
+            raise ReplicaInputError("y = 0 with an unconstrained reference (a random reference) "
+                                    "is not available: give y > 0")
+        from .gardner import gardner
+        g = gardner("binary", alpha, kappa)
+        p = 1.0 - 2.0 * d
+        x0 = np.array([math.log(1 - p * p * g.q), p * g.q, g.q, math.atanh(p)])
+        start, y0 = local_entropy_y(alpha, d, 1.0, kappa, None, x0=x0, quad=quad, tol=tol), 1.0
+    else:
+        from .franz_parisi import local_entropy_curve
+        c = local_entropy_curve("binary", alpha, kappa_ref, kappa, [d])
+        if not c.ok[0]:
+            raise ConvergenceError("no Franz-Parisi saddle point (the y = 0 start) at these "
+                                   "parameters", model="ld-binary-y",
+                                   params={"alpha": alpha, "d": d, "kappa_ref": kappa_ref})
+        th = c.solutions[0].thermo
+        x0 = np.array([math.log(1 - th["q"]), th["t"], th["ph"]])
+        start = local_entropy_y(alpha, d, 0.0, kappa, kappa_ref, x0=x0, quad=quad, tol=tol)
+        y0 = 0.0
+    legs = [(y0, 1.0), (1.0, y)] if (y0 == 0.0 and y > 1.0) else [(y0, y)]
+    general = lambda info: unknowns_y(info, 0.5)   # the 5 unknowns of a generic y
+
+    def solve_at(v, x_pred):
+        x = x_pred
+        if v == 1.0:
+            x = np.asarray(x_pred)[[0, 1, 2, 4]]
+        elif v == 0.0:
+            x = np.asarray(x_pred)[[3, 1, 4]]
+        s = local_entropy_y(alpha, d, v, kappa, kappa_ref, x0=x, quad=quad, tol=tol)
+        return general(s.thermo), s
+
+    sol = start
+    x = general(start.thermo)
+    for a, b in legs:
+        if a == b:
+            continue
+        try:
+            for _, x, sol, _ in march(solve_at, a, b, x, h=abs(b - a) / steps,
+                                      h_min=abs(b - a) * 1e-3):
+                pass
+        except Lost as exc:
+            raise ConvergenceError(f"finite-y continuation lost beyond y = {exc.at:.6g}: "
+                                   f"{str(exc.last).split(';')[0]}", model="ld-binary-y",
+                                   params={"alpha": alpha, "d": d, "y": y}) from None
+    return sol
