@@ -24,15 +24,16 @@ import numpy as np
 from scipy import optimize
 
 from .errors import ConvergenceError, ReplicaInputError
-from .models.large_deviation import local_entropy_inf, sweep
+from .models.large_deviation import constrained_unknowns_from_free, local_entropy_inf, sweep
 from .thresholds import Threshold, find_event
 
 __all__ = ["min_slope", "nonmonotonic_threshold", "min_entropy_large_d",
            "negative_threshold", "D_GRID"]
 
 D_GRID = np.geomspace(1e-3, 0.12, 36)
-#: first distance of the constrained small-d branch (R = tau = 0 to double precision below)
-D_START_CON = 2e-3
+#: first distance of the constrained small-d branch: started from the unconstrained solution
+#: (the constraint does not bind there: R = tau = 0 to double precision at alpha >= 0.7)
+D_START_CON = 1e-2
 
 
 def _grid(kappa_ref, d_grid):
@@ -44,16 +45,18 @@ def _grid(kappa_ref, d_grid):
 
 def _start_small(alpha, kappa, kappa_ref, d0):
     """Unknowns at (alpha, d0), continued in alpha from 0.7 (below the thresholds, where the
-    anchor reaches small d) by :func:`replica.continuation.march`."""
+    anchor reaches small d) by :func:`replica.continuation.march` on the unconstrained
+    problem; a constrained reference starts from the unconstrained solution mapped by
+    :func:`constrained_unknowns_from_free` (at d0 the constraint does not bind)."""
     from .continuation import Lost, march
 
     a0 = min(alpha, 0.7)
-    x = np.array(local_entropy_inf(a0, d0, kappa, kappa_ref).u)
+    x = np.array(local_entropy_inf(a0, d0, kappa, None).u)
     if alpha == a0:
-        return x
+        return _to_constrained(alpha, d0, kappa, kappa_ref, x)
 
     def solve_at(a, x_pred):
-        s = local_entropy_inf(a, d0, kappa, kappa_ref, x0=x_pred)
+        s = local_entropy_inf(a, d0, kappa, None, x0=x_pred)
         return np.array(s.u), s
     try:
         for _, x, _, _ in march(solve_at, a0, alpha, x, h=(alpha - a0) / 5, h_min=1e-4):
@@ -61,7 +64,15 @@ def _start_small(alpha, kappa, kappa_ref, d0):
     except Lost as exc:
         raise ConvergenceError(f"small-d start lost in alpha at {exc.at:.6g}",
                                model="ld-binary", params={"alpha": alpha, "d": d0}) from None
-    return x
+    return _to_constrained(alpha, d0, kappa, kappa_ref, x)
+
+
+def _to_constrained(alpha, d0, kappa, kappa_ref, x_free):
+    if kappa_ref is None:
+        return x_free
+    th = local_entropy_inf(alpha, d0, kappa, None, x0=x_free).thermo
+    x = constrained_unknowns_from_free(th)
+    return np.array(local_entropy_inf(alpha, d0, kappa, kappa_ref, x0=x).u)
 
 
 def min_slope(alpha, kappa=0.0, kappa_ref=None, *, d_grid=D_GRID, refine=True):
@@ -96,8 +107,16 @@ def min_slope(alpha, kappa=0.0, kappa_ref=None, *, d_grid=D_GRID, refine=True):
                                          method="bounded", options={"xatol": 1e-6})
             out.update(min_dS_dd=float(min(r.fun, sl[j])), d_min=float(math.exp(r.x)))
         except ConvergenceError:
-            # the branch breaks between the grid points (ph -> 0 there)
-            out.update(connected=False, lost_above=float(dd[j]))
+            # a cold warm start failed: decide by continuation on a fine grid across the
+            # minimum whether the branch breaks there (ph -> 0) or only the start was poor
+            fine = np.geomspace(dd[j - 1], dd[j + 1], 17)
+            fs, fl = sweep(alpha, fine, kappa, kappa_ref, x0=np.array(sols[ok[j - 1]].u),
+                           start_d=float(dd[j - 1]))
+            if fl["above"] is not None:
+                out.update(connected=False, lost_above=float(fl["above"]))
+            else:
+                m = min(s.thermo["dS_dd"] for s in fs)
+                out.update(min_dS_dd=float(min(m, sl[j])))
     if out["connected"]:
         out["indicator"] = out["min_dS_dd"]
     else:

@@ -95,6 +95,21 @@ def test_slope_and_thermodynamic_integration():
     assert fd == pytest.approx(sl[5], rel=2e-3)
 
 
+def test_slope_and_thermodynamic_integration_constrained():
+    """Reference a solution of margin 0, where the constraint binds (alpha = 0.7, R > 0): the slope
+    dS_I/dd = 2 ph - 2 alpha dGE/dp (energetic p-derivative by Stein's lemma) integrates to the
+    change of S_I (Simpson, 5 points) and matches a central difference."""
+    d = np.linspace(0.045, 0.055, 5)
+    sols, _ = sweep(0.7, d, 0.0, 0.0)
+    assert sols[2].thermo["R"] > 1e-6
+    S = np.array([s.thermo["entropy"] for s in sols])
+    sl = np.array([s.thermo["dS_dd"] for s in sols])
+    h = d[1] - d[0]
+    simpson = h / 3 * (sl[0] + sl[-1] + 4 * (sl[1] + sl[3]) + 2 * sl[2])
+    assert simpson == pytest.approx(S[-1] - S[0], abs=1e-8)
+    assert (S[3] - S[1]) / (2 * h) == pytest.approx(sl[2], rel=2e-3)
+
+
 def test_quadrature_converged(free05):
     fine = local_entropy_inf(ALPHA, 0.05, 0.0, None, x0=free05.u, quad=Quadrature.fine())
     assert fine.thermo["entropy"] == pytest.approx(free05.thermo["entropy"], abs=1e-10)
@@ -312,15 +327,71 @@ def test_constrained_reference_small_d_is_the_free_one():
     equations (the kappa~ = 0 constraint does not bind: R = tau = 0 to double precision) with
     the same S_I; there c^2/delta ~ 1e-6 and D^2/(1-q1) ~ 1e-5 (the differences the old
     parametrisation formed)."""
-    from replica.models.ld_kernels import entropic_inf
-    from replica.models.large_deviation import DEFAULT_QUAD, _InfProblem
-    xg, wg, base = DEFAULT_QUAD.rule()
+    from replica.models.large_deviation import (DEFAULT_QUAD, _InfProblem,
+                                                constrained_unknowns_from_free)
     d = 0.005
     f = sweep(0.7, [d], 0.0, None, start_d=0.02)[0][0].thermo
-    S = entropic_inf(0.0, 0.0, f["qh1"], f["eps"], f["ph"], xg, wg, base)
-    x = np.log([2 * S[1], S[2], S[10], S[9]]).tolist() + [f["ph"]]
-    res, info = _InfProblem(0.7, d, 0.0, 0.0, DEFAULT_QUAD).evaluate(np.array(x))
+    x = constrained_unknowns_from_free(f)
+    res, info = _InfProblem(0.7, d, 0.0, 0.0, DEFAULT_QUAD).evaluate(x)
     assert np.max(np.abs(res)) < 1e-8
     assert info["R"] == 0.0 and info["tau"] == 0.0
     assert info["entropy"] == pytest.approx(f["entropy"], abs=1e-10)
     assert info["c2"] / info["delta"] < 1e-4 and info["D2"] / info["one_minus_q1"] < 1e-3
+
+
+def test_gallery_thresholds_bracketed():
+    """The large-deviation thresholds drawn in the gallery (unconstrained reference): S_I(d)
+    is one monotonic branch just below ALPHA_LD_NONMONOTONIC_FREE and the small-d branch ends
+    just above; min S_I over the large-d branch changes sign across ALPHA_LD_NEGATIVE_FREE."""
+    from replica.gallery.large_deviation import (ALPHA_LD_NEGATIVE_FREE,
+                                                 ALPHA_LD_NONMONOTONIC_FREE)
+    from replica.ld_thresholds import min_entropy_large_d, min_slope
+    a = ALPHA_LD_NONMONOTONIC_FREE
+    lo, hi = min_slope(a - 2e-5), min_slope(a + 2e-5)
+    assert lo["connected"] and lo["indicator"] > 0 and hi["indicator"] < 0
+    a = ALPHA_LD_NEGATIVE_FREE
+    assert min_entropy_large_d(a - 2e-5)["min_S"] > 0 > min_entropy_large_d(a + 2e-5)["min_S"]
+
+
+@pytest.mark.slow
+def test_constrained_thresholds_bracketed():
+    """The same brackets with the reference a solution of margin 0."""
+    from replica.gallery.large_deviation import (ALPHA_LD_NEGATIVE_CON,
+                                                 ALPHA_LD_NONMONOTONIC_CON)
+    from replica.ld_thresholds import min_entropy_large_d, min_slope
+    a = ALPHA_LD_NONMONOTONIC_CON
+    lo, hi = min_slope(a - 2e-5, 0.0, 0.0), min_slope(a + 2e-5, 0.0, 0.0)
+    assert lo["connected"] and lo["indicator"] > 0 and hi["indicator"] < 0
+    a = ALPHA_LD_NEGATIVE_CON
+    assert (min_entropy_large_d(a - 2e-5, 0.0, 0.0)["min_S"] > 0
+            > min_entropy_large_d(a + 2e-5, 0.0, 0.0)["min_S"])
+
+
+@pytest.mark.slow
+def test_free_reference_y_two_is_two_clones_and_a_centre():
+    """Unconstrained reference at integer y = 2: sum_w~ N(w~, d)^2 counts pairs of solutions
+    (w1, w2) weighted by the number of centres at overlap p with both, which depends only on
+    their overlap q: exp N[f H2((1 + p/f)/2) + (1 - f) ln 2], f = (1 + q)/2. So Phi(2) =
+    max_q [2 phi_2(q) + that] (the m = 2 clone free entropy, independent Gauss-Hermite code,
+    Legendre-transformed from the coupling to the centre to the clones' overlap), and the
+    maximiser is the clones' overlap q1 of the large-deviation saddle point. Also S_I grows
+    with y: S_I(1) <= S_I(2) <= S_I(inf)."""
+    from scipy import optimize
+
+    from replica.models.large_deviation import follow_y
+    alpha, d = 0.6, 0.1
+    p = 1 - 2 * d
+    th = follow_y(alpha, d, 2.0, 0.0, None).thermo
+
+    def total(q):
+        f = (1 + q) / 2
+        a = (1 + p / f) / 2
+        centre = f * h2(a) + (1 - f) * np.log(2)
+        return _two_clone_entropy(alpha, 0.0, q, np.array([0.45, 0.8, 1.5]))[1] + centre
+    r = optimize.minimize_scalar(lambda q: -total(q), bounds=(0.65, 0.95), method="bounded",
+                                 options={"xatol": 1e-6})
+    assert th["free_entropy"] == pytest.approx(-r.fun, abs=2e-6)
+    assert th["q1"] == pytest.approx(r.x, abs=2e-3)
+    s1 = follow_y(alpha, d, 1.0, 0.0, None).thermo["entropy"]
+    sinf = local_entropy_inf(alpha, d, 0.0, None).thermo["entropy"]
+    assert s1 < th["entropy"] < sinf

@@ -263,6 +263,17 @@ def _anchor(alpha, d, kappa, kappa_ref, quad, tol):
     return x
 
 
+def constrained_unknowns_from_free(thermo: dict, quad: Quadrature = DEFAULT_QUAD) -> np.ndarray:
+    """Unknowns (ln chi, ln b, ln D^2, ln c^2, ph) of the constrained problem at R = tau = 0,
+    from an unconstrained solution's thermo: chi, b, c^2, D^2 from the entropic kernel's
+    closed forms at (qh1, eps, ph). Where the reference constraint does not bind (small d) this
+    is the constrained saddle point itself; elsewhere a starting point."""
+    xg, wg, base = quad.rule()
+    S = entropic_inf(0.0, 0.0, thermo["qh1"], thermo["eps"], thermo["ph"], xg, wg, base)
+    return np.array([math.log(2 * S[1]), math.log(S[2]), math.log(S[10]), math.log(S[9]),
+                     thermo["ph"]])
+
+
 def _problem(alpha, d, kappa, kappa_ref, quad):
     if kappa_ref is None:
         return _FreeProblem(alpha, d, kappa, quad), NAMES_FREE
@@ -443,8 +454,9 @@ def sweep(alpha, d_grid, kappa=0.0, kappa_ref=0.0, *, x0=None, quad=DEFAULT_QUAD
     s0 = local_entropy_inf(alpha, start_d, kappa, kappa_ref, x0=x0, quad=quad, tol=tol)
 
     def solve_at(lnd, x_pred):
+        # a warm-started solve converges in ~10-30 evaluations: a failing one is cut short
         s = local_entropy_inf(alpha, math.exp(lnd), kappa, kappa_ref, x0=x_pred, quad=quad,
-                              tol=tol)
+                              tol=tol, max_iter=100)
         return np.array(s.u), s
 
     out = {}
