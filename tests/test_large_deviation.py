@@ -158,9 +158,19 @@ def test_cli_local_entropy_json(capsys):
     assert len(rows) == 2 and rows[0]["status"] == "converged"
     assert rows[0]["entropy"] == pytest.approx(
         local_entropy_inf(0.6, 0.05, 0.0, None).thermo["entropy"], abs=1e-9)
-    rc = main(["local-entropy", "--model", "binary", "--measure", "large-deviation",
-               "--y", "2", "--alpha", "0.6", "--d", "0.05"])
-    assert rc == 2
+    for bad in (["--y", "-1"], ["--y", "abc"], ["--y", "0", "--free-reference"],
+                ["--kappa-ref", "max"], ["--kappa-ref", "0", "--free-reference"]):
+        rc = main(["local-entropy", "--model", "binary", "--measure", "large-deviation",
+                   "--alpha", "0.6", "--d", "0.05"] + bad)
+        assert rc == 2, bad
+    assert main(["local-entropy", "--model", "binary", "--alpha", "0.6", "--kappa-ref", "0",
+                 "--d", "0.05", "--y", "2"]) == 2          # --y needs the large-deviation measure
+    for bad in (["--alpha-range", "0.8", "0.7"], ["--xtol", "-1"], ["--alpha", "0.7"]):
+        rc = main(["threshold", "nonmonotonic", "--model", "binary", "--measure",
+                   "large-deviation", "--free-reference"] + bad)
+        assert rc == 2, bad
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "--y must be" in err
 
 
 # ---------------------------------------------------------------------------------------------
@@ -368,7 +378,7 @@ def test_constrained_thresholds_bracketed():
 
 
 @pytest.mark.slow
-def test_free_reference_y_two_is_two_clones_and_a_centre():
+def test_free_reference_y_two_is_two_clones_and_a_centre(capsys):
     """Unconstrained reference at integer y = 2: sum_w~ N(w~, d)^2 counts pairs of solutions
     (w1, w2) weighted by the number of centres at overlap p with both, which depends only on
     their overlap q: exp N[f H2((1 + p/f)/2) + (1 - f) ln 2], f = (1 + q)/2. So Phi(2) =
@@ -378,10 +388,16 @@ def test_free_reference_y_two_is_two_clones_and_a_centre():
     with y: S_I(1) <= S_I(2) <= S_I(inf)."""
     from scipy import optimize
 
+    import json
+
+    from replica.cli import main
     from replica.models.large_deviation import follow_y
     alpha, d = 0.6, 0.1
     p = 1 - 2 * d
-    th = follow_y(alpha, d, 2.0, 0.0, None).thermo
+    assert main(["local-entropy", "--model", "binary", "--measure", "large-deviation",
+                 "--free-reference", "--y", "2", "--alpha", "0.6", "--d", "0.1", "--json"]) == 0
+    th = json.loads(capsys.readouterr().out)[0]
+    assert th["status"] == "converged" and th["y"] == 2.0
 
     def total(q):
         f = (1 + q) / 2

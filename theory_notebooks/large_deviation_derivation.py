@@ -342,8 +342,9 @@ assert np.max(np.abs(rc)) < 1e-8 and abs(infc["entropy"] - thf_["entropy"]) < 1e
 #
 # So the two references differ only where the constraint binds, at the larger distances, and
 # there by little (the unconstrained value is the larger, as it must be: a maximum over more
-# references). The non-monotonicity of $S_I$ sets in at $d\approx0.020$, where $R < 10^{-15}$:
-# the two thresholds coincide to far below $10^{-5}$ (section 9).
+# references). The non-monotonicity of $S_I$ sets in at $d\approx0.021$;
+# at the threshold ($\alpha = 0.7552$, $d = 0.0208$) $R = 8\times10^{-11}$, so the two
+# thresholds coincide to far below $10^{-5}$ (section 9).
 
 # %% [markdown]
 # ## 9. Thresholds and caveats (measured; commands below, not rerun here)
@@ -352,7 +353,7 @@ assert np.max(np.abs(rc)) < 1e-8 and abs(infc["entropy"] - thf_["entropy"]) < 1e
 #
 # | threshold (kappa = 0, y = inf, RS) | unconstrained reference | reference a solution (kappa~ = 0) |
 # |---|---|---|
-# | S_I stops being monotonic | 0.75530 (bracket [0.755296, 0.755302]) | CON_NONMONO |
+# | S_I stops being monotonic | 0.75530 (bracket [0.755296, 0.755302]) | 0.75529 (bracket [0.755291, 0.755297]) |
 # | S_I < 0 on a shell | 0.81434 (bracket [0.814333, 0.814338]) | CON_NEG |
 #
 #     replica threshold nonmonotonic --model binary --measure large-deviation --free-reference \
@@ -362,8 +363,8 @@ assert np.max(np.abs(rc)) < 1e-8 and abs(infc["entropy"] - thf_["entropy"]) < 1e
 #     (reference a solution: --kappa-ref 0 instead of --free-reference)
 #
 # The minimum of dS_I/dd on the small-d branch falls linearly to zero (0.00156 at alpha =
-# 0.7552, 0.00012 at 0.755296, at d = 0.0208) and the branch ends just beyond; there R < 1e-15
-# (section 8), so the two references give the same threshold. (The previous session's 0.75524
+# 0.7552, 0.00012 at 0.755296, at d = 0.0208) and the branch ends just beyond; there
+# R = 8e-11 (reference a solution), so the two references give the same threshold. (The previous session's 0.75524
 # came from refinement steps that failed at a poor warm start and were read as a broken branch;
 # such a failure is now decided by continuation on a fine grid.)
 #

@@ -97,8 +97,9 @@ def _x_to_order(x, d):
 def free_entropy_inf(order: dict, alpha: float, d: float, kappa: float = 0.0,
                      kappa_ref: float | None = 0.0, *, quad: Quadrature = DEFAULT_QUAD) -> dict:
     """Phi_inf at arbitrary order parameters (chi, b, q1 | one_minus_q1, delta, ph, R, tau, qh1,
-    eps): the y = infinity free entropy per clone, as named terms. ``kappa_ref=None``: the
-    reference is unconstrained. Used by the stationarity tests (finite differences)."""
+    eps; optionally c2 = delta - b^2/chi and D2 = q1 - p^2 themselves, which then take
+    precedence): the y = infinity free entropy per clone, as named terms. ``kappa_ref=None``:
+    the reference is unconstrained. Used by the stationarity tests (finite differences)."""
     xg, wg, base = quad.rule()
     p = 1.0 - 2.0 * d
     con = kappa_ref is not None
@@ -691,8 +692,11 @@ def unknowns_y(info: dict, y: float) -> np.ndarray:
         q0 = t * t / Q + 0.05 * max(c2, 0.0)
     if y == 1:
         return np.array([math.log(1 - info["Q"]), info["t"], q0, info["ph"]])
-    return np.array([math.log(1 - info["Q"]), info["t"], q0, math.log(1 - info["q1"]),
-                     info["ph"]])
+    q1 = info["q1"]
+    if info.get("y") == 1:
+        # leave the boundary C^2 = 0 of the y = 1 point (q1 slaved there)
+        q1 = q1 + 0.05 * (1 - q1)
+    return np.array([math.log(1 - info["Q"]), info["t"], q0, math.log(1 - q1), info["ph"]])
 
 
 def follow_y(alpha: float, d: float, y: float, kappa: float = 0.0,
