@@ -9,8 +9,9 @@ brentq) whose indicators are branches of S_I(d) continued in ln d by
   branch does not connect to the large-d one); the indicator is then negative, minus the
   ln d-length of the part of the grid the branch does not reach (it changes sign, by a jump,
   at the event; brentq then bisects).
-* ``negative``: indicator min S_I over the large-d branch followed downwards from d = 0.05:
-  S_I becomes negative on a shell d1 < d < d2.
+* ``negative``: indicator min S_I over the large-d branch followed downwards from d = 0.08
+  (beyond the non-monotonicity threshold: S_I at the lower end of that branch, where
+  dS_I/dd -> 0): S_I becomes negative on a shell d1 < d < d2.
 
 Both for a reference that is a solution of margin kappa_ref and for an unconstrained one
 (``kappa_ref=None``). The constrained small-d branch starts at ``D_START_CON`` (below it the
@@ -153,16 +154,45 @@ def nonmonotonic_threshold(kappa=0.0, kappa_ref=None, *, bracket=(0.70, 0.80), x
                   kappa, kappa_ref, bracket, xtol, progress)
 
 
-def min_entropy_large_d(alpha, kappa=0.0, kappa_ref=None, *, d_start=0.05):
+def _start_at(alpha, kappa, kappa_ref, d0):
+    """Unknowns at (alpha, d0) on the large-d branch: the anchor at (0.7, d0), continued in
+    alpha by :func:`replica.continuation.march`."""
+    from .continuation import Lost, march
+
+    a0 = min(alpha, 0.7)
+    x = np.array(local_entropy_inf(a0, d0, kappa, kappa_ref).u)
+
+    def solve_at(a, x_pred):
+        s = local_entropy_inf(a, d0, kappa, kappa_ref, x0=x_pred)
+        return np.array(s.u), s
+    try:
+        for _, x, _, _ in march(solve_at, a0, alpha, x, h=max(alpha - a0, 1e-9) / 4,
+                                h_min=1e-4):
+            pass
+    except Lost as exc:
+        raise ConvergenceError(f"large-d start lost in alpha at {exc.at:.6g}",
+                               model="ld-binary", params={"alpha": alpha, "d": d0}) from None
+    return x
+
+
+def min_entropy_large_d(alpha, kappa=0.0, kappa_ref=None, *, d_start=0.08):
     """Minimum of S_I over the large-d branch followed downwards from ``d_start`` (the
-    branch ends where ph -> 0). Returns dict(min_S, d_min_S, lost_below)."""
-    grid = np.geomspace(1e-3, d_start, 40)
-    sols, lost = sweep(alpha, grid, kappa, kappa_ref, start_d=d_start)
+    branch ends where ph -> 0; beyond the non-monotonicity threshold S_I is smallest at that
+    end). Returns dict(min_S, d_min_S, lost_below)."""
+    grid = np.geomspace(1e-3, d_start, 44)
+    x0 = _start_at(alpha, kappa, kappa_ref, d_start) if alpha > 0.7 else None
+    sols, lost = sweep(alpha, grid, kappa, kappa_ref, start_d=d_start, x0=x0)
     ok = [i for i, s in enumerate(sols) if s is not None]
     S = np.array([sols[i].thermo["entropy"] for i in ok])
     j = int(np.argmin(S))
     out = {"alpha": alpha, "min_S": float(S[j]), "d_min_S": float(grid[ok[j]]),
            "lost_below": lost["below"]}
+    end = lost["last_below"]
+    if lost["below"] is not None and end.thermo["entropy"] < out["min_S"]:
+        # the branch ends (ph -> 0, dS_I/dd -> 0) between grid points: S_I is smallest at its
+        # end, reached by the march to within a factor 1.002 in d
+        return dict(out, min_S=float(end.thermo["entropy"]), d_min_S=float(end.thermo["d"]),
+                    at_branch_end=True)
     if 0 < j < len(ok) - 1:
         # the grid minimum refined by bounded Brent in ln d (warm start at the grid minimum)
         x = np.array(sols[ok[j]].u)

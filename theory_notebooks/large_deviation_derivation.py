@@ -354,7 +354,7 @@ assert np.max(np.abs(rc)) < 1e-8 and abs(infc["entropy"] - thf_["entropy"]) < 1e
 # | threshold (kappa = 0, y = inf, RS) | unconstrained reference | reference a solution (kappa~ = 0) |
 # |---|---|---|
 # | S_I stops being monotonic | 0.75530 (bracket [0.755296, 0.755302]) | 0.75529 (bracket [0.755291, 0.755297]) |
-# | S_I < 0 on a shell | 0.81434 (bracket [0.814333, 0.814338]) | CON_NEG |
+# | S_I < 0 on a shell | 0.81422 (bracket [0.814214, 0.814219]) | CON_NEG |
 #
 #     replica threshold nonmonotonic --model binary --measure large-deviation --free-reference \
 #         --alpha-range 0.7552 0.7554 --xtol 1e-5 --json
@@ -366,7 +366,11 @@ assert np.max(np.abs(rc)) < 1e-8 and abs(infc["entropy"] - thf_["entropy"]) < 1e
 # 0.7552, 0.00012 at 0.755296, at d = 0.0208) and the branch ends just beyond; there
 # R = 8e-11 (reference a solution), so the two references give the same threshold. (The previous session's 0.75524
 # came from refinement steps that failed at a poor warm start and were read as a broken branch;
-# such a failure is now decided by continuation on a fine grid.)
+# such a failure is now decided by continuation on a fine grid. Its 0.81434 for the negative
+# shell was S_I at d = 0.05, the top of its grid, where the branch's lower end, d = 0.0467,
+# lies within one grid step: the indicator now starts the large-d branch at d = 0.08 and takes
+# S_I at the end of the branch reached by the march, within a factor 1.002 in d, where
+# dS_I/dd -> 0.)
 #
 # **Caveat 1: finite y.** Section 7: S_I(y) approaches the y = infinity value only at the
 # percent level in the range computed (S_I(8) = 0.17033 against 0.17841 at alpha = 0.6,
@@ -380,7 +384,7 @@ assert np.max(np.abs(rc)) < 1e-8 and abs(infc["entropy"] - thf_["entropy"]) < 1e
 # RS in the references fails (they freeze), and the physical densest-region value is about
 # S_I(y*) = S_inf - c/y* = 0.1743–0.1768, i.e. the RS y = infinity value overestimates it by
 # 0.0016–0.0041 (0.9–2.3%) at this point. Translated to the negative-shell threshold with the
-# measured d(min S_I)/d alpha = -0.81 (min S_I = 0.0035 at alpha = 0.81, -0.0046 at 0.82), a
+# measured d(min S_I)/d alpha = -0.80 (min S_I = 0.0033 at alpha = 0.81, -0.0047 at 0.82), a
 # deficit of that size at the shell would lower it by 0.002–0.005; the deficit at the shell
 # (smaller d, where S_I is closer to H2) is not computed, so this is an indication of the
 # direction and scale, not a correction. Computing Sigma at y = infinity (the O(1) term of Phi)

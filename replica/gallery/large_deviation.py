@@ -23,7 +23,7 @@ __all__ = ["FIGURES", "ld_curve_data"]
 #: large-deviation thresholds at y = infinity, kappa = 0 (commands in the module docstring):
 #: unconstrained reference and reference a solution of margin 0
 ALPHA_LD_NONMONOTONIC_FREE = 0.75530
-ALPHA_LD_NEGATIVE_FREE = 0.81434
+ALPHA_LD_NEGATIVE_FREE = 0.81422
 ALPHA_LD_NONMONOTONIC_CON = 0.75529
 ALPHA_LD_NEGATIVE_CON = 0.81434
 #: the max-margin proxies (Franz-Parisi around the max-margin solution: PRL 127, 278301

@@ -450,7 +450,9 @@ def sweep(alpha, d_grid, kappa=0.0, kappa_ref=0.0, *, x0=None, quad=DEFAULT_QUAD
     """S_I(d) on ``d_grid`` (y = infinity), continued in ln d from ``start_d`` outwards by
     :func:`replica.continuation.march` (secant predictor, steps halved on failure down to a
     ratio ``min_ratio``), one march per grid interval. Returns (list of Solution or None per
-    grid point, {"below": d, "above": d} where the branch was lost, None if not)."""
+    grid point, {"below": d, "above": d} where the branch was lost, None if not, and
+    "last_below", "last_above": the last solution reached on each side, within a factor
+    ``min_ratio`` in d of the end of the branch if it was lost)."""
     d_grid = np.atleast_1d(np.asarray(d_grid, dtype=float))
     s0 = local_entropy_inf(alpha, start_d, kappa, kappa_ref, x0=x0, quad=quad, tol=tol)
 
@@ -461,7 +463,7 @@ def sweep(alpha, d_grid, kappa=0.0, kappa_ref=0.0, *, x0=None, quad=DEFAULT_QUAD
         return np.array(s.u), s
 
     out = {}
-    lost = {"below": None, "above": None}
+    lost = {"below": None, "above": None, "last_below": s0, "last_above": s0}
     h_min = math.log(min_ratio)
     for side, targets in (("below", sorted([d for d in d_grid if d < start_d], reverse=True)),
                           ("above", sorted([d for d in d_grid if d >= start_d]))):
@@ -471,7 +473,7 @@ def sweep(alpha, d_grid, kappa=0.0, kappa_ref=0.0, *, x0=None, quad=DEFAULT_QUAD
                 try:
                     for _, x, sol, _ in march(solve_at, math.log(cur), math.log(dt), x,
                                               h=abs(math.log(dt / cur)), h_min=h_min):
-                        pass
+                        lost["last_" + side] = sol
                 except Lost as exc:
                     lost[side] = math.exp(exc.at)
                     break
@@ -736,16 +738,27 @@ def follow_y(alpha: float, d: float, y: float, kappa: float = 0.0,
     general = lambda info: unknowns_y(info, 0.5)   # the 5 unknowns of a generic y
 
     def solve_at(v, x_pred):
-        x = x_pred
-        if v == 1.0:
-            x = np.asarray(x_pred)[[0, 1, 2, 4]]
-        elif v == 0.0:
-            x = np.asarray(x_pred)[[3, 1, 4]]
-        s = local_entropy_y(alpha, d, v, kappa, kappa_ref, x0=x, quad=quad, tol=tol)
-        return general(s.thermo), s
+        err = None
+        # the secant prediction first, then the last accepted state (the prediction can leave
+        # the domain C^2, D^2 >= 0 next to the boundary points y = 0, 1)
+        for xs in (x_pred, last[0]):
+            x = np.asarray(xs)
+            if v == 1.0:
+                x = x[[0, 1, 2, 4]]
+            elif v == 0.0:
+                x = x[[3, 1, 4]]
+            try:
+                s = local_entropy_y(alpha, d, v, kappa, kappa_ref, x0=x, quad=quad, tol=tol)
+            except ConvergenceError as exc:
+                err = exc
+                continue
+            last[0] = general(s.thermo)
+            return last[0], s
+        raise err
 
     sol = start
     x = general(start.thermo)
+    last = [x]
     for a, b in legs:
         if a == b:
             continue
