@@ -354,7 +354,7 @@ assert np.max(np.abs(rc)) < 1e-8 and abs(infc["entropy"] - thf_["entropy"]) < 1e
 # | threshold (kappa = 0, y = inf, RS) | unconstrained reference | reference a solution (kappa~ = 0) |
 # |---|---|---|
 # | S_I stops being monotonic | 0.75530 (bracket [0.755296, 0.755302]) | 0.75529 (bracket [0.755291, 0.755297]) |
-# | S_I < 0 on a shell | 0.81422 (bracket [0.814214, 0.814219]) | CON_NEG |
+# | S_I < 0 on a shell | 0.81422 (bracket [0.814214, 0.814219]) | 0.81423 (bracket [0.814223, 0.814228]) |
 #
 #     replica threshold nonmonotonic --model binary --measure large-deviation --free-reference \
 #         --alpha-range 0.7552 0.7554 --xtol 1e-5 --json
@@ -371,6 +371,13 @@ assert np.max(np.abs(rc)) < 1e-8 and abs(infc["entropy"] - thf_["entropy"]) < 1e
 # lies within one grid step: the indicator now starts the large-d branch at d = 0.08 and takes
 # S_I at the end of the branch reached by the march, within a factor 1.002 in d, where
 # dS_I/dd -> 0.)
+#
+# The negative-shell indicator is S_I at the end of the large-d branch as reached by the march
+# (within a factor 1.002 in d of the fold, where dS_I/dd = 2 ph is still up to ~0.1): it
+# resolves S_I to ~1e-5, i.e. alpha to ~1e-5. The two references' values (0.81422, 0.81423) differ
+# by less than that; the constrained one cannot truly be the larger (S_I around a solution is a
+# maximum over fewer references), so their difference is below the resolution. The
+# constraint binds there (d ~ 0.047, R ~ 1e-6), unlike at the non-monotonicity threshold.
 #
 # **Caveat 1: finite y.** Section 7: S_I(y) approaches the y = infinity value only at the
 # percent level in the range computed (S_I(8) = 0.17033 against 0.17841 at alpha = 0.6,

@@ -25,7 +25,7 @@ __all__ = ["FIGURES", "ld_curve_data"]
 ALPHA_LD_NONMONOTONIC_FREE = 0.75530
 ALPHA_LD_NEGATIVE_FREE = 0.81422
 ALPHA_LD_NONMONOTONIC_CON = 0.75529
-ALPHA_LD_NEGATIVE_CON = 0.81434
+ALPHA_LD_NEGATIVE_CON = 0.81423
 #: the max-margin proxies (Franz-Parisi around the max-margin solution: PRL 127, 278301
 #: (2021); reproduced by ``replica threshold nonmonotonic|negative --kappa-ref max``)
 ALPHA_MM_NONMONOTONIC = 0.729
