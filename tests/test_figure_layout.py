@@ -10,7 +10,6 @@ from replica.gallery import all_figures
 #: figures not yet brought to the layout standard by their owners (each needs
 #: replica.plotting.place_legend / suptitle and a regenerated PNG+PDF; remove a name once done)
 LAYOUT_EXEMPT = {
-    "large_deviation_local_entropy",                                                    # ld
     "finite_n_mp_success", "finite_n_mp_local_entropy",                                  # mp
 }
 

@@ -95,6 +95,21 @@ def test_slope_and_thermodynamic_integration():
     assert fd == pytest.approx(sl[5], rel=2e-3)
 
 
+def test_slope_and_thermodynamic_integration_constrained():
+    """Reference a solution of margin 0, where the constraint binds (alpha = 0.7, R > 0): the slope
+    dS_I/dd = 2 ph - 2 alpha dGE/dp (energetic p-derivative by Stein's lemma) integrates to the
+    change of S_I (Simpson, 5 points) and matches a central difference."""
+    d = np.linspace(0.045, 0.055, 5)
+    sols, _ = sweep(0.7, d, 0.0, 0.0)
+    assert sols[2].thermo["R"] > 1e-6
+    S = np.array([s.thermo["entropy"] for s in sols])
+    sl = np.array([s.thermo["dS_dd"] for s in sols])
+    h = d[1] - d[0]
+    simpson = h / 3 * (sl[0] + sl[-1] + 4 * (sl[1] + sl[3]) + 2 * sl[2])
+    assert simpson == pytest.approx(S[-1] - S[0], abs=1e-8)
+    assert (S[3] - S[1]) / (2 * h) == pytest.approx(sl[2], rel=2e-3)
+
+
 def test_quadrature_converged(free05):
     fine = local_entropy_inf(ALPHA, 0.05, 0.0, None, x0=free05.u, quad=Quadrature.fine())
     assert fine.thermo["entropy"] == pytest.approx(free05.thermo["entropy"], abs=1e-10)
@@ -143,9 +158,19 @@ def test_cli_local_entropy_json(capsys):
     assert len(rows) == 2 and rows[0]["status"] == "converged"
     assert rows[0]["entropy"] == pytest.approx(
         local_entropy_inf(0.6, 0.05, 0.0, None).thermo["entropy"], abs=1e-9)
-    rc = main(["local-entropy", "--model", "binary", "--measure", "large-deviation",
-               "--y", "2", "--alpha", "0.6", "--d", "0.05"])
-    assert rc == 2
+    for bad in (["--y", "-1"], ["--y", "abc"], ["--y", "0", "--free-reference"],
+                ["--kappa-ref", "max"], ["--kappa-ref", "0", "--free-reference"]):
+        rc = main(["local-entropy", "--model", "binary", "--measure", "large-deviation",
+                   "--alpha", "0.6", "--d", "0.05"] + bad)
+        assert rc == 2, bad
+    assert main(["local-entropy", "--model", "binary", "--alpha", "0.6", "--kappa-ref", "0",
+                 "--d", "0.05", "--y", "2"]) == 2          # --y needs the large-deviation measure
+    for bad in (["--alpha-range", "0.8", "0.7"], ["--xtol", "-1"], ["--alpha", "0.7"]):
+        rc = main(["threshold", "nonmonotonic", "--model", "binary", "--measure",
+                   "large-deviation", "--free-reference"] + bad)
+        assert rc == 2, bad
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "--y must be" in err
 
 
 # ---------------------------------------------------------------------------------------------
@@ -271,3 +296,121 @@ def test_free_reference_y_one_closed_form():
     assert th["Q"] == pytest.approx(p * p * g.q, abs=1e-5)
     assert th["t"] == pytest.approx(p * g.q, abs=1e-5)
     assert th["q0"] == pytest.approx(g.q, abs=1e-4)
+
+
+# ---------------------------------------------------------------------------------------------
+# constrained reference at small d (well-conditioned parametrisation)
+# ---------------------------------------------------------------------------------------------
+
+def test_entropic_kernel_closed_forms():
+    """The rotated entropic kernel: its R-, tau-, qh1-, eps-, ph-derivatives against central
+    differences of GS_inf, and the Stein forms of c^2 = delta - b^2/chi and D^2 = q1 - p^2
+    against the differences themselves, at points where the differences are well conditioned
+    (R > 0 with eps > 1, where L has a kink; and R = 0). Fine rule: the default one's error in
+    c^2 is ~1e-9 at s ~ 0.2."""
+    from replica.models.ld_kernels import entropic_inf
+    xg, wg, base = Quadrature.fine().rule()
+    for args in [(0.3, 0.2, 0.7, 1.2, 0.4), (0.05, 0.02, 0.5, 0.8, 0.3),
+                 (0.0, 0.0, 0.3778, 1.142, 0.3346)]:
+        S = entropic_inf(*args, xg, wg, base)
+        for i in range(2 if args[0] > 0 else 3, 5):
+            h = 1e-6
+            up, dn = list(args), list(args)
+            up[i] += h
+            dn[i] -= h
+            fd = (entropic_inf(*up, xg, wg, base)[0] - entropic_inf(*dn, xg, wg, base)[0]) / (2 * h)
+            assert S[1 + i] == pytest.approx(fd, abs=3e-9), (args, i)
+        if args[0] > 0:
+            fd = (entropic_inf(args[0] + 1e-6, *args[1:], xg, wg, base)[0]
+                  - entropic_inf(args[0] - 1e-6, *args[1:], xg, wg, base)[0]) / 2e-6
+            assert S[1] == pytest.approx(fd, abs=3e-9)
+        chi, b, delta = 2 * S[1], S[2], 2 * S[3] - S[7]
+        assert S[9] == pytest.approx(delta - b * b / chi, abs=1e-10)
+        q1, p = 1 - S[7], 1 - 2 * S[6]
+        assert S[10] == pytest.approx(q1 - p * p, abs=1e-10)
+        assert S[9] > 0 and S[10] > 0
+
+
+def test_constrained_reference_small_d_is_the_free_one():
+    """alpha = 0.7, d = 0.005: the unconstrained saddle point, mapped to the constrained
+    unknowns by the R = tau = 0 closed forms of chi, b, c^2, D^2, solves the constrained
+    equations (the kappa~ = 0 constraint does not bind: R = tau = 0 to double precision) with
+    the same S_I; there c^2/delta ~ 1e-6 and D^2/(1-q1) ~ 1e-5 (the differences the old
+    parametrisation formed)."""
+    from replica.models.large_deviation import (DEFAULT_QUAD, _InfProblem,
+                                                constrained_unknowns_from_free)
+    d = 0.005
+    f = sweep(0.7, [d], 0.0, None, start_d=0.02)[0][0].thermo
+    x = constrained_unknowns_from_free(f)
+    res, info = _InfProblem(0.7, d, 0.0, 0.0, DEFAULT_QUAD).evaluate(x)
+    assert np.max(np.abs(res)) < 1e-8
+    assert info["R"] == 0.0 and info["tau"] == 0.0
+    assert info["entropy"] == pytest.approx(f["entropy"], abs=1e-10)
+    assert info["c2"] / info["delta"] < 1e-4 and info["D2"] / info["one_minus_q1"] < 1e-3
+
+
+def test_gallery_thresholds_bracketed():
+    """The large-deviation thresholds drawn in the gallery (unconstrained reference): S_I(d)
+    is one monotonic branch just below ALPHA_LD_NONMONOTONIC_FREE and the small-d branch ends
+    just above; min S_I over the large-d branch changes sign across ALPHA_LD_NEGATIVE_FREE."""
+    from replica.gallery.large_deviation import (ALPHA_LD_NEGATIVE_FREE,
+                                                 ALPHA_LD_NONMONOTONIC_FREE)
+    from replica.ld_thresholds import min_entropy_large_d, min_slope
+    a = ALPHA_LD_NONMONOTONIC_FREE
+    lo, hi = min_slope(a - 2e-5), min_slope(a + 2e-5)
+    assert lo["connected"] and lo["indicator"] > 0 and hi["indicator"] < 0
+    a = ALPHA_LD_NEGATIVE_FREE
+    assert min_entropy_large_d(a - 2e-5)["min_S"] > 0 > min_entropy_large_d(a + 2e-5)["min_S"]
+
+
+@pytest.mark.slow
+def test_constrained_thresholds_bracketed():
+    """The same brackets with the reference a solution of margin 0."""
+    from replica.gallery.large_deviation import (ALPHA_LD_NEGATIVE_CON,
+                                                 ALPHA_LD_NONMONOTONIC_CON)
+    from replica.ld_thresholds import min_entropy_large_d, min_slope
+    a = ALPHA_LD_NONMONOTONIC_CON
+    lo, hi = min_slope(a - 2e-5, 0.0, 0.0), min_slope(a + 2e-5, 0.0, 0.0)
+    assert lo["connected"] and lo["indicator"] > 0 and hi["indicator"] < 0
+    a = ALPHA_LD_NEGATIVE_CON
+    assert (min_entropy_large_d(a - 2e-5, 0.0, 0.0)["min_S"] > 0
+            > min_entropy_large_d(a + 2e-5, 0.0, 0.0)["min_S"])
+
+
+@pytest.mark.slow
+def test_free_reference_y_two_is_two_clones_and_a_centre(capsys):
+    """Unconstrained reference at integer y = 2: sum_w~ N(w~, d)^2 counts pairs of solutions
+    (w1, w2) weighted by the number of centres at overlap p with both, which depends only on
+    their overlap q: exp N[f H2((1 + p/f)/2) + (1 - f) ln 2], f = (1 + q)/2. So Phi(2) =
+    max_q [2 phi_2(q) + that] (the m = 2 clone free entropy, independent Gauss-Hermite code,
+    Legendre-transformed from the coupling to the centre to the clones' overlap), and the
+    maximiser is the clones' overlap q1 of the large-deviation saddle point. Also S_I grows
+    with y: S_I(1) <= S_I(2) <= S_I(inf)."""
+    from scipy import optimize
+
+    import json
+
+    from replica.cli import main
+    from replica.models.large_deviation import follow_y
+    alpha, d = 0.6, 0.1
+    p = 1 - 2 * d
+    assert main(["local-entropy", "--model", "binary", "--measure", "large-deviation",
+                 "--free-reference", "--y", "2", "--alpha", "0.6", "--d", "0.1", "--json"]) == 0
+    th = json.loads(capsys.readouterr().out)[0]
+    assert th["status"] == "converged" and th["y"] == 2.0
+
+    def total(q):
+        f = (1 + q) / 2
+        a = (1 + p / f) / 2
+        centre = f * h2(a) + (1 - f) * np.log(2)
+        return _two_clone_entropy(alpha, 0.0, q, np.array([0.45, 0.8, 1.5]))[1] + centre
+    r = optimize.minimize_scalar(lambda q: -total(q), bounds=(0.65, 0.95), method="bounded",
+                                 options={"xatol": 1e-6})
+    # measured: 0.6212080 (finite-y kernels) vs 0.6212047 (the m = 2 side, converged to 1e-11
+    # in its Gauss-Hermite rule): 3.3e-6 apart; the finite-y kernels' own error at y = 2 is not
+    # separately measured (4.4e-8 at y = 1)
+    assert th["free_entropy"] == pytest.approx(-r.fun, abs=5e-6)
+    assert th["q1"] == pytest.approx(r.x, abs=2e-3)
+    s1 = follow_y(alpha, d, 1.0, 0.0, None).thermo["entropy"]
+    sinf = local_entropy_inf(alpha, d, 0.0, None).thermo["entropy"]
+    assert s1 < th["entropy"] < sinf

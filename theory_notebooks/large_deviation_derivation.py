@@ -193,17 +193,23 @@ fd = [(S(0.5 + h, 0.7, 0.6)[0] - S(0.5 - h, 0.7, 0.6)[0]) / (2 * h),
       (S(0.5, 0.7, 0.6 + h)[0] - S(0.5, 0.7, 0.6 - h)[0]) / (2 * h)]
 print("GS_inf d/d(qh1, eps, ph):", s0[1:4], fd)
 assert np.allclose(s0[1:4], fd, atol=1e-7)
-args = (0.0, True, 0.0, 0.9, 1.9, 1.5, 0.82, 1.3)
-ec = energetic_inf(*args, xg, wg, base)
+def GEc(chi, b, q1, delta, p_=0.9):
+    """Constrained GE_inf in the overlaps (the kernel takes D^2 = q1 - p^2, c^2 = delta -
+    b^2/chi)."""
+    return energetic_inf(0.0, True, 0.0, p_, chi, b, q1 - p_ * p_, delta - b * b / chi,
+                         xg, wg, base)
+
+
+args = [1.9, 1.5, 0.82, 1.3, 0.9]
+ec = GEc(*args)
 fdc = []
-for i in (4, 5, 6, 7):
+for i in range(5):
     up, dn = list(args), list(args)
     up[i] += h
     dn[i] -= h
-    fdc.append((energetic_inf(*up, xg, wg, base)[0] - energetic_inf(*dn, xg, wg, base)[0])
-               / (2 * h))
-print("constrained GE_inf d/d(chi, b, q1, delta):", ec[1:5], fdc)
-assert np.allclose(ec[1:5], fdc, atol=1e-6)
+    fdc.append((GEc(*up)[0] - GEc(*dn)[0]) / (2 * h))
+print("constrained GE_inf d/d(chi, b, q1, delta, p):", ec[1:6], fdc)
+assert np.allclose(ec[1:6], fdc, atol=1e-6)
 
 # %% [markdown]
 # ## 6. The solution
@@ -255,3 +261,138 @@ print(f"notebook run time {time.time() - T0:.1f} s")
 # at the percent level, the form of the finite-y corrections not resolved. Should Sigma(y) vanish at a finite y*, the physical densest-region value would be
 # S_I(y*) (the references then need replica-symmetry breaking) and the RS y = infinity value an
 # overestimate; Sigma at y = infinity (the O(1) term of Phi) is not computed.
+
+# %% [markdown]
+# ## 8. Reference a solution ($\tilde\kappa = 0$) at small $d$: a well-conditioned parametrisation
+# With the reference constrained, the conjugates $R = 2\alpha\,\partial_\chi G_E$ and
+# $\tau = \alpha\,\partial_b G_E$ come only from the patterns on which the constraint binds
+# ($v^* < v_{\min}$). As $d$ decreases that set empties faster than any power: at $\alpha = 0.7$,
+# $R = 7\times10^{-6}$ at $d = 0.05$, $10^{-8}$ at $0.033$, $5\times10^{-16}$ at $0.022$ and $0$
+# in double precision below $d\approx0.012$. **The densest references are solutions anyway: at
+# small $d$ the constraint does not bind and the constrained and unconstrained references give
+# the same $S_I$.** Meanwhile the responses $\chi = 2\partial_RG_S$, $b = \partial_\tau G_S$,
+# $\delta$ grow without bound, while $c^2 = \delta - b^2/\chi$ and $D^2 = q_1 - p^2$ (the two
+# positivity conditions) become vanishing fractions of $\delta$ and $1 - q_1$. The first
+# parametrisation (unknowns $\delta$, $1-q_1$; $\chi, b$ from formulas with $1/\sqrt R$) formed
+# these differences and divided by $\sqrt R$ and $D$: it lost every digit below $d\approx0.026$.
+#
+# The kernels now avoid both:
+# * **entropic term**: rotate $(z_0, z_2)$ to the clone field $\sqrt{\hat q_1}u$ and the
+#   orthogonal direction $v$; the reference field is $\kappa u + s v$ with $\kappa =
+#   \tau/\sqrt{\hat q_1}$, $s^2 = R - \tau^2/\hat q_1$, and
+#   $\max_{\tilde w}[\ldots] = M(u) + |A(u) + sv|$ is integrated over $v$ in closed form. $A$ is
+#   odd and increasing, so the reference flips in a layer of width $s/A'(0)$ at $u = 0$;
+#   Stein's lemma turns the responses into averages over that layer,
+#   $\chi = 2\langle1\rangle$, $b = 2\langle D_l\rangle/\sqrt{\hat q_1}$,
+#   $c^2 = \mathbb E\,g(T) + \tfrac2{\hat q_1}\mathrm{Var}_{\langle\rangle}(D_l) + J$ with
+#   $g(T) = \epsilon(1-T^2)^2/(1-\epsilon(1-T^2)) \ge 0$, and $D^2 = \mathrm{Var}(1-\tilde wT)$:
+#   sums of non-negative terms, finite at $s = 0$ ($\langle f\rangle = \phi(0)f(0)/A'(0)$);
+# * **energetic term**: $c^2$ and $D^2$ are inputs, and the $z_2$-derivatives are taken by
+#   Stein's lemma (no $1/D$);
+# * unknowns $(\ln\chi, \ln b, \ln D^2, \ln c^2, \hat p)$, residuals relative.
+#
+# Checks: the closed forms against the differences they replace where those are well
+# conditioned, and the derivatives against central differences ($R > 0$, $\epsilon > 1$ where
+# $L$ has a kink):
+
+# %%
+from replica.models.ld_kernels import entropic_inf  # noqa: E402
+
+xf, wf, bf = ld.Quadrature.fine().rule()
+for args in [(0.3, 0.2, 0.7, 1.2, 0.4), (0.05, 0.02, 0.5, 0.8, 0.3)]:
+    Sg = entropic_inf(*args, xf, wf, bf)
+    chi_, b_, de_ = 2 * Sg[1], Sg[2], 2 * Sg[3] - Sg[7]
+    q1c, pc = 1 - Sg[7], 1 - 2 * Sg[6]
+    fdR = (entropic_inf(args[0] + h, *args[1:], xf, wf, bf)[0]
+           - entropic_inf(args[0] - h, *args[1:], xf, wf, bf)[0]) / (2 * h)
+    print(f"(R, tau, qh1, eps, ph) = {args}: c^2 Stein {Sg[9]:.12f} vs delta - b^2/chi "
+          f"{de_ - b_ * b_ / chi_:.12f}; D^2 {Sg[10]:.12f} vs q1 - p^2 {q1c - pc * pc:.12f}; "
+          f"dGS/dR {Sg[1]:.10f} vs FD {fdR:.10f}")
+    assert abs(Sg[9] - (de_ - b_ * b_ / chi_)) < 1e-10 and abs(Sg[10] - (q1c - pc * pc)) < 1e-10
+    assert abs(Sg[1] - fdR) < 1e-8
+
+# %% [markdown]
+# At small $d$ the unconstrained saddle point, mapped to the constrained unknowns by the
+# $R=\tau=0$ closed forms, solves the constrained equations with the same $S_I$
+# ($\alpha = 0.7$, $d = 0.005$):
+
+# %%
+thf_ = ld.sweep(0.7, [0.005], 0.0, None, start_d=0.02)[0][0].thermo
+xc = ld.constrained_unknowns_from_free(thf_)
+rc, infc = ld._InfProblem(0.7, 0.005, 0.0, 0.0, ld.DEFAULT_QUAD).evaluate(xc)
+print(f"residual {np.max(np.abs(rc)):.1e}, R = {infc['R']}, S_I constrained "
+      f"{infc['entropy']:.13f} vs free {thf_['entropy']:.13f}; c^2/delta = "
+      f"{infc['c2'] / infc['delta']:.1e}, D^2/(1-q1) = {infc['D2'] / infc['one_minus_q1']:.1e}")
+assert np.max(np.abs(rc)) < 1e-8 and abs(infc["entropy"] - thf_["entropy"]) < 1e-10
+
+# %% [markdown]
+# The constrained branch continued from $d = 0.05$ down to $d = 5\times10^{-4}$ ($\alpha = 0.7$,
+# `ld.sweep(0.7, np.geomspace(5e-4, 0.05, 12), 0, 0)`, measured; residuals $< 10^{-10}$):
+#
+# | d | S_I (kappa~ = 0) | S_I(free) - S_I(kappa~ = 0) | R | c^2/delta | D^2/(1-q1) |
+# |---|---|---|---|---|---|
+# | 0.0005 | 0.004300326209 | (free branch lost) | 0 | 3e-37 | 2e-35 |
+# | 0.00116 | 0.008966792061 | 1e-15 | 0 | 1e-17 | 2e-17 |
+# | 0.00267 | 0.018458683563 | -1e-12 | 0 | 6e-9 | 7e-9 |
+# | 0.00616 | 0.035421181783 | 1e-13 | 0 | 3e-5 | 4e-5 |
+# | 0.0142 | 0.053860438214 | 1e-14 | 2e-45 | 2e-3 | 2e-3 |
+# | 0.0216 | 0.061367654422 | 8e-15 | 5e-16 | 8e-3 | 6e-3 |
+# | 0.0329 | 0.069126022744 | 1.5e-9 | 1.3e-8 | 0.022 | 0.016 |
+# | 0.05 | 0.079723176892 | 1.4e-6 | 6.7e-6 | 0.057 | 0.033 |
+#
+# So the two references differ only where the constraint binds, at the larger distances, and
+# there by little (the unconstrained value is the larger, as it must be: a maximum over more
+# references). The non-monotonicity of $S_I$ sets in at $d\approx0.021$;
+# at the threshold ($\alpha = 0.7552$, $d = 0.0208$) $R = 8\times10^{-11}$, so the two
+# thresholds coincide to far below $10^{-5}$ (section 9).
+
+# %% [markdown]
+# ## 9. Thresholds and caveats (measured; commands below, not rerun here)
+# Events located by `replica.thresholds.find_event` (brentq) on indicators computed along
+# branches continued in ln d (`replica.continuation.march`), `--xtol 1e-5`:
+#
+# | threshold (kappa = 0, y = inf, RS) | unconstrained reference | reference a solution (kappa~ = 0) |
+# |---|---|---|
+# | S_I stops being monotonic | 0.75530 (bracket [0.755296, 0.755302]) | 0.75529 (bracket [0.755291, 0.755297]) |
+# | S_I < 0 on a shell | 0.81422 (bracket [0.814214, 0.814219]) | 0.81423 (bracket [0.814223, 0.814228]) |
+#
+#     replica threshold nonmonotonic --model binary --measure large-deviation --free-reference \
+#         --alpha-range 0.7552 0.7554 --xtol 1e-5 --json
+#     replica threshold negative --model binary --measure large-deviation --free-reference \
+#         --alpha-range 0.81 0.82 --xtol 1e-5 --json
+#     (reference a solution: --kappa-ref 0 instead of --free-reference)
+#
+# The minimum of dS_I/dd on the small-d branch falls linearly to zero (0.00156 at alpha =
+# 0.7552, 0.00012 at 0.755296, at d = 0.0208) and the branch ends just beyond; there
+# R = 8e-11 (reference a solution), so the two references give the same threshold. (The previous session's 0.75524
+# came from refinement steps that failed at a poor warm start and were read as a broken branch;
+# such a failure is now decided by continuation on a fine grid. Its 0.81434 for the negative
+# shell was S_I at d = 0.05, the top of its grid, where the branch's lower end, d = 0.0467,
+# lies within one grid step: the indicator now starts the large-d branch at d = 0.08 and takes
+# S_I at the end of the branch reached by the march, within a factor 1.002 in d, where
+# dS_I/dd -> 0.)
+#
+# The negative-shell indicator is S_I at the end of the large-d branch as reached by the march
+# (within a factor 1.002 in d of the fold, where dS_I/dd = 2 ph is still up to ~0.1): it
+# resolves S_I to ~1e-5, i.e. alpha to ~1e-5. The two references' values (0.81422, 0.81423) differ
+# by less than that; the constrained one cannot truly be the larger (S_I around a solution is a
+# maximum over fewer references), so their difference is below the resolution. The
+# constraint binds there (d ~ 0.047, R ~ 1e-6), unlike at the non-monotonicity threshold.
+#
+# **Caveat 1: finite y.** Section 7: S_I(y) approaches the y = infinity value only at the
+# percent level in the range computed (S_I(8) = 0.17033 against 0.17841 at alpha = 0.6,
+# d = 0.1; fits in 1/y give 0.1795–0.184).
+#
+# **Caveat 2: the complexity of the selected references.** Sigma(y) = Phi - y S_I (the entropy
+# of the references selected at y) falls from 0.2278 (y = 0) to 0.1050 (y = 8). Two
+# extrapolations bracket where it vanishes: linear in y from y = 6, 8 gives y* = 15.8; with
+# S_I(y) = S_inf - c/y (c = 8 (0.17841 - 0.17033) = 0.0646, from y = 8 and infinity),
+# dSigma/dy = -y dS_I/dy = -c/y gives Sigma(y) = Sigma(8) - c ln(y/8) and y* = 41. Beyond y*
+# RS in the references fails (they freeze), and the physical densest-region value is about
+# S_I(y*) = S_inf - c/y* = 0.1743–0.1768, i.e. the RS y = infinity value overestimates it by
+# 0.0016–0.0041 (0.9–2.3%) at this point. Translated to the negative-shell threshold with the
+# measured d(min S_I)/d alpha = -0.80 (min S_I = 0.0033 at alpha = 0.81, -0.0047 at 0.82), a
+# deficit of that size at the shell would lower it by 0.002–0.005; the deficit at the shell
+# (smaller d, where S_I is closer to H2) is not computed, so this is an indication of the
+# direction and scale, not a correction. Computing Sigma at y = infinity (the O(1) term of Phi)
+# and the 1RSB-in-the-references solution beyond y* is left open.

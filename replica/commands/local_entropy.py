@@ -47,8 +47,8 @@ def register(sub) -> None:
     p.add_argument("--measure", choices=("flat", "large-deviation"), default="flat",
                    help="measure on the reference: flat (Franz-Parisi, default) or "
                         "large-deviation (densest regions, docs/THEORY.md 8.2)")
-    p.add_argument("--y", default="inf",
-                   help="large-deviation exponent y (default inf; only inf is implemented)")
+    p.add_argument("--y", default=None,
+                   help="large-deviation exponent y >= 0 or inf (default inf)")
     p.add_argument("--free-reference", action="store_true",
                    help="large-deviation: the reference need not be a solution (default off)")
     p.add_argument("--kappa", type=number, default=0.0, help="margin of the counted configurations")
@@ -106,6 +106,9 @@ def run(args):
     if args.measure == "large-deviation":
         from ._ld import run_local_entropy
         return run_local_entropy(args, _grid(args))
+    if args.y is not None or args.free_reference:
+        raise ReplicaInputError(f"{'--y' if args.y is not None else '--free-reference'} needs "
+                                "--measure large-deviation")
     if args.kappa_ref is None:
         raise ReplicaInputError("--kappa-ref is required (a number or 'max')")
     check_range("--alpha", args.alpha, 0.0, lo_open=True)

@@ -31,10 +31,17 @@ p - t = b/y, q1 - q0 = delta/y, Qh = y^2 R, th = y tau, qh1 - qh0 = eps/y:
 Stationarity at y = infinity, conjugates eliminated explicitly:
 R = 2 alpha dGE/dchi, tau = alpha dGE/db, qh1 = 2 alpha dGE/ddelta, eps = qh1 + 2 alpha dGE/dq1;
 then chi = 2 dGS/dR, b = dGS/dtau, q1 = <T^2>, delta = 2 dGS/dqh1 - (1 - q1), p = <w~ T>.
-Unknowns handed to :func:`replica.solve.solve`: (ln chi, b, ln(1-q1), delta, ph); residuals
-ln(chi'/chi), b' - b, ln((1-q1')/(1-q1)), delta' - delta, ln(d'/d) (relative in the small
-quantities, so that small d is resolved). The slope is dS_I/dd = -2 dPhi_inf/dp =
-2 ph - 2 alpha dGE_inf/dp.
+Unknowns handed to :func:`replica.solve.solve`: (ln chi, ln b, ln D^2, ln c^2, ph) with
+D^2 = q1 - p^2 and c^2 = delta - b^2/chi (both >= 0: the overlap matrices are positive; b >= 0
+since L is convex); residuals ln(chi'/chi), ln(b'/b), ln(D^2'/D^2), ln(c^2'/c^2), ln(d'/d).
+At small d the reference constraint stops binding (R, tau -> 0 faster than any power: the
+densest references are solutions anyway), D^2 becomes a vanishing fraction of 1 - q1 and c^2
+of delta (1e-7 and 1e-11 at d = 0.003, alpha = 0.7). The kernels therefore compute chi, b, c^2
+and D^2 in closed forms that neither divide by sqrt(R) or D nor form the differences
+delta - b^2/chi, q1 - p^2 (Stein's lemma and a rotation of the entropic Gaussians,
+:mod:`replica.models.ld_kernels`), and the constrained solution runs continuously into
+R = tau = 0, where it coincides with the unconstrained one. The slope is
+dS_I/dd = -2 dPhi_inf/dp = 2 ph - 2 alpha dGE_inf/dp.
 """
 from __future__ import annotations
 
@@ -43,6 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..continuation import Lost, march
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
 from ..gauss import gauss_legendre
 from ..solve import Solution, solve
@@ -80,22 +88,24 @@ def h2(d):
     return -d * math.log(d) - (1 - d) * math.log1p(-d)
 
 
-def _x_to_order(x):
-    return {"chi": math.exp(x[0]), "b": float(x[1]), "one_minus_q1": math.exp(x[2]),
-            "delta": float(x[3]), "ph": float(x[4])}
+def _x_to_order(x, d):
+    chi, b, D2, c2 = math.exp(x[0]), math.exp(x[1]), math.exp(x[2]), math.exp(x[3])
+    return {"chi": chi, "b": b, "D2": D2, "one_minus_q1": 4 * d * (1 - d) - D2, "c2": c2,
+            "delta": c2 + b * b / chi, "ph": float(x[4])}
 
 
 def free_entropy_inf(order: dict, alpha: float, d: float, kappa: float = 0.0,
                      kappa_ref: float | None = 0.0, *, quad: Quadrature = DEFAULT_QUAD) -> dict:
     """Phi_inf at arbitrary order parameters (chi, b, q1 | one_minus_q1, delta, ph, R, tau, qh1,
-    eps): the y = infinity free entropy per clone, as named terms. ``kappa_ref=None``: the
-    reference is unconstrained. Used by the stationarity tests (finite differences)."""
+    eps; optionally c2 = delta - b^2/chi and D2 = q1 - p^2 themselves, which then take
+    precedence): the y = infinity free entropy per clone, as named terms. ``kappa_ref=None``:
+    the reference is unconstrained. Used by the stationarity tests (finite differences)."""
     xg, wg, base = quad.rule()
     p = 1.0 - 2.0 * d
     con = kappa_ref is not None
     kr = float(kappa_ref) if con else 0.0
     q1 = 1.0 - order["one_minus_q1"] if "one_minus_q1" in order else order["q1"]
-    de, ph, qh1, eps = order["delta"], order["ph"], order["qh1"], order["eps"]
+    de, ph, qh1, eps = order.get("delta"), order["ph"], order["qh1"], order["eps"]
     if not con:
         E = energetic_inf_free(kappa, q1, de, xg, wg, base)
         S = entropic_inf_free(qh1, eps, ph, xg, wg, base)
@@ -104,7 +114,10 @@ def free_entropy_inf(order: dict, alpha: float, d: float, kappa: float = 0.0,
                 "energetic": alpha * float(E[0]),
                 "free_entropy": inter + float(S[0]) + alpha * float(E[0])}
     chi, b, R, tau = order["chi"], order["b"], order["R"], order["tau"]
-    E = energetic_inf(kr, con, kappa, p, chi, b, q1, de, xg, wg, base)
+    c2 = order["c2"] if "c2" in order else de - b * b / chi
+    de = c2 + b * b / chi
+    D2 = order["D2"] if "D2" in order else q1 - p * p
+    E = energetic_inf(kr, con, kappa, p, chi, b, D2, c2, xg, wg, base)
     S = entropic_inf(R, tau, qh1, eps, ph, xg, wg, base)
     inter = -R * chi / 2 - tau * b - ph * p - qh1 * (1 - q1) / 2 - (qh1 * de + q1 * eps) / 2
     return {"interaction": inter, "entropic": float(S[0]), "energetic": alpha * float(E[0]),
@@ -123,26 +136,31 @@ class _InfProblem:
 
     def evaluate(self, x):
         x = np.asarray(x, dtype=float)
-        if not (np.all(np.isfinite(x)) and -60 < x[0] < 60 and -300 < x[2] < 0):
+        if not (np.all(np.isfinite(x)) and -60 < x[0] < 60 and -700 < x[2] < 0
+                and -700 < x[1] < 60 and -700 < x[3] < 60):
             return None, None
-        o = _x_to_order(x)
+        o = _x_to_order(x, self.d)
+        if o["one_minus_q1"] <= 0:
+            return None, None
         chi, b, omq, de, ph = o["chi"], o["b"], o["one_minus_q1"], o["delta"], o["ph"]
+        c2 = o["c2"]
         q1 = 1.0 - omq
         al, p = self.alpha, self.p
         xg, wg, base = self.rule
-        E = energetic_inf(self.kr, self.con, self.kappa, p, chi, b, q1, de, xg, wg, base)
+        E = energetic_inf(self.kr, self.con, self.kappa, p, chi, b, o["D2"], c2, xg, wg, base)
         if not np.all(np.isfinite(E[:6])):
             return None, None
         R, tau = 2 * al * E[1], al * E[2]
         qh1 = 2 * al * E[4]
         eps = qh1 + 2 * al * E[3]
         S = entropic_inf(R, tau, qh1, eps, ph, xg, wg, base)
-        if not np.all(np.isfinite(S)) or S[1] <= 0 or S[6] <= 0 or S[7] <= 0:
+        if not np.all(np.isfinite(S)) or S[1] <= 0 or S[6] <= 0 or S[7] <= 0 or S[9] <= 0:
             return None, None
-        chi2, b2, omq2 = 2 * S[1], S[2], S[7]
-        de2 = 2 * S[3] - omq
-        res = np.array([math.log(chi2 / chi), b2 - b, math.log(omq2 / omq), de2 - de,
-                        math.log(S[6] / self.d)])
+        chi2, b2 = 2 * S[1], S[2]
+        if b2 <= 0 or S[10] <= 0:
+            return None, None
+        res = np.array([math.log(chi2 / chi), math.log(b2 / b), math.log(S[10] / o["D2"]),
+                        math.log(S[9] / c2), math.log(S[6] / self.d)])
         inter = -R * chi / 2 - tau * b - ph * p - qh1 * omq / 2 - (qh1 * de + q1 * eps) / 2
         ent = inter + S[0] + al * E[0]
         dSdp = -ph + al * E[5]
@@ -150,7 +168,7 @@ class _InfProblem:
                 "energetic": float(al * E[0]), "dS_dd": float(-2 * dSdp), "q1": float(q1),
                 "one_minus_q1": float(omq), "chi": float(chi), "b": float(b),
                 "delta": float(de), "ph": float(ph), "R": float(R), "tau": float(tau),
-                "qh1": float(qh1), "eps": float(eps), "c2": float(E[6]), "D2": float(E[7]),
+                "qh1": float(qh1), "eps": float(eps), "c2": float(c2), "D2": float(E[7]),
                 "e2": float(S[8]), "p": p, "d": self.d}
         return res, info
 
@@ -206,45 +224,55 @@ def _validate(alpha, d, kappa, kappa_ref):
 
 
 #: saddle points at (alpha, d, kappa, kappa_ref) = (0.6, 0.05, 0, 0) (constrained reference,
-#: unknowns ln chi, b, ln(1-q1), delta, ph) and (0.6, 0.05, 0, free) (ln(1-q1), ln delta, ph),
+#: unknowns ln chi, ln b, ln D^2, ln c^2, ph) and (0.6, 0.05, 0, free) (ln(1-q1), ln delta, ph),
 #: converged to 1e-9 from (0, 0.6, ln 0.1, 0.6, 1): the anchors of cold starts, continued to
 #: the requested parameters by :func:`_anchor`
-_COLD = np.array([0.66804573, 1.55093634, -1.67505356, 1.26540357, 0.59717428])
+_COLD = np.array([0.66804573, 0.43885884, -5.91381743, -3.43796037, 0.59717428])
 _COLD_FREE = np.array([-1.67505357, 0.23538940, 0.59717301])
 _COLD_ALPHA, _COLD_D = 0.6, 0.05
-NAMES = ("log_chi", "b", "log_one_minus_q1", "delta", "ph")
+NAMES = ("log_chi", "log_b", "log_D2", "log_c2", "ph")
 NAMES_FREE = ("log_one_minus_q1", "log_delta", "ph")
 
 
 def _anchor(alpha, d, kappa, kappa_ref, quad, tol):
-    """Unknowns at the requested point reached from the anchor by warm-started steps in alpha
-    (at d = 0.05, kappa = kappa_ref = 0), then kappa, kappa_ref and d (geometric in d)."""
+    """Unknowns at the requested point reached from the anchor by
+    :func:`replica.continuation.march` in alpha (at d = 0.05, kappa = kappa_ref = 0), then
+    kappa, kappa_ref and ln d."""
     free = kappa_ref is None
     x = (_COLD_FREE if free else _COLD).copy()
     cur = {"alpha": _COLD_ALPHA, "kappa": 0.0, "kappa_ref": None if free else 0.0, "d": _COLD_D}
-    path = [("alpha", alpha), ("kappa", kappa), ("kappa_ref", kappa_ref), ("d", d)]
-    for name, b in path:
-        if name == "kappa_ref" and free:
+    for name, target in (("alpha", alpha), ("kappa", kappa), ("kappa_ref", kappa_ref),
+                         ("d", d)):
+        if (name == "kappa_ref" and free) or cur[name] == target:
             continue
-        v = cur[name]
-        step = math.log(b / v) if name == "d" else b - v
-        while v != b:
-            if name == "d":
-                nxt = b if abs(math.log(b / v)) <= abs(step) else v * math.exp(step)
-            else:
-                nxt = b if abs(b - v) <= abs(step) else v + step
-            trial = dict(cur, **{name: nxt})
-            try:
-                s = _solve_inf(trial["alpha"], trial["d"], trial["kappa"], trial["kappa_ref"],
-                               x, quad, tol, "hybrid", 400)
-            except ConvergenceError:
-                step *= 0.5
-                if abs(step) < 1e-4:
-                    raise
-                continue
-            x, v, cur = np.array(s.u), nxt, trial
-            step *= 1.5
+        log = name == "d"
+
+        def solve_at(v, x_pred, name=name, log=log):
+            trial = dict(cur, **{name: math.exp(v) if log else v})
+            s = _solve_inf(trial["alpha"], trial["d"], trial["kappa"], trial["kappa_ref"],
+                           x_pred, quad, tol, "hybrid", 400)
+            return np.array(s.u), s
+
+        a0, a1 = ((math.log(cur[name]), math.log(target)) if log else (cur[name], target))
+        try:
+            for _, x, _, _ in march(solve_at, a0, a1, x, h=abs(a1 - a0), h_min=1e-4):
+                pass
+        except Lost as exc:
+            raise exc.last if isinstance(exc.last, ConvergenceError) else ConvergenceError(
+                f"anchor continuation in {name} lost at {exc.at:.6g}") from None
+        cur[name] = target
     return x
+
+
+def constrained_unknowns_from_free(thermo: dict, quad: Quadrature = DEFAULT_QUAD) -> np.ndarray:
+    """Unknowns (ln chi, ln b, ln D^2, ln c^2, ph) of the constrained problem at R = tau = 0,
+    from an unconstrained solution's thermo: chi, b, c^2, D^2 from the entropic kernel's
+    closed forms at (qh1, eps, ph). Where the reference constraint does not bind (small d) this
+    is the constrained saddle point itself; elsewhere a starting point."""
+    xg, wg, base = quad.rule()
+    S = entropic_inf(0.0, 0.0, thermo["qh1"], thermo["eps"], thermo["ph"], xg, wg, base)
+    return np.array([math.log(2 * S[1]), math.log(S[2]), math.log(S[10]), math.log(S[9]),
+                     thermo["ph"]])
 
 
 def _problem(alpha, d, kappa, kappa_ref, quad):
@@ -253,11 +281,11 @@ def _problem(alpha, d, kappa, kappa_ref, quad):
     return _InfProblem(alpha, d, kappa, kappa_ref, quad), NAMES
 
 
-def _order(x, free):
+def _order(x, free, d):
     x = np.asarray(x, dtype=float)
     if free:
         return {"one_minus_q1": math.exp(x[0]), "delta": math.exp(x[1]), "ph": float(x[2])}
-    return _x_to_order(x)
+    return _x_to_order(x, d)
 
 
 def _solve_inf(alpha, d, kappa, kappa_ref, x0, quad, tol, method, max_iter):
@@ -289,7 +317,7 @@ def _solve_inf(alpha, d, kappa, kappa_ref, x0, quad, tol, method, max_iter):
                                params=params, x=xs, residual=res)
     info["residual"] = float(np.max(np.abs(res)))
     info["h2"] = h2(d)
-    return Solution(order=_order(xs, free), residual=res, status="converged", iterations=it,
+    return Solution(order=_order(xs, free, d), residual=res, status="converged", iterations=it,
                     method=method, model=model, params=params, thermo=info,
                     unknowns=tuple(map(float, xs)))
 
@@ -300,7 +328,7 @@ def local_entropy_inf(alpha: float, d: float, kappa: float = 0.0, kappa_ref: flo
     """S_I(d; alpha, kappa, kappa_ref, y = infinity): the local entropy of the densest regions.
 
     ``kappa_ref=None``: unconstrained reference (unknowns ln(1-q1), ln delta, ph); otherwise
-    the reference is a solution of margin kappa_ref (unknowns ln chi, b, ln(1-q1), delta, ph).
+    the reference is a solution of margin kappa_ref (unknowns ln chi, ln b, ln D^2, ln c^2, ph).
     ``x0``: unknowns of a neighbouring point (``Solution.u``); None: continued from the anchor
     at (alpha, d) = (0.6, 0.05). Returns a Solution with thermo: entropy (S_I), dS_dd, q1,
     delta, ph, qh1, eps (and chi, b, R, tau, c2, D2, e2 for a constrained reference), h2.
@@ -329,7 +357,7 @@ class LargeDeviationInf(SaddleModel):
     (docs/THEORY.md §8.2).
 
     ``free=False`` ("ld-binary"): the reference is a solution of margin kappa_ref; unknowns
-    (log_chi, b, log_one_minus_q1, delta, ph). ``free=True`` ("ld-binary-free"): unconstrained
+    (log_chi, log_b, log_D2, log_c2, ph). ``free=True`` ("ld-binary-free"): unconstrained
     reference; unknowns (log_one_minus_q1, log_delta, ph). Parameters alpha, d, kappa
     (default 0) and, constrained, kappa_ref (default 0). The conjugates are explicit functions
     of the unknowns.
@@ -355,7 +383,7 @@ class LargeDeviationInf(SaddleModel):
         self.params = tuple(ps)
         self.unknown_names = NAMES_FREE if free else NAMES
         self.order_names = (("one_minus_q1", "delta", "ph") if free else
-                            ("chi", "b", "one_minus_q1", "delta", "ph"))
+                            ("chi", "b", "D2", "one_minus_q1", "c2", "delta", "ph"))
 
     def _kr(self, p):
         return None if self.free else p["kappa_ref"]
@@ -371,14 +399,16 @@ class LargeDeviationInf(SaddleModel):
         return np.full(len(self.unknown_names), np.nan) if r is None else r
 
     def order(self, x, p):
-        return _order(x, self.free)
+        return _order(x, self.free, p["d"])
 
     def unknowns(self, order, p):
         if self.free:
             return np.array([math.log(order["one_minus_q1"]), math.log(order["delta"]),
                              order["ph"]])
-        return np.array([math.log(order["chi"]), order["b"], math.log(order["one_minus_q1"]),
-                         order["delta"], order["ph"]])
+        c2 = order["c2"] if "c2" in order else order["delta"] - order["b"] ** 2 / order["chi"]
+        D2 = order["D2"] if "D2" in order else (1 - order["one_minus_q1"]) - (1 - 2 * p["d"]) ** 2
+        return np.array([math.log(order["chi"]), math.log(order["b"]), math.log(D2),
+                         math.log(c2), order["ph"]])
 
     def guess(self, p):
         return _anchor(p["alpha"], p["d"], p["kappa"], self._kr(p), self.quad, self.tol)
@@ -417,45 +447,37 @@ LD_BINARY_FREE = LargeDeviationInf(free=True)
 
 def sweep(alpha, d_grid, kappa=0.0, kappa_ref=0.0, *, x0=None, quad=DEFAULT_QUAD, tol=1e-10,
           start_d=0.05, min_ratio=1.002):
-    """S_I(d) on ``d_grid`` (y = infinity) by warm-started solves from ``start_d`` outwards
-    (linear predictor in ln d, geometric substeps halved on failure down to a ratio
-    ``min_ratio``). Returns (list of Solution or None per grid point, {"below": d, "above": d}
-    where the branch was lost, None if not). A stand-in for
-    :func:`replica.continuation.follow` until that engine is available."""
+    """S_I(d) on ``d_grid`` (y = infinity), continued in ln d from ``start_d`` outwards by
+    :func:`replica.continuation.march` (secant predictor, steps halved on failure down to a
+    ratio ``min_ratio``), one march per grid interval. Returns (list of Solution or None per
+    grid point, {"below": d, "above": d} where the branch was lost, None if not, and
+    "last_below", "last_above": the last solution reached on each side, within a factor
+    ``min_ratio`` in d of the end of the branch if it was lost)."""
     d_grid = np.atleast_1d(np.asarray(d_grid, dtype=float))
     s0 = local_entropy_inf(alpha, start_d, kappa, kappa_ref, x0=x0, quad=quad, tol=tol)
+
+    def solve_at(lnd, x_pred):
+        # a warm-started solve converges in ~10-30 evaluations: a failing one is cut short
+        s = local_entropy_inf(alpha, math.exp(lnd), kappa, kappa_ref, x0=x_pred, quad=quad,
+                              tol=tol, max_iter=100)
+        return np.array(s.u), s
+
     out = {}
-    lost = {"below": None, "above": None}
+    lost = {"below": None, "above": None, "last_below": s0, "last_above": s0}
+    h_min = math.log(min_ratio)
     for side, targets in (("below", sorted([d for d in d_grid if d < start_d], reverse=True)),
                           ("above", sorted([d for d in d_grid if d >= start_d]))):
-        cur, sol, prev = start_d, s0, None
+        cur, x, sol = start_d, np.array(s0.u), s0
         for dt in targets:
-            ok = True
-            while cur != dt:
-                nxt = dt
-                while True:
-                    xg = np.array(sol.u)
-                    if prev is not None:
-                        lp, up = prev
-                        w = (math.log(nxt) - math.log(cur)) / (math.log(cur) - lp)
-                        xg = xg + w * (xg - up)
-                    try:
-                        s = local_entropy_inf(alpha, nxt, kappa, kappa_ref, x0=xg, quad=quad,
-                                              tol=tol)
-                        break
-                    except ConvergenceError:
-                        s = None
-                        nxt = cur * math.sqrt(nxt / cur)
-                        if abs(math.log(nxt / cur)) < math.log(min_ratio):
-                            break
-                if s is None:
-                    ok = False
+            if dt != cur:
+                try:
+                    for _, x, sol, _ in march(solve_at, math.log(cur), math.log(dt), x,
+                                              h=abs(math.log(dt / cur)), h_min=h_min):
+                        lost["last_" + side] = sol
+                except Lost as exc:
+                    lost[side] = math.exp(exc.at)
                     break
-                prev = (math.log(cur), np.array(sol.u))
-                cur, sol = nxt, s
-            if not ok:
-                lost[side] = cur
-                break
+            cur = dt
             out[float(dt)] = sol
     return [out.get(float(d)) for d in d_grid], lost
 
@@ -616,7 +638,7 @@ def local_entropy_y(alpha: float, d: float, y: float, kappa: float = 0.0,
 
     ``x0``: unknowns (see :class:`_FiniteProblem`); None: at y = 0 the typical point
     (q1 = t = Q, ph = 0 in the unknowns' conventions) for kappa = kappa_ref, otherwise
-    required (continue in y from y = 0 with :func:`follow_y`)."""
+    required (see :func:`follow_y`)."""
     alpha, d, kappa, kappa_ref = _validate(alpha, d, kappa, kappa_ref)
     y = check_range("y", y, 0.0)
     prob = _FiniteProblem(alpha, d, kappa, kappa_ref, y, quad)
@@ -672,5 +694,80 @@ def unknowns_y(info: dict, y: float) -> np.ndarray:
         q0 = t * t / Q + 0.05 * max(c2, 0.0)
     if y == 1:
         return np.array([math.log(1 - info["Q"]), info["t"], q0, info["ph"]])
-    return np.array([math.log(1 - info["Q"]), info["t"], q0, math.log(1 - info["q1"]),
-                     info["ph"]])
+    q1 = info["q1"]
+    if info.get("y") == 1:
+        # leave the boundary C^2 = 0 of the y = 1 point (q1 slaved there)
+        q1 = q1 + 0.05 * (1 - q1)
+    return np.array([math.log(1 - info["Q"]), info["t"], q0, math.log(1 - q1), info["ph"]])
+
+
+def follow_y(alpha: float, d: float, y: float, kappa: float = 0.0,
+             kappa_ref: float | None = 0.0, *, quad: Quadrature = DEFAULT_QUAD,
+             tol: float = 1e-7, steps: int = 4) -> Solution:
+    """S_I(d; y) at finite y, reached by :func:`replica.continuation.march` in y.
+
+    Constrained reference: from the Franz–Parisi saddle point at y = 0 (the flat reference,
+    :mod:`replica.models.franz_parisi`, solved again by the finite-y kernels), to y = 1 (where
+    the clone block is slaved, C = 0) and on to y. Unconstrained reference: from the closed-form
+    point at y = 1 (Q = p^2 q, t = p q, q0 = q with q the Gardner overlap at kappa; Phi(1) =
+    s_Gardner + H2(d)); y = 0 (a random reference) is not available. ``steps``: initial number
+    of steps per leg (halved on failure). Each point costs seconds to a minute."""
+    alpha, d, kappa, kappa_ref = _validate(alpha, d, kappa, kappa_ref)
+    y = check_range("y", y, 0.0)
+    if kappa_ref is None:
+        if y == 0:
+            raise ReplicaInputError("y = 0 with an unconstrained reference (a random reference) "
+                                    "is not available: give y > 0")
+        from .gardner import gardner
+        g = gardner("binary", alpha, kappa)
+        p = 1.0 - 2.0 * d
+        x0 = np.array([math.log(1 - p * p * g.q), p * g.q, g.q, math.atanh(p)])
+        start, y0 = local_entropy_y(alpha, d, 1.0, kappa, None, x0=x0, quad=quad, tol=tol), 1.0
+    else:
+        from .franz_parisi import local_entropy_curve
+        c = local_entropy_curve("binary", alpha, kappa_ref, kappa, [d])
+        if not c.ok[0]:
+            raise ConvergenceError("no Franz-Parisi saddle point (the y = 0 start) at these "
+                                   "parameters", model="ld-binary-y",
+                                   params={"alpha": alpha, "d": d, "kappa_ref": kappa_ref})
+        th = c.solutions[0].thermo
+        x0 = np.array([math.log(1 - th["q"]), th["t"], th["ph"]])
+        start = local_entropy_y(alpha, d, 0.0, kappa, kappa_ref, x0=x0, quad=quad, tol=tol)
+        y0 = 0.0
+    legs = [(y0, 1.0), (1.0, y)] if (y0 == 0.0 and y > 1.0) else [(y0, y)]
+    general = lambda info: unknowns_y(info, 0.5)   # the 5 unknowns of a generic y
+
+    def solve_at(v, x_pred):
+        err = None
+        # the secant prediction first, then the last accepted state (the prediction can leave
+        # the domain C^2, D^2 >= 0 next to the boundary points y = 0, 1)
+        for xs in (x_pred, last[0]):
+            x = np.asarray(xs)
+            if v == 1.0:
+                x = x[[0, 1, 2, 4]]
+            elif v == 0.0:
+                x = x[[3, 1, 4]]
+            try:
+                s = local_entropy_y(alpha, d, v, kappa, kappa_ref, x0=x, quad=quad, tol=tol)
+            except ConvergenceError as exc:
+                err = exc
+                continue
+            last[0] = general(s.thermo)
+            return last[0], s
+        raise err
+
+    sol = start
+    x = general(start.thermo)
+    last = [x]
+    for a, b in legs:
+        if a == b:
+            continue
+        try:
+            for _, x, sol, _ in march(solve_at, a, b, x, h=abs(b - a) / steps,
+                                      h_min=abs(b - a) * 1e-3):
+                pass
+        except Lost as exc:
+            raise ConvergenceError(f"finite-y continuation lost beyond y = {exc.at:.6g}: "
+                                   f"{str(exc.last).split(';')[0]}", model="ld-binary-y",
+                                   params={"alpha": alpha, "d": d, "y": y}) from None
+    return sol

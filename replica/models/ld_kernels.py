@@ -29,7 +29,10 @@ Phi/y -> Phi_inf with
     h0 = (tau/sqrt(R)) z0 + sqrt(qh1 - tau^2/R) z2,  L(h) = max_s [-s^2/2 + ln 2cosh(h + sqrt(eps) s)].
 
 The inner maxima are solved exactly (one monotone equation each, Newton from the convex side);
-derivatives follow from the envelope theorem (plus the moving constraint v = vmin). The outer
+derivatives follow from the envelope theorem (plus the moving constraint v = vmin). GS_inf is
+reduced to one variable by rotating (z0, z2) to the clone field and integrating the orthogonal
+direction in closed form (:func:`entropic_inf`): no division by sqrt(R), so the saddle point stays
+well conditioned where the reference constraint stops binding (R, tau -> 0 at small d). The outer
 rules are composite Gauss–Legendre with panel edges at the kinks of the integrands (where the
 reference constraint starts to bind, where the maximising w~ changes sign, where ln H bends).
 """
@@ -40,7 +43,11 @@ import math
 import numpy as np
 
 from .._numba import jit
-from ..gauss import G_s, graded_edges_on, log_2cosh_s, log_H_s, rule_on_edges
+from ..gauss import G_s, H_s, graded_edges_on, log_2cosh_s, log_H_s, phi_s, rule_on_edges
+
+#: boundary layers of the reference flip narrower than this (relative to A'(0)) are taken of
+#: zero width in :func:`entropic_inf`
+S_LAYER = 1e-6
 
 #: half-width of the Gaussian range of the outer variables (mass outside 2 H(10) = 1.5e-23)
 L_OUT = 10.0
@@ -158,24 +165,31 @@ def _me_point(X0, z0, vmin, s1, delta, bp, c2):
 
 
 @jit
-def energetic_inf(kappa_ref, constrained, kappa, p, chi, b, q1, delta, xg, wg, base):
-    """GE_inf and its partial derivatives.
+def energetic_inf(kappa_ref, constrained, kappa, p, chi, b, D2, c2, xg, wg, base):
+    """GE_inf and its partial derivatives, at overlaps (chi, b, q1 = p^2 + D^2,
+    delta = c^2 + b^2/chi). D^2 = q1 - p^2 and c^2 = delta - b^2/chi are passed themselves: at
+    small d they are 1e-7 of 1 - q1 and 1e-11 of delta. The z2-derivatives are taken by Stein's
+    lemma, E[f z2] = D E[df/dz2] (f = dM/dX0 is continuous), so nothing divides by D:
+    dGE/dq1 = -E[g_X + g x/s1]/(2 s1), dGE/dp = E[g z0/s1] + p E[g_X]/s1, with
+    g = G(x) = -s1 dM/dX0 and g_X = dg/dX0 = G'(x)/(s1 + k G'(x)) (k = delta/s1, or c^2/s1 where
+    the reference constraint binds).
 
-    Returns [GE, dGE/dchi, dGE/db, dGE/dq1, dGE/ddelta, dGE/dp, c^2, D^2] (p held fixed in the
-    first four; NaN if c^2 < 0 or D^2 <= 0, outside the physical domain)."""
+    Returns [GE, dGE/dchi, dGE/db, dGE/dq1, dGE/ddelta, dGE/dp, c^2, D^2], the derivatives in
+    the variables (chi, b, q1, delta, p), each at fixed others (NaN if c^2 < 0 or D^2 < 0,
+    outside the physical domain)."""
     out = np.zeros(8)
-    s1 = math.sqrt(1.0 - q1)
-    D2 = q1 - p * p
-    c2 = delta - b * b / chi
+    q1 = p * p + D2
+    delta = c2 + b * b / chi if chi > 0.0 else math.inf
     out[6] = c2
     out[7] = D2
-    if c2 < 0.0 or D2 <= 0.0 or chi <= 0.0:
+    if c2 < 0.0 or D2 < 0.0 or chi <= 0.0 or q1 >= 1.0:
         out[0] = math.nan
         return out
+    s1 = math.sqrt((1.0 - p) * (1.0 + p) - D2)
     D = math.sqrt(D2)
     sc = math.sqrt(chi)
     bp = b / sc
-    wkink = math.sqrt(s1 * s1 + delta)
+    wkink = s1         # the inner maximum bends on the scale s1 = sqrt(1 - q1) in X0
     c0 = np.empty(2)
     w0 = np.empty(2)
     c0[0] = kappa_ref if constrained else math.nan
@@ -204,10 +218,11 @@ def energetic_inf(kappa_ref, constrained, kappa, p, chi, b, q1, delta, xg, wg, b
             if gt > 0.0:
                 xs = _ginv(gt)
                 x0s = s1 * xs + (delta / s1) * G_s(xs)
-                c1[0] = (kappa - p * z0 - x0s) / D
-                w1[0] = wkink / D
-        c1[1] = (kappa - p * z0) / D
-        w1[1] = wkink / D
+                if D > 0.0:
+                    c1[0] = (kappa - p * z0 - x0s) / D
+                    w1[0] = wkink / D
+        c1[1] = (kappa - p * z0) / D if D > 0.0 else math.nan
+        w1[1] = wkink / D if D > 0.0 else 0.0
         e1 = _edges3(-L_OUT, L_OUT, c1, w1, base)
         z2s, w2s = rule_on_edges(e1, xg, wg, True)
         for j in range(z2s.shape[0]):
@@ -217,10 +232,11 @@ def energetic_inf(kappa_ref, constrained, kappa, p, chi, b, q1, delta, xg, wg, b
             M, g, x, con = _me_point(X0, z0, vmin, s1, delta, bp, c2)
             GE += W * M
             # d/dX0 = -g/s1 ; d/ds1 = g x/s1
-            dX0 = -g / s1
             ds1 = g * x / s1
-            dq1 += W * (dX0 * (-z2) / (2.0 * D) - ds1 / (2.0 * s1))
-            dp += W * (g / s1) * (z0 - p * z2 / D)
+            gp = g * (g - x)
+            gX = gp / (s1 + ((delta if con == 0 else c2) / s1) * gp)
+            dq1 -= W * (gX + ds1) / (2.0 * s1)
+            dp += W * (g * z0 + p * gX) / s1
             dc2 = 0.5 * g * g / (s1 * s1)
             if con == 0:
                 dde += W * dc2
@@ -241,111 +257,160 @@ def energetic_inf(kappa_ref, constrained, kappa, p, chi, b, q1, delta, xg, wg, b
 
 
 @jit
-def _gs_point(a1, c, e, ph, se, z0, z2):
-    h0 = c * z0 + e * z2
-    Lp, Tp, Ap = _lmax(h0 + ph, se)
-    Lm, Tm, Am = _lmax(h0 - ph, se)
-    Fp = a1 * z0 + Lp
-    Fm = -a1 * z0 + Lm
-    if Fp >= Fm:
-        return Fp, 1.0, Tp, Ap
-    return Fm, -1.0, Tm, Am
-
-
-@jit
-def _gs_delta(a1, c, e, ph, se, z0, z2):
-    h0 = c * z0 + e * z2
-    Lp, _, _ = _lmax(h0 + ph, se)
-    Lm, _, _ = _lmax(h0 - ph, se)
-    return 2.0 * a1 * z0 + Lp - Lm
-
-
-@jit
 def entropic_inf(R, tau, qh1, eps, ph, xg, wg, base):
-    """GS_inf and its moments.
+    """GS_inf and its moments, in rotated variables that stay well conditioned as the reference
+    constraint stops binding (R, tau -> 0, the small-d regime).
+
+    The clone field h0 = (tau/sqrt R) z0 + e z2 (e^2 = qh1 - tau^2/R) is sqrt(qh1) u, and the
+    reference field sqrt(R) z0 = kap u + s v with kap = tau/sqrt(qh1), s^2 = R - tau^2/qh1 and
+    (u, v) independent standard Gaussians. With L+- = L(sqrt(qh1) u +- ph),
+    M = (L+ + L-)/2 and A = (L+ - L-)/2 + kap u,
+
+        max_w~ [sqrt(R) z0 w~ + L(h0 + ph w~)] = M + |A + s v|,
+        E_v |A + s v| = A (1 - 2H(A/s)) + 2 s phi(A/s),
+
+    so GS_inf = int Du [M + A (1 - 2H(A/s)) + 2 s phi(A/s)], a 1-D integral; w~ = +1 with
+    probability P+ = H(-A/s). A is odd in u and increasing (L is even and convex), so the
+    reference flips at u = 0 in a boundary layer of width s/A'(0), resolved by graded panels
+    (and taken of zero width below S_LAYER A'(0): error O(s^2)). With <f> = E[phi(A/s) f/s]
+    (-> phi(0) f(0)/A'(0) at s = 0) and Dl = A' - kap = sqrt(qh1) (T+ - T-)/2, Stein's lemma
+    gives the responses without dividing by sqrt(R):
+
+        chi = 2 dGS/dR = 2 <1>,   b = dGS/dtau = 2 <Dl>/sqrt(qh1),
+        c^2 = delta - b^2/chi = E[P+ g(T+) + P- g(T-)] + (2/qh1) (<Dl^2> - <Dl>^2/<1>) + J,
+        g(T) = eps (1-T^2)^2/(1 - eps (1-T^2)) = dT/dh - (1 - T^2),
+
+    (delta = 2 dGS/dqh1 - (1 - q1)) and J the jumps of T where L has a kink (h = 0, eps > 1):
+    J = 2 T(0+) phi(ph/sqrt qh1) [P+(-ph/sqrt qh1) + P-(ph/sqrt qh1)]/sqrt(qh1). Both terms of
+    c^2 are non-negative: the difference delta - b^2/chi, which at small d is 1e-11 of delta,
+    is never formed.
 
     Returns [GS, dGS/dR, dGS/dtau, dGS/dqh1, dGS/deps, dGS/dph, d' = <(1 - w~ T)/2>,
-    1 - q1' = <1 - T^2>, e^2 = qh1 - tau^2/R] (T = tanh of the clone field at the maximiser).
-    Then chi = 2 dGS/dR, b = dGS/dtau, q1 = 2 dGS/deps = <T^2>, p = dGS/dph = <w~ T>."""
-    out = np.zeros(9)
-    e2 = qh1 - tau * tau / R
-    out[8] = e2
-    if R <= 0.0 or e2 <= 0.0 or eps < 0.0:
+    1 - q1' = <1 - T^2>, e^2 = qh1 - tau^2/R (qh1 at R = 0), c^2, D^2 = q1' - p'^2] (T = tanh of the clone field
+    at the maximiser). Then chi = 2 dGS/dR, b = dGS/dtau, q1 = 2 dGS/deps = <T^2>,
+    p = dGS/dph = <w~ T>. NaN if R < 0, qh1 <= 0, eps < 0 or s^2 < 0 (conjugate matrix not
+    positive)."""
+    out = np.zeros(11)
+    if R > 0.0:
+        out[8] = qh1 - tau * tau / R
+    else:
+        out[8] = qh1
+    if qh1 <= 0.0 or R < 0.0 or eps < 0.0:
         out[0] = math.nan
         return out
-    a1 = math.sqrt(R)
-    c = tau / a1
-    e = math.sqrt(e2)
+    sq = math.sqrt(qh1)
+    kap = tau / sq
+    s2 = R - tau * tau / qh1
+    if s2 < 0.0:
+        out[0] = math.nan
+        return out
+    s = math.sqrt(s2)
     se = math.sqrt(eps)
-    c0 = np.empty(1)
-    w0 = np.empty(1)
+    _, t0, _ = _lmax(ph, se)
+    ap0 = sq * t0 + kap                  # A'(0)
+    if not ap0 > 0.0:
+        out[0] = math.nan
+        return out
+    if s <= S_LAYER * ap0:
+        # a layer narrower than 1e-6 is taken of zero width (A = A'(0) u + O(u^3): relative
+        # error O(s^2/A'(0)^2) = 1e-12; resolving it would need A to better than A'(0) s, below
+        # the rounding of L+ - L-)
+        s = 0.0
+    c0 = np.empty(3)
+    w0 = np.empty(3)
     c0[0] = 0.0
-    w0[0] = 0.25
+    w0[0] = min(s / ap0, 0.25) if s > 0.0 else 0.25
+    c0[1] = -ph / sq
+    c0[2] = ph / sq
+    w0[1] = 0.5 / sq
+    w0[2] = 0.5 / sq
     e0 = _edges3(-L_OUT, L_OUT, c0, w0, base)
-    z0s, w0s = rule_on_edges(e0, xg, wg, True)
-    c1 = np.empty(3)
-    w1 = np.empty(3)
+    us, ws = rule_on_edges(e0, xg, wg, True)
+    n = us.shape[0]
+    dens = np.zeros(n)
+    dl = np.zeros(n)
+    pps = np.zeros(n)
+    eps_p = np.zeros(n)
+    eps_m = np.zeros(n)
     GS = 0.0
-    mzw = 0.0
-    mzT = 0.0
-    m2T = 0.0
-    mwT = 0.0
+    mTu = 0.0
+    mwu = 0.0
     mT2 = 0.0
+    mwT = 0.0
     dd = 0.0
     omq = 0.0
-    for i in range(z0s.shape[0]):
-        z0 = z0s[i]
-        W0 = w0s[i]
-        # tie of the two reference values: monotone in z2 (ph != 0) -> bisection
-        c1[0] = math.nan
-        w1[0] = 0.0
-        lo = -L_OUT
-        hi = L_OUT
-        flo = _gs_delta(a1, c, e, ph, se, z0, lo)
-        fhi = _gs_delta(a1, c, e, ph, se, z0, hi)
-        if flo * fhi < 0.0:
-            for _ in range(200):
-                mid = 0.5 * (lo + hi)
-                fm = _gs_delta(a1, c, e, ph, se, z0, mid)
-                if fm * flo > 0.0:
-                    lo = mid
-                    flo = fm
-                else:
-                    hi = mid
-                if hi - lo < 1e-14:
-                    break
-            c1[0] = 0.5 * (lo + hi)
-            w1[0] = 0.5 / e
-        # kinks of L at h0 +- ph = 0 (eps > 1)
-        c1[1] = (-ph - c * z0) / e
-        c1[2] = (ph - c * z0) / e
-        w1[1] = 0.5 / e
-        w1[2] = 0.5 / e
-        e1 = _edges3(-L_OUT, L_OUT, c1, w1, base)
-        z2s, w2s = rule_on_edges(e1, xg, wg, True)
-        for j in range(z2s.shape[0]):
-            z2 = z2s[j]
-            W = W0 * w2s[j]
-            F, ws, T, at = _gs_point(a1, c, e, ph, se, z0, z2)
-            GS += W * F
-            mzw += W * z0 * ws
-            mzT += W * z0 * T
-            m2T += W * z2 * T
-            mwT += W * ws * T
-            mT2 += W * T * T
-            # (1 - ws T)/2 and 1 - T^2 without cancellation
-            u = ws * at
-            dd += W / (1.0 + math.exp(min(2.0 * u, 700.0)))
-            ea = math.exp(-2.0 * abs(at))
-            omq += W * 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+    gsum = 0.0
+    for i in range(n):
+        u = us[i]
+        W = ws[i]
+        Lp, Tp, Ap = _lmax(sq * u + ph, se)
+        Lm, Tm, Am = _lmax(sq * u - ph, se)
+        A = 0.5 * (Lp - Lm) + kap * u
+        if s > 0.0:
+            a = A / s
+            Pp = H_s(-a)
+            Pm = H_s(a)
+            g = A * (Pp - Pm) + 2.0 * s * phi_s(a)
+            dens[i] = W * phi_s(a) / s
+        else:
+            Pp = 1.0 if A > 0.0 else (0.0 if A < 0.0 else 0.5)
+            Pm = 1.0 - Pp
+            g = abs(A)
+        dl[i] = 0.5 * sq * (Tp - Tm)
+        GS += W * (0.5 * (Lp + Lm) + g)
+        mwu += W * (Pp - Pm) * u
+        mTu += W * (Pp * Tp + Pm * Tm) * u
+        mT2 += W * (Pp * Tp * Tp + Pm * Tm * Tm)
+        mwT += W * (Pp * Tp - Pm * Tm)
+        # (1 - w~ T)/2 and 1 - T^2 without cancellation
+        eps_p[i] = 2.0 / (1.0 + math.exp(min(2.0 * Ap, 700.0)))
+        eps_m[i] = 2.0 / (1.0 + math.exp(min(-2.0 * Am, 700.0)))
+        pps[i] = Pp
+        dd += W * 0.5 * (Pp * eps_p[i] + Pm * eps_m[i])
+        ep = math.exp(-2.0 * abs(Ap))
+        em = math.exp(-2.0 * abs(Am))
+        op = 4.0 * ep / ((1.0 + ep) * (1.0 + ep))
+        om = 4.0 * em / ((1.0 + em) * (1.0 + em))
+        omq += W * (Pp * op + Pm * om)
+        gsum += W * eps * (Pp * op * op / (1.0 - eps * op) + Pm * om * om / (1.0 - eps * om))
+    if s > 0.0:
+        m0 = 0.0
+        m1 = 0.0
+        for i in range(n):
+            m0 += dens[i]
+            m1 += dens[i] * dl[i]
+        mean = m1 / m0
+        var = 0.0
+        for i in range(n):
+            var += dens[i] * (dl[i] - mean) * (dl[i] - mean)
+        # jumps of T at the kink of L (h = 0), eps > 1
+        _, tk, _ = _lmax(1e-300, se)
+        jump = 0.0
+        if tk > 0.0:
+            uj = ph / sq
+            a1 = (0.5 * (_lmax(0.0, se)[0] - _lmax(-2.0 * ph, se)[0]) - kap * uj) / s
+            a2 = (0.5 * (_lmax(2.0 * ph, se)[0] - _lmax(0.0, se)[0]) + kap * uj) / s
+            jump = 2.0 * tk * phi_s(uj) * (H_s(-a1) + H_s(a2)) / sq
+    else:
+        m0 = 0.3989422804014327 / ap0
+        m1 = m0 * sq * t0
+        var = 0.0
+        jump = 0.0
     out[0] = GS
-    out[1] = mzw / (2.0 * a1) - mzT * tau / (2.0 * R * a1) + m2T * tau * tau / (2.0 * R * R * e)
-    out[2] = mzT / a1 - m2T * tau / (R * e)
-    out[3] = m2T / (2.0 * e)
+    out[1] = m0
+    out[2] = 2.0 * m1 / sq
+    out[3] = mTu / (2.0 * sq) - tau / (2.0 * qh1 * sq) * mwu + tau * tau / (qh1 * qh1) * m0
     out[4] = 0.5 * mT2
     out[5] = mwT
     out[6] = dd
     out[7] = omq
+    out[9] = gsum + 2.0 * var / qh1 + jump
+    # q1 - p^2 = Var(1 - w~ T) (p = <w~ T>): a sum of squares, not the difference of q1 and p^2
+    m = 2.0 * dd
+    v2 = 0.0
+    for i in range(n):
+        v2 += ws[i] * (pps[i] * (eps_p[i] - m) ** 2 + (1.0 - pps[i]) * (eps_m[i] - m) ** 2)
+    out[10] = v2
     return out
 
 
@@ -366,7 +431,7 @@ def energetic_inf_free(kappa, q1, delta, xg, wg, base):
     c0 = np.empty(1)
     w0 = np.empty(1)
     c0[0] = kappa / sq
-    w0[0] = math.sqrt(s1 * s1 + delta) / sq
+    w0[0] = s1 / sq    # the inner maximum bends on the scale s1 in X0 = kappa - sqrt(q1) z
     e0 = _edges3(-L_OUT, L_OUT, c0, w0, base)
     zs, ws = rule_on_edges(e0, xg, wg, True)
     GE = 0.0
@@ -388,54 +453,19 @@ def energetic_inf_free(kappa, q1, delta, xg, wg, base):
 
 @jit
 def entropic_inf_free(qh1, eps, ph, xg, wg, base):
-    """GS_inf for an unconstrained reference (R = tau = 0): the reference spin follows the
-    clone field, GS_inf = int Dz L(sqrt(qh1) |z| + ph) (for ph >= 0; max over w~ in general).
+    """GS_inf for an unconstrained reference: :func:`entropic_inf` at R = tau = 0 (the
+    reference spin follows the clone field, GS_inf = int Dz max(L(sqrt(qh1) z + ph),
+    L(sqrt(qh1) z - ph))).
 
     Returns [GS, dGS/dqh1, dGS/deps, dGS/dph = p', d' = <(1 - w~T)/2>, 1 - q1' = <1 - T^2>]."""
-    out = np.zeros(6)
-    if qh1 <= 0.0 or eps < 0.0:
-        out[0] = math.nan
-        return out
-    a = math.sqrt(qh1)
-    se = math.sqrt(eps)
-    c0 = np.empty(2)
-    w0 = np.empty(2)
-    c0[0] = 0.0
-    w0[0] = 0.25 / a
-    c0[1] = -abs(ph) / a
-    w0[1] = 0.25 / a
-    e0 = _edges3(-L_OUT, L_OUT, c0, w0, base)
-    zs, ws = rule_on_edges(e0, xg, wg, True)
-    GS = 0.0
-    dq = 0.0
-    de = 0.0
-    dp = 0.0
-    dd = 0.0
-    om = 0.0
-    for i in range(zs.shape[0]):
-        z = zs[i]
-        h = a * z
-        Lp, Tp, Ap = _lmax(h + ph, se)
-        Lm, Tm, Am = _lmax(h - ph, se)
-        if Lp >= Lm:
-            F, w, T, at = Lp, 1.0, Tp, Ap
-        else:
-            F, w, T, at = Lm, -1.0, Tm, Am
-        W = ws[i]
-        GS += W * F
-        dq += W * T * z / (2.0 * a)
-        de += W * 0.5 * T * T
-        dp += W * w * T
-        u = w * at
-        dd += W / (1.0 + math.exp(min(2.0 * u, 700.0)))
-        ea = math.exp(-2.0 * abs(at))
-        om += W * 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
-    out[0] = GS
-    out[1] = dq
-    out[2] = de
-    out[3] = dp
-    out[4] = dd
-    out[5] = om
+    full = entropic_inf(0.0, 0.0, qh1, eps, ph, xg, wg, base)
+    out = np.empty(6)
+    out[0] = full[0]
+    out[1] = full[3]
+    out[2] = full[4]
+    out[3] = full[5]
+    out[4] = full[6]
+    out[5] = full[7]
     return out
 
 
