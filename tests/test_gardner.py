@@ -269,8 +269,9 @@ def test_binary_kappa_max_far_from_kappa_zero(alpha):
 
 @pytest.mark.parametrize("kappa", [-1.0, 0.0, 0.5, 2.0])
 def test_newton_derivatives_match_finite_differences(kappa):
-    """The derivatives the Newton solves use come from the integrand pass (dJ/dv: dA/dq = Phi(c)
-    and the regularised bracket; binary dS2/dqh = 2 S2 - 3 S4): central differences agree."""
+    """The derivatives the Halley/Newton solves use come from the integrand pass (dJ/dv and
+    d2J/dv2: closed-form A terms and the regularised brackets; binary dS2/dqh = 2 S2 - 3 S4,
+    dS4/dqh = 8 S4 - 10 S6): central differences agree."""
     from replica.models import gardner as gm
     for v in (0.8, 0.3, 0.02, 1e-3):
         J = lambda v: (lambda r: r[3] + v * r[1])(gm._energetic_pass(v, kappa, gm._XG, gm._WG))
@@ -281,8 +282,14 @@ def test_newton_derivatives_match_finite_differences(kappa):
             g = lambda lv: gm._residual_pass(binary, alpha, kappa, math.exp(lv), gm._XG, gm._WG)[0]
             lv, hl = math.log(v), 1e-5
             fdg = (g(lv + hl) - g(lv - hl)) / (2 * hl)
-            dg = gm._residual_pass(binary, alpha, kappa, v, gm._XG, gm._WG)[1]
-            assert abs(dg - fdg) < 1e-6 * max(1, abs(fdg)), (binary, v)
+            r = gm._residual_pass(binary, alpha, kappa, v, gm._XG, gm._WG)
+            assert abs(r[1] - fdg) < 1e-6 * max(1, abs(fdg)), (binary, v)
+            # second derivative (Halley's step) against differences of the first
+            d1 = lambda lv: gm._residual_pass(binary, alpha, kappa, math.exp(lv), gm._XG,
+                                              gm._WG)[1]
+            fd2 = (d1(lv + 1e-4) - d1(lv - 1e-4)) / 2e-4
+            assert abs(r[10] - fd2) < 1e-6 * max(1, abs(fd2)) or (binary and r[6] >= 1e4 and
+                                                                  math.isnan(r[10])), (binary, v)
 
 
 @pytest.mark.parametrize("model, alpha, kappa", [("spherical", 1.0, 0.0), ("spherical", 1.99, 0.0),

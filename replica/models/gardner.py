@@ -52,7 +52,7 @@ from .._numba import jit
 from ..arrays import along_array
 from ..errors import (ConvergenceError, ReplicaInputError, check_finite, check_options,
                       check_range)
-from ..gauss import (F_margin_s, G_minus_x_s, G_s, H_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
+from ..gauss import (F_margin_s, G_minus_x_s, G_s, H_s, erfcx_s, phi_s, gauss_legendre, graded_edges, log_2cosh_s,
                      log_H_s, rule_on_edges)
 from ..solve import Solution, solve
 from ..special import capacity_spherical, kappa_max_spherical, log_capacity_spherical
@@ -100,13 +100,16 @@ def spherical_A(q, kappa):
 
 @jit
 def _energetic_pass(v, kappa, xg, wg):
-    """(E_r, J_r, K, A, dJ/dv) at q = 1 - v; see the module docstring.
+    """(E_r, J_r, K, A, dJ/dv, d^2J/dv^2) at q = 1 - v; see the module docstring.
 
-    The v-derivative of J = A + v J_r comes from the same pass (used by the Newton warm solve):
-    dA/dq = Phi(c) (c = kappa/sqrt q) and, at fixed z, d[G(u)^2 - theta(u) u^2]/dv =
-    2 [G^2 (G - u) - theta(u) u] du/dv with du/dv = z/(2 sqrt(q v)) - u/(2v); for u >= 30 the
-    bracket is taken from the asymptotic series of G, 3/u^3 - 32/u^5 (relative error < 1e-6),
-    where its direct evaluation would cancel.
+    The v-derivatives of J = A + v J_r come from the same pass (used by the Halley/Newton
+    solves): dA/dv = -Phi(c), d^2A/dv^2 = -phi(c) kappa/(2 q^(3/2)) (c = kappa/sqrt q), and at
+    fixed z, with f(u) = G(u)^2 - theta(u) u^2, f' = 2 b(u), b = G^2 (G - u) - theta(u) u,
+    b' = G^2 [(G - u)(3G - 2u) - 1] - theta(u), u_v = z/(2 sqrt(q v)) - u/(2v),
+    u_vv = -z (1 - 2v)/(4 (q v)^(3/2)) - u_v/(2v) + u/(2 v^2):
+    J_r' = int Dz f' u_v, J_r'' = int Dz [f'' u_v^2 + f' u_vv]. For u >= 30, where b and b'
+    cancel, both come from the asymptotic series of G: b = 3/u^3 - 32/u^5 + 372/u^7 - 4896/u^9
+    (relative truncation error < 1e-7 there) and its derivative.
     """
     q = 1.0 - v
     A = spherical_A(q, kappa)
@@ -116,7 +119,7 @@ def _energetic_pass(v, kappa, xg, wg):
         g = G_s(u)
         jr = g * g - (u * u if u > 0.0 else 0.0)
         k = (g * G_minus_x_s(u)) ** 2
-        return er, jr, k, A, math.nan
+        return er, jr, k, A, math.nan, math.nan
     sq = math.sqrt(q)
     sv = math.sqrt(v)
     centers = np.array([kappa / sq])
@@ -126,9 +129,11 @@ def _energetic_pass(v, kappa, xg, wg):
     jr = 0.0
     k = 0.0
     dr = 0.0
+    d2r = 0.0
     zs, ws = rule_on_edges(edges, xg, wg, True)
     c1 = 0.5 / math.sqrt(q * v)
     c2 = 0.5 / v
+    c1v = -2.0 * (1.0 - 2.0 * v) * c1 * c1 * c1     # d c1/dv = -(1 - 2v)/(4 (q v)^(3/2))
     for i in range(zs.shape[0]):
         z = zs[i]
         w = ws[i]
@@ -142,34 +147,49 @@ def _energetic_pass(v, kappa, xg, wg):
             jr += w * gmu * (g + u)      # G^2 - u^2 = (G - u)(G + u)
             if u < 30.0:
                 br = g * g * gmu - u
+                bp = g * g * (gmu * (3.0 * g - 2.0 * u) - 1.0) - 1.0
             else:
                 iu2 = 1.0 / (u * u)
-                br = (3.0 - 32.0 * iu2) * iu2 / u
+                br = (3.0 + iu2 * (-32.0 + iu2 * (372.0 - 4896.0 * iu2))) * iu2 / u
+                bp = -(9.0 + iu2 * (-160.0 + iu2 * (2604.0 - 44064.0 * iu2))) * iu2 * iu2
         else:
             g = G_s(u)
             gmu = g - u
             er += w * log_H_s(u)
             jr += w * g * g
             br = g * g * gmu
+            bp = g * g * (gmu * (3.0 * g - 2.0 * u) - 1.0)
         k += w * (g * gmu) ** 2
-        dr += w * br * (c1 * z - c2 * u)
-    dJ = -(1.0 - H_s(kappa / sq)) + jr + 2.0 * v * dr
-    return er, jr, k, A, dJ
+        uv = c1 * z - c2 * u
+        dr += w * br * uv
+        d2r += w * (bp * uv * uv + br * (c1v * z - c2 * uv + c2 * u / v))
+    c = kappa / sq
+    dJ = -(1.0 - H_s(c)) + jr + 2.0 * v * dr
+    d2J = -phi_s(c) * c / (2.0 * q) + 4.0 * dr + 2.0 * v * d2r
+    return er, jr, k, A, dJ, d2J
 
 
 @jit
 def _energetic_kernel(v, kappa, xg, wg):
     """(E_r, J_r, K, A) at q = 1 - v; see the module docstring."""
-    er, jr, k, A, _ = _energetic_pass(v, kappa, xg, wg)
+    er, jr, k, A, _, _ = _energetic_pass(v, kappa, xg, wg)
     return er, jr, k, A
 
 
 @jit
 def _entropic_kernel(qh, xg, wg):
     """(int Dz ln 2cosh(sqrt(qh) z), int Dz sech^2, int Dz sech^4) with panels graded at z = 0."""
+    lc, s2, s4, _ = _entropic_pass(qh, xg, wg)
+    return lc, s2, s4
+
+
+@jit
+def _entropic_pass(qh, xg, wg):
+    """:func:`_entropic_kernel` and int Dz sech^6 (for the second qh-derivative of the sech^2
+    integral, :func:`_residual_pass`)."""
     s = math.sqrt(qh)
     if s == 0.0:
-        return math.log(2.0), 1.0, 1.0
+        return math.log(2.0), 1.0, 1.0, 1.0
     width = 1.0 / s
     centers = np.array([0.0])
     widths = np.array([width])
@@ -177,6 +197,7 @@ def _entropic_kernel(qh, xg, wg):
     lc = 0.0
     s2 = 0.0
     s4 = 0.0
+    s6 = 0.0
     zs, ws = rule_on_edges(edges, xg, wg, True)
     for i in range(zs.shape[0]):
         z = zs[i]
@@ -188,36 +209,49 @@ def _entropic_kernel(qh, xg, wg):
         sech2 = 4.0 * e / ((1.0 + e) * (1.0 + e))
         s2 += w * sech2
         s4 += w * sech2 * sech2
-    return lc, s2, s4
+        s6 += w * sech2 * sech2 * sech2
+    return lc, s2, s4, s6
 
 
 @jit
 def _residual_pass(binary, alpha, kappa, v, xg, wg):
-    """The scalar residual g(v) of :func:`_residual_v`, its derivative dg/d(ln v), and the
-    integrals it used: (g, dg, E_r, J_r, K, A, qh, ln2cosh, sech2, sech4).
+    """The scalar residual g(v) of :func:`_residual_v`, its first and second derivatives in
+    ln v, and the integrals it used: (g, dg, E_r, J_r, K, A, qh, ln2cosh, sech2, sech4, d2g).
 
-    Binary: dg/dv = S2'(qh) dqh/dv - 1 with S2'(qh) = 2 S2 - 3 S4 (Stein's lemma on
-    int Dz z sech^2 tanh) and dqh/dv = alpha (J'/v^2 - 2 J/v^3)."""
-    er, jr, k, A, dJ = _energetic_pass(v, kappa, xg, wg)
+    Spherical: g_v = alpha J' + 1, g_vv = alpha J''. Binary: with S_k = int Dz sech^k and Stein's
+    lemma on int Dz z sech^k tanh, S2' = 2 S2 - 3 S4 and S4' = 8 S4 - 10 S6 (derivatives in
+    qh), so g_v = S2' qh' - 1 and g_vv = (2 S2' - 3 S4') qh'^2 + S2' qh'', with qh = alpha J/v^2,
+    qh' = alpha (J'/v^2 - 2J/v^3), qh'' = alpha (J''/v^2 - 4J'/v^3 + 6J/v^4); d2g is NaN (no
+    curvature step) where these cancel, qh > 1e4."""
+    er, jr, k, A, dJ, d2J = _energetic_pass(v, kappa, xg, wg)
     J = A + v * jr
     if binary:
-        qh = alpha * J / (v * v)
-        lc, s2, s4 = _entropic_kernel(qh, xg, wg)
+        v2 = v * v
+        qh = alpha * J / v2
+        lc, s2, s4, s6 = _entropic_pass(qh, xg, wg)
         g = s2 - v
-        dg = (2.0 * s2 - 3.0 * s4) * alpha * (dJ / (v * v) - 2.0 * J / (v * v * v)) - 1.0
+        d1 = 2.0 * s2 - 3.0 * s4
+        d2 = 2.0 * d1 - 3.0 * (8.0 * s4 - 10.0 * s6)
+        qp = alpha * (dJ / v2 - 2.0 * J / (v2 * v))
+        qpp = alpha * (d2J / v2 - 4.0 * dJ / (v2 * v) + 6.0 * J / (v2 * v2))
+        gv = d1 * qp - 1.0
+        # S2' and S2'' cancel to O(qh^-3/2), O(qh^-5/2) out of O(qh^-1/2) terms: relative
+        # rounding ~ eps qh^2, so the curvature is not used beyond qh = 1e4 (Newton there)
+        gvv = d2 * qp * qp + d1 * qpp if qh < 1e4 else math.nan
     else:
         qh = 0.0
         lc = s2 = s4 = 0.0
         g = alpha * J - (1.0 - v)
-        dg = alpha * dJ + 1.0
-    return g, v * dg, er, jr, k, A, qh, lc, s2, s4
+        gv = alpha * dJ + 1.0
+        gvv = alpha * d2J
+    return g, v * gv, er, jr, k, A, qh, lc, s2, s4, v * gv + v * v * gvv
 
 
 @jit
 def _warm_newton(binary, alpha, kappa, v0, xg, wg, gtol, max_eval):
-    """Newton's method on g(v) in ln v from a warm start v0, with the analytic derivative of
-    :func:`_residual_pass` (quadratic convergence: 3-4 evaluations from a neighbouring point
-    of a continuation) and step halving while |g| does not decrease. Every evaluated v is
+    """Halley's method on g(v) in ln v from a warm start v0, with the analytic first and second
+    derivatives of :func:`_residual_pass` (cubic convergence: 3 evaluations from a neighbouring
+    point of a continuation) and step halving while |g| does not decrease. Every evaluated v is
     snapped to 1 - (1 - v), so that q = 1 - v reproduces v exactly.
     Returns (ok, v, evaluations, g, E_r, J_r, K, A, qh, ln2cosh, sech2, sech4); ok = False when
     the budget is exhausted or no decrease is found (the caller then falls back)."""
@@ -230,7 +264,9 @@ def _warm_newton(binary, alpha, kappa, v0, xg, wg, gtol, max_eval):
         if abs(g) <= gtol:
             return (True, v, nev, g, out[2], out[3], out[4], out[5], out[6], out[7], out[8],
                     out[9])
-        step = -g / out[1]
+        # Halley's step (cubic convergence), Newton's where the curvature term is unusable
+        den = 2.0 * out[1] * out[1] - g * out[10]
+        step = -2.0 * g * out[1] / den if den > 0.5 * out[1] * out[1] else -g / out[1]
         if not math.isfinite(step):
             break
         step = min(max(step, -3.0), 3.0)
