@@ -114,8 +114,10 @@ def along_array(*names: str, warm_start: str | None = "x0"):
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            if not any(_is_array(a) for a in args) and not any(_is_array(v) for v in
-                                                               kwargs.values()):
+            # only the parameters ``names`` may carry an array (a keyword such as x0 may be a
+            # vector and is passed through): positional arguments are all checked
+            if not any(_is_array(a) for a in args) and not any(
+                    _is_array(v) for k, v in kwargs.items() if k in names):
                 return fn(*args, **kwargs)
             bound = sig.bind(*args, **kwargs)
             arrays = [n for n in names if n in bound.arguments and _is_array(bound.arguments[n])]

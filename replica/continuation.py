@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
-from scipy import optimize
 
 from .errors import ConvergenceError, ReplicaInputError
 from .solve import Solution, fd_jacobian, solve
@@ -472,6 +471,7 @@ def _refine(tr, y, t, J, ds, g):
         fa, fb = f(0.0), f(ds)
         if fa * fb > 0:
             return None
+        from scipy import optimize  # lazy: ~0.4 s of import, needed only here
         root = optimize.brentq(f, 0.0, ds, xtol=1e-13 * max(ds, 1e-300), rtol=1e-14,
                                maxiter=80)
     except (_Abort, ValueError, RuntimeError):
@@ -634,6 +634,7 @@ def _natural_events(tr, br, a, b, ev_prev, locate):
                 return _safe(ev, q)
             try:
                 lo, hi = sorted((la, lb))
+                from scipy import optimize  # lazy: ~0.4 s of import, needed only here
                 root = optimize.brentq(f, lo, hi, xtol=1e-12 * max(1.0, abs(lo)), rtol=1e-14)
                 f(root)
                 pt = f.last
@@ -713,6 +714,7 @@ def crossing(a: Branch, b: Branch, key: str = "free_entropy") -> Found:
                                f"{a.along} in [{lo:.6g}, {hi:.6g}]", method="continuation")
     g0, g1 = grid[idx[0]], grid[idx[0] + 1]
 
+    from scipy import optimize  # lazy: ~0.4 s of import, needed only here
     root = optimize.brentq(f, g0, g1, xtol=1e-12 * max(1.0, abs(g0)), rtol=1e-14)
     f(root)
     pt = Point(params=dict(f.sol.params), x=f.sol.u, thermo=dict(f.sol.thermo),

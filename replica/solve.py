@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
-from scipy import optimize
 
 from .errors import ConvergenceError, ReplicaInputError
 
@@ -328,6 +327,7 @@ def _secant(R, x, tol, max_iter, h, clip, ctx, J):
 
 
 def _hybrid(R, x0, tol, max_iter, ctx):
+    from scipy import optimize  # lazy: ~0.4 s of import, needed only here
     sol = optimize.root(R, x0, method="hybr", options={"xtol": 1e-15, "maxfev": max_iter})
     x = np.asarray(sol.x, dtype=float)
     r = R(x)
@@ -338,6 +338,7 @@ def _hybrid(R, x0, tol, max_iter, ctx):
 
 
 def _bracket(R, x0, options, tol, max_iter, ctx):
+    from scipy import optimize  # lazy: ~0.4 s of import, needed only here
     if x0.size != 1:
         raise ValueError("method='bracket' solves for one unknown only")
     f = lambda t: float(R(np.array([t]))[0])

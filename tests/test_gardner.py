@@ -265,3 +265,43 @@ def test_binary_kappa_max_far_from_kappa_zero(alpha):
     k = kappa_max("binary", alpha)
     assert abs(capacity("binary", k) - alpha) < 1e-9 * max(1, alpha)
     assert k < kappa_max("spherical", alpha)
+
+
+@pytest.mark.parametrize("kappa", [-1.0, 0.0, 0.5, 2.0])
+def test_newton_derivatives_match_finite_differences(kappa):
+    """The derivatives the Halley/Newton solves use come from the integrand pass (dJ/dv and
+    d2J/dv2: closed-form A terms and the regularised brackets; binary dS2/dqh = 2 S2 - 3 S4,
+    dS4/dqh = 8 S4 - 10 S6): central differences agree."""
+    from replica.models import gardner as gm
+    for v in (0.8, 0.3, 0.02, 1e-3):
+        J = lambda v: (lambda r: r[3] + v * r[1])(gm._energetic_pass(v, kappa, gm._XG, gm._WG))
+        h = 1e-5 * v
+        fd = (J(v + h) - J(v - h)) / (2 * h)
+        assert abs(gm._energetic_pass(v, kappa, gm._XG, gm._WG)[4] - fd) < 1e-6 * max(1, abs(fd))
+        for binary, alpha in ((True, 0.6), (False, 1.2)):
+            g = lambda lv: gm._residual_pass(binary, alpha, kappa, math.exp(lv), gm._XG, gm._WG)[0]
+            lv, hl = math.log(v), 1e-5
+            fdg = (g(lv + hl) - g(lv - hl)) / (2 * hl)
+            r = gm._residual_pass(binary, alpha, kappa, v, gm._XG, gm._WG)
+            assert abs(r[1] - fdg) < 1e-6 * max(1, abs(fdg)), (binary, v)
+            # second derivative (Halley's step) against differences of the first
+            d1 = lambda lv: gm._residual_pass(binary, alpha, kappa, math.exp(lv), gm._XG,
+                                              gm._WG)[1]
+            fd2 = (d1(lv + 1e-4) - d1(lv - 1e-4)) / 2e-4
+            assert abs(r[10] - fd2) < 1e-6 * max(1, abs(fd2)) or (binary and r[6] >= 1e4 and
+                                                                  math.isnan(r[10])), (binary, v)
+
+
+@pytest.mark.parametrize("model, alpha, kappa", [("spherical", 1.0, 0.0), ("spherical", 1.99, 0.0),
+                                                 ("spherical", 3.0, -0.5), ("binary", 0.5, 0.0),
+                                                 ("binary", 0.8, 0.3), ("binary", 0.3, -1.0)])
+def test_newton_paths_agree_with_brent(model, alpha, kappa):
+    """The compiled Newton solves (cold: grid + safeguarded Newton; warm: from a neighbour) find
+    the root Brent's method finds on the same residual (to its conditioning: near the binary
+    spinodal, 0.8 at kappa = 0.3, the residual is flat and |g| < 4e-15 fixes v to ~1e-10)."""
+    from replica.models import gardner as gm
+    v_brent = gm._solve_v(gm._residual_v(model, alpha, kappa), None, model, {}, tol=gm._TOL_FLOOR)
+    v_cold = gm._fast_solve(model, alpha, kappa)
+    v_warm = gm._fast_solve(model, alpha, kappa, v_start=min(0.999, 1.02 * v_brent))
+    for v in (v_cold, v_warm):
+        assert v is not None and abs(v / v_brent - 1) < 1e-9

@@ -125,3 +125,22 @@ def test_h2_limits():
     assert h2(0.0) == 0.0 and h2(1.0) == 0.0 and abs(h2(0.5) - math.log(2)) < 1e-16
     d = 1e-12
     assert abs(h2(d) - (-d * math.log(d) + d)) < 1e-20
+
+
+def test_graded_edges_capped_resolves_a_sharp_step_with_few_panels():
+    """Grading stopped at 20 widths around a step H((c - w)/eps): int Dw H((c - w)/eps) =
+    H(c/sqrt(1 + eps^2)) (closed form), with far fewer panels than grading up to the base
+    length; with no cap the edges are those of graded_edges_on."""
+    from replica.gauss import (H_s, gauss_legendre, graded_edges_capped, graded_edges_on,
+                               rule_on_edges)
+    c, eps, base = 0.3, 1e-7, 3.0
+    cen, wid = np.array([c]), np.array([eps])
+    full = graded_edges_on(-11.0, 11.0, cen, wid, base)
+    assert np.array_equal(graded_edges_capped(-11.0, 11.0, cen, wid, np.array([np.inf]), base),
+                          full)
+    capped = graded_edges_capped(-11.0, 11.0, cen, wid, np.array([20 * eps]), base)
+    assert len(capped) < len(full) - 20
+    xg, wg = (np.array(a) for a in gauss_legendre(10))
+    z, w = rule_on_edges(capped, xg, wg, True)
+    val = sum(wi * H_s((c - zi) / eps) for zi, wi in zip(z, w))
+    assert abs(val - H_s(c / np.sqrt(1 + eps * eps))) < 1e-14

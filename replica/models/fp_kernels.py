@@ -39,6 +39,7 @@ import math
 import numpy as np
 
 from .._numba import jit
+from ..gauss import graded_edges_capped as _edges_capped
 from ..gauss import graded_edges_on as _edges
 from ..gauss import G_s, H_s, erfcx_s, log_2cosh_s, log_H_s, phi_s
 
@@ -53,6 +54,9 @@ GH_MIN_WIDTH = 2.0
 L_GAUSS = 11.0
 #: exponent cut for the truncated Gaussian tail: exp(-E_TAIL) ~ 1e-22
 E_TAIL = 50.0
+#: the step H((a sigma - B w)/C) of the constrained density differs from a step function by
+#: less than H(STEP_CAP/2) = 8e-24 beyond STEP_CAP/2 widths: its panel grading stops there
+STEP_CAP = 20.0
 
 
 @jit
@@ -142,8 +146,9 @@ def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
     nmax = 4096
     wn = np.empty(nmax)
     ww = np.empty(nmax)
-    cw = np.empty(2)
-    wdw = np.empty(2)
+    cw = np.empty(3)
+    wdw = np.empty(3)
+    cap = np.empty(3)
     GE = 0.0
     Gsq = 0.0
     zGx = 0.0
@@ -201,13 +206,24 @@ def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
         whi = max(b1, b2) + L_GAUSS * C / sig
         k = 0
         if abs(B) > 1e-300 and a > -L_GAUSS:
+            wstep = C / abs(B)
+            wtail = 0.25 * abs(B) / (sig * max(a, 1.0))
+            if STEP_CAP * wstep < wtail:
+                # a step of H((a sigma - B w)/C) much sharper than the truncated-Gaussian
+                # tail: graded only up to STEP_CAP/2 widths, where it is flat
+                cw[k] = a * sig / B
+                wdw[k] = wstep
+                cap[k] = STEP_CAP * wstep
+                k += 1
             cw[k] = a * sig / B
-            wdw[k] = min(C / abs(B), 0.25 * abs(B) / (sig * max(a, 1.0)))
+            wdw[k] = min(wstep, wtail) if STEP_CAP * wstep >= wtail else wtail
+            cap[k] = math.inf
             k += 1
         cw[k] = base_m / sig
         wdw[k] = s / sig
+        cap[k] = math.inf
         k += 1
-        ed = _edges(wlo, whi, cw[:k], wdw[:k], base)
+        ed = _edges_capped(wlo, whi, cw[:k], wdw[:k], cap[:k], base)
         npt = (ed.shape[0] - 1) * xg.shape[0]
         if npt > nmax:
             nmax = 2 * npt
@@ -229,7 +245,8 @@ def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
                 arg = (a * sig - B * w) / C
                 if arg > 12.0 and lg - 0.5 * arg * arg < -60.0:
                     continue
-                lr = log_H_s(arg)
+                # ln H(arg) = -H(-arg) > -1.2e-19 for arg < -9: below the rounding of lrho
+                lr = log_H_s(arg) if arg > -9.0 else 0.0
             else:
                 # exact step: B w > a sigma
                 lr = 0.0 if B * w > a * sig else -math.inf

@@ -149,9 +149,20 @@ def reference_sector(model: str, alpha: float, kappa_ref) -> Reference:
     ``kappa_ref`` may be a number up to kappa_max(alpha) or "max". Spherical with kappa_ref =
     kappa_max (or "max"): Q = 1, the max-margin limit (b-parametrisation). Binary "max":
     kappa_ref = kappa_max(alpha), the zero of the Gardner entropy, where Q < 1.
+    Computed once per (model, alpha, kappa_ref) in a process (the Reference is immutable): a
+    validation, a curve and an event search at the same reference share it.
     """
     _check_model(model)
     alpha = check_range("alpha", alpha, 0.0, lo_open=True)
+    key = kappa_ref.strip().lower() if isinstance(kappa_ref, str) else kappa_ref
+    try:
+        return _reference_sector(model, alpha, key)
+    except TypeError:       # unhashable kappa_ref: the uncached path reports it
+        return _reference_sector.__wrapped__(model, alpha, kappa_ref)
+
+
+@functools.lru_cache(maxsize=512)
+def _reference_sector(model: str, alpha: float, kappa_ref) -> Reference:
     kmax = _gd.kappa_max(model, alpha)
     if isinstance(kappa_ref, str):
         if kappa_ref.strip().lower() != "max":

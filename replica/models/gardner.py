@@ -47,13 +47,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize
 
 from .._numba import jit
 from ..arrays import along_array
 from ..errors import (ConvergenceError, ReplicaInputError, check_finite, check_options,
                       check_range)
-from ..gauss import (F_margin_s, G_minus_x_s, G_s, erfcx_s, gauss_legendre, graded_edges, log_2cosh_s,
+from ..gauss import (F_margin_s, G_minus_x_s, G_s, H_s, erfcx_s, phi_s, gauss_legendre, graded_edges, log_2cosh_s,
                      log_H_s, rule_on_edges)
 from ..solve import Solution, solve, zero_on_branch
 from ..special import capacity_spherical, kappa_max_spherical, log_capacity_spherical
@@ -72,6 +71,7 @@ _NODES = 12
 _L = 11.0      # Gaussian mass beyond: 2 H(11) = 3.8e-28
 _BASE = 3.0   # coarse panel width away from the kink (GL-12 on width 3: error < 1e-15)
 _XG, _WG = (np.array(a) for a in gauss_legendre(_NODES))
+_TOL_FLOOR = 64 * float(np.finfo(float).eps)   # smallest residual tolerance of a solve
 _ONE_MINUS_Q_MIN = 1e-13   # below this 1-q cannot be represented against q in double precision
 
 
@@ -99,8 +99,18 @@ def spherical_A(q, kappa):
 
 
 @jit
-def _energetic_kernel(v, kappa, xg, wg):
-    """(E_r, J_r, K, A) at q = 1 - v; see the module docstring."""
+def _energetic_pass(v, kappa, xg, wg):
+    """(E_r, J_r, K, A, dJ/dv, d^2J/dv^2) at q = 1 - v; see the module docstring.
+
+    The v-derivatives of J = A + v J_r come from the same pass (used by the Halley/Newton
+    solves): dA/dv = -Phi(c), d^2A/dv^2 = -phi(c) kappa/(2 q^(3/2)) (c = kappa/sqrt q), and at
+    fixed z, with f(u) = G(u)^2 - theta(u) u^2, f' = 2 b(u), b = G^2 (G - u) - theta(u) u,
+    b' = G^2 [(G - u)(3G - 2u) - 1] - theta(u), u_v = z/(2 sqrt(q v)) - u/(2v),
+    u_vv = -z (1 - 2v)/(4 (q v)^(3/2)) - u_v/(2v) + u/(2 v^2):
+    J_r' = int Dz f' u_v, J_r'' = int Dz [f'' u_v^2 + f' u_vv]. For u >= 30, where b and b'
+    cancel, both come from the asymptotic series of G: b = 3/u^3 - 32/u^5 + 372/u^7 - 4896/u^9
+    (relative truncation error < 1e-7 there) and its derivative.
+    """
     q = 1.0 - v
     A = spherical_A(q, kappa)
     if q <= 0.0:
@@ -109,7 +119,7 @@ def _energetic_kernel(v, kappa, xg, wg):
         g = G_s(u)
         jr = g * g - (u * u if u > 0.0 else 0.0)
         k = (g * G_minus_x_s(u)) ** 2
-        return er, jr, k, A
+        return er, jr, k, A, math.nan, math.nan
     sq = math.sqrt(q)
     sv = math.sqrt(v)
     centers = np.array([kappa / sq])
@@ -118,7 +128,12 @@ def _energetic_kernel(v, kappa, xg, wg):
     er = 0.0
     jr = 0.0
     k = 0.0
+    dr = 0.0
+    d2r = 0.0
     zs, ws = rule_on_edges(edges, xg, wg, True)
+    c1 = 0.5 / math.sqrt(q * v)
+    c2 = 0.5 / v
+    c1v = -2.0 * (1.0 - 2.0 * v) * c1 * c1 * c1     # d c1/dv = -(1 - 2v)/(4 (q v)^(3/2))
     for i in range(zs.shape[0]):
         z = zs[i]
         w = ws[i]
@@ -130,21 +145,51 @@ def _energetic_kernel(v, kappa, xg, wg):
             gmu = G_minus_x_s(u) if u >= 10.0 else g - u
             er += w * math.log(0.5 * ex)
             jr += w * gmu * (g + u)      # G^2 - u^2 = (G - u)(G + u)
+            if u < 30.0:
+                br = g * g * gmu - u
+                bp = g * g * (gmu * (3.0 * g - 2.0 * u) - 1.0) - 1.0
+            else:
+                iu2 = 1.0 / (u * u)
+                br = (3.0 + iu2 * (-32.0 + iu2 * (372.0 - 4896.0 * iu2))) * iu2 / u
+                bp = -(9.0 + iu2 * (-160.0 + iu2 * (2604.0 - 44064.0 * iu2))) * iu2 * iu2
         else:
             g = G_s(u)
             gmu = g - u
             er += w * log_H_s(u)
             jr += w * g * g
+            br = g * g * gmu
+            bp = g * g * (gmu * (3.0 * g - 2.0 * u) - 1.0)
         k += w * (g * gmu) ** 2
+        uv = c1 * z - c2 * u
+        dr += w * br * uv
+        d2r += w * (bp * uv * uv + br * (c1v * z - c2 * uv + c2 * u / v))
+    c = kappa / sq
+    dJ = -(1.0 - H_s(c)) + jr + 2.0 * v * dr
+    d2J = -phi_s(c) * c / (2.0 * q) + 4.0 * dr + 2.0 * v * d2r
+    return er, jr, k, A, dJ, d2J
+
+
+@jit
+def _energetic_kernel(v, kappa, xg, wg):
+    """(E_r, J_r, K, A) at q = 1 - v; see the module docstring."""
+    er, jr, k, A, _, _ = _energetic_pass(v, kappa, xg, wg)
     return er, jr, k, A
 
 
 @jit
 def _entropic_kernel(qh, xg, wg):
     """(int Dz ln 2cosh(sqrt(qh) z), int Dz sech^2, int Dz sech^4) with panels graded at z = 0."""
+    lc, s2, s4, _ = _entropic_pass(qh, xg, wg)
+    return lc, s2, s4
+
+
+@jit
+def _entropic_pass(qh, xg, wg):
+    """:func:`_entropic_kernel` and int Dz sech^6 (for the second qh-derivative of the sech^2
+    integral, :func:`_residual_pass`)."""
     s = math.sqrt(qh)
     if s == 0.0:
-        return math.log(2.0), 1.0, 1.0
+        return math.log(2.0), 1.0, 1.0, 1.0
     width = 1.0 / s
     centers = np.array([0.0])
     widths = np.array([width])
@@ -152,6 +197,7 @@ def _entropic_kernel(qh, xg, wg):
     lc = 0.0
     s2 = 0.0
     s4 = 0.0
+    s6 = 0.0
     zs, ws = rule_on_edges(edges, xg, wg, True)
     for i in range(zs.shape[0]):
         z = zs[i]
@@ -163,7 +209,172 @@ def _entropic_kernel(qh, xg, wg):
         sech2 = 4.0 * e / ((1.0 + e) * (1.0 + e))
         s2 += w * sech2
         s4 += w * sech2 * sech2
-    return lc, s2, s4
+        s6 += w * sech2 * sech2 * sech2
+    return lc, s2, s4, s6
+
+
+@jit
+def _residual_pass(binary, alpha, kappa, v, xg, wg):
+    """The scalar residual g(v) of :func:`_residual_v`, its first and second derivatives in
+    ln v, and the integrals it used: (g, dg, E_r, J_r, K, A, qh, ln2cosh, sech2, sech4, d2g).
+
+    Spherical: g_v = alpha J' + 1, g_vv = alpha J''. Binary: with S_k = int Dz sech^k and Stein's
+    lemma on int Dz z sech^k tanh, S2' = 2 S2 - 3 S4 and S4' = 8 S4 - 10 S6 (derivatives in
+    qh), so g_v = S2' qh' - 1 and g_vv = (2 S2' - 3 S4') qh'^2 + S2' qh'', with qh = alpha J/v^2,
+    qh' = alpha (J'/v^2 - 2J/v^3), qh'' = alpha (J''/v^2 - 4J'/v^3 + 6J/v^4); d2g is NaN (no
+    curvature step) where these cancel, qh > 1e4."""
+    er, jr, k, A, dJ, d2J = _energetic_pass(v, kappa, xg, wg)
+    J = A + v * jr
+    if binary:
+        v2 = v * v
+        qh = alpha * J / v2
+        lc, s2, s4, s6 = _entropic_pass(qh, xg, wg)
+        g = s2 - v
+        d1 = 2.0 * s2 - 3.0 * s4
+        d2 = 2.0 * d1 - 3.0 * (8.0 * s4 - 10.0 * s6)
+        qp = alpha * (dJ / v2 - 2.0 * J / (v2 * v))
+        qpp = alpha * (d2J / v2 - 4.0 * dJ / (v2 * v) + 6.0 * J / (v2 * v2))
+        gv = d1 * qp - 1.0
+        # S2' and S2'' cancel to O(qh^-3/2), O(qh^-5/2) out of O(qh^-1/2) terms: relative
+        # rounding ~ eps qh^2, so the curvature is not used beyond qh = 1e4 (Newton there)
+        gvv = d2 * qp * qp + d1 * qpp if qh < 1e4 else math.nan
+    else:
+        qh = 0.0
+        lc = s2 = s4 = 0.0
+        g = alpha * J - (1.0 - v)
+        gv = alpha * dJ + 1.0
+        gvv = alpha * d2J
+    return g, v * gv, er, jr, k, A, qh, lc, s2, s4, v * gv + v * v * gvv
+
+
+@jit
+def _warm_newton(binary, alpha, kappa, v0, xg, wg, gtol, max_eval):
+    """Halley's method on g(v) in ln v from a warm start v0, with the analytic first and second
+    derivatives of :func:`_residual_pass` (cubic convergence: 3 evaluations from a neighbouring
+    point of a continuation) and step halving while |g| does not decrease. Every evaluated v is
+    snapped to 1 - (1 - v), so that q = 1 - v reproduces v exactly.
+    Returns (ok, v, evaluations, g, E_r, J_r, K, A, qh, ln2cosh, sech2, sech4); ok = False when
+    the budget is exhausted or no decrease is found (the caller then falls back)."""
+    v = 1.0 - (1.0 - v0)
+    out = _residual_pass(binary, alpha, kappa, v, xg, wg)
+    nev = 1
+    lv = math.log(v)
+    while nev < max_eval:
+        g = out[0]
+        if abs(g) <= gtol:
+            return (True, v, nev, g, out[2], out[3], out[4], out[5], out[6], out[7], out[8],
+                    out[9])
+        # Halley's step (cubic convergence), Newton's where the curvature term is unusable
+        den = 2.0 * out[1] * out[1] - g * out[10]
+        step = -2.0 * g * out[1] / den if den > 0.5 * out[1] * out[1] else -g / out[1]
+        if not math.isfinite(step):
+            break
+        step = min(max(step, -3.0), 3.0)
+        lam = 1.0
+        accepted = False
+        while lam > 1.0 / 64.0 and nev < max_eval:
+            lvn = lv + lam * step
+            vn = 1.0 - (1.0 - math.exp(lvn))
+            if 1e-13 <= vn < 1.0:
+                trial = _residual_pass(binary, alpha, kappa, vn, xg, wg)
+                nev += 1
+                if math.isfinite(trial[0]) and math.isfinite(trial[1]) \
+                        and abs(trial[0]) < abs(g):
+                    v, lv, out = vn, math.log(vn), trial
+                    accepted = True
+                    break
+            lam *= 0.5
+        if not accepted:
+            break
+    g = out[0]
+    return (abs(g) <= gtol, v, nev, g, out[2], out[3], out[4], out[5], out[6], out[7], out[8],
+            out[9])
+
+
+@jit
+def _grid_newton(binary, alpha, kappa, lv_grid, xg, wg, gtol, max_eval):
+    """Cold solve: the first sign change of g along ``lv_grid`` (ln v, from the q = 0 end: the
+    root connected to q = 0, as :func:`_solve_v`), then Newton's method safeguarded by
+    bisection inside that bracket (a Newton step leaving the bracket is replaced by its
+    midpoint), with the derivative of :func:`_residual_pass`. Evaluated v are snapped to
+    1 - (1 - v). Returns the tuple of :func:`_warm_newton`; ok = False if no sign change, a
+    non-finite residual, or no convergence within ``max_eval`` evaluations."""
+    v = 1.0 - (1.0 - math.exp(lv_grid[0]))
+    out = _residual_pass(binary, alpha, kappa, v, xg, wg)
+    nev = 1
+    lv = lv_grid[0]
+    found = False
+    lo = lv
+    hi = lv
+    glo = out[0]
+    for i in range(1, lv_grid.shape[0]):
+        if not math.isfinite(out[0]):
+            break
+        if out[0] == 0.0:
+            return (True, v, nev, 0.0, out[2], out[3], out[4], out[5], out[6], out[7], out[8],
+                    out[9])
+        vn = 1.0 - (1.0 - math.exp(lv_grid[i]))
+        nxt = _residual_pass(binary, alpha, kappa, vn, xg, wg)
+        nev += 1
+        if math.isfinite(nxt[0]) and nxt[0] * out[0] < 0.0:
+            lo, glo, hi = lv, out[0], lv_grid[i]
+            if abs(nxt[0]) < abs(out[0]):
+                out, v, lv = nxt, vn, lv_grid[i]
+            found = True
+            break
+        out, v, lv = nxt, vn, lv_grid[i]
+    if not found:
+        return (False, v, nev, out[0], out[2], out[3], out[4], out[5], out[6], out[7], out[8],
+                out[9])
+    # invariant: g(lo) has the sign of glo, g(hi) the opposite one; lv is the best point
+    while nev < max_eval:
+        g = out[0]
+        if abs(g) <= gtol:
+            return (True, v, nev, g, out[2], out[3], out[4], out[5], out[6], out[7], out[8],
+                    out[9])
+        a = min(lo, hi)
+        b = max(lo, hi)
+        step = -g / out[1]
+        lvn = lv + step
+        if not (math.isfinite(lvn) and a < lvn < b):
+            lvn = 0.5 * (a + b)
+        vn = 1.0 - (1.0 - math.exp(lvn))
+        trial = _residual_pass(binary, alpha, kappa, vn, xg, wg)
+        nev += 1
+        if not math.isfinite(trial[0]):
+            break
+        if trial[0] * glo > 0.0:
+            lo, glo = lvn, trial[0]
+        else:
+            hi = lvn
+        if abs(trial[0]) <= abs(g) or abs(hi - lo) < 1e-15 * max(1.0, abs(lvn)):
+            out, v, lv = trial, vn, lvn
+        if abs(hi - lo) < 1e-15 * max(1.0, abs(lv)):
+            break
+    g = out[0]
+    return (abs(g) <= gtol, v, nev, g, out[2], out[3], out[4], out[5], out[6], out[7], out[8],
+            out[9])
+
+
+def _fast_solve(model, alpha, kappa, v_start=None, gtol=4e-15):
+    """The root v of :func:`_residual_v` by :func:`_warm_newton` (warm start ``v_start``) or
+    :func:`_grid_newton` (cold, along ``_V_GRID``), with the integrals at the root left in the
+    one-entry memos (the thermodynamics reuse them). Returns v, or None (no convergence, no sign
+    change, non-finite residual): the caller then takes the general path of :func:`_solve_v`,
+    which reports the failure."""
+    if v_start is not None:
+        r = _warm_newton(model == "binary", float(alpha), float(kappa), float(v_start), _XG,
+                         _WG, gtol, 10)
+    else:
+        r = _grid_newton(model == "binary", float(alpha), float(kappa), _LV_GRID, _XG, _WG,
+                         gtol, 80)
+    if not r[0]:
+        return None
+    v = r[1]
+    _LAST_EN[0] = ((v, kappa), (r[4], r[5], r[6], r[7]))
+    if model == "binary":
+        _LAST_ENT[0] = (r[8], (r[9], r[10], r[11]))
+    return v
 
 
 def energetic_integrals(q: float, kappa: float) -> dict:
@@ -324,6 +535,7 @@ def _check_inputs(model, alpha, kappa):
 
 # log grid in v = 1 - q from the q = 0 end down to 1 - q = 1e-13: the root connected to q = 0
 _V_GRID = np.concatenate([[1.0], 1.0 - np.linspace(0.05, 0.95, 19), np.logspace(-1.5, -13, 24)])
+_LV_GRID = np.log(_V_GRID)
 
 
 def _solve_v(g, v_start=None, model="", params=None, tol=1e-12):
@@ -443,7 +655,10 @@ def _gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bra
         v_start = None
         if x0 is not None:
             v_start = 1.0 - float(np.atleast_1d(x0)[0])
-        v = _solve_v(g, v_start, model, params, tol=max(tol, 64 * np.finfo(float).eps))
+        v = _fast_solve(model, alpha, kappa,
+                        v_start if v_start is not None and 0.0 < v_start < 1.0 else None)
+        if v is None:
+            v = _solve_v(g, v_start, model, params, tol=max(tol, _TOL_FLOOR))
         q = 1.0 - v
         en = energetic_integrals(q, kappa)
         if model == "spherical":
@@ -459,7 +674,7 @@ def _gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bra
             gres = ent["sech2"] - v
             res = np.array([-gres, 0.0])  # F(x) - x; the qh equation holds by construction
             th = _thermo(model, alpha, kappa, q, qh, en=en, ent=ent)
-        if abs(gres) > max(tol, 64 * np.finfo(float).eps):
+        if abs(gres) > max(tol, _TOL_FLOOR):
             raise ConvergenceError("Brent root does not satisfy the saddle-point equation",
                                    model=model, params=params, x=x, residual=res,
                                    method="bracket")
@@ -516,6 +731,7 @@ def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
     0.8331), found by Brent's method on s(alpha) — not the q -> 1 limit, which the binary RS
     solution does not reach at the zero of the entropy.
     """
+    from scipy import optimize  # lazy: ~0.4 s of import, needed only here
     check_model(model)
     kappa = check_finite("kappa", kappa)
     if model == "spherical":
@@ -537,6 +753,7 @@ def kappa_max(model: str, alpha: float, *, tol: float = 1e-12) -> float:
     Spherical: inverse of the closed-form alpha_c(kappa) (kappa_max(1) = 0.47066...).
     Binary: the kappa at which the RS entropy s(alpha, kappa) vanishes.
     """
+    from scipy import optimize  # lazy: ~0.4 s of import, needed only here
     check_model(model)
     alpha = check_range("alpha", alpha, 0.0, lo_open=True)
     if model == "spherical":
