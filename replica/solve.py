@@ -449,4 +449,5 @@ def zero_on_branch(f: Callable[[float], float], lo: float, start: float, step: f
               "bracket")
     if f_hi > 0:
         _fail(f"{what}: still positive at the upper bracket", ctx, [lo, hi], [f_hi], 0, "bracket")
+    from scipy import optimize  # lazy: ~0.4 s of import, needed only here
     return optimize.brentq(f, lo, hi, xtol=xtol, rtol=4 * np.finfo(float).eps, maxiter=200)
