@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import ReplicaInputError
 
-__all__ = ["fit_fifty_percent"]
+__all__ = ["fit_fifty_percent", "success_rows"]
 
 
 def _nll(theta, a, k, m):
@@ -65,3 +65,25 @@ def fit_fifty_percent(alphas, successes, trials) -> dict:
     w = math.exp(th[1])
     return {"alpha50": float(th[0]), "alpha50_err": float(err[0]), "width": w,
             "width_err": float(w * err[1]), "points": int(a.size)}
+
+
+def success_rows(records) -> list[dict]:
+    """Aggregate per-instance records (dicts with ``solver``, ``algorithm``, ``n``, ``p``,
+    ``solved``, ``iterations``, ``seconds``, ``options``) into one row per (solver, N, P): the
+    success fraction, its binomial standard error sqrt(f(1-f)/m), the median iterations of the
+    successes and the total seconds."""
+    groups: dict = {}
+    for r in records:
+        groups.setdefault((r["solver"], int(r["n"]), int(r["p"])), []).append(r)
+    rows = []
+    for (solver, n, p), rs in sorted(groups.items()):
+        m = len(rs)
+        f = sum(bool(r["solved"]) for r in rs) / m
+        its = [r["iterations"] for r in rs if r["solved"]]
+        rows.append({"solver": solver, "algorithm": rs[0]["algorithm"], "n": n, "p": p,
+                     "alpha": p / n, "instances": m, "successes": int(round(f * m)),
+                     "success": f, "success_se": math.sqrt(f * (1.0 - f) / m),
+                     "median_iterations": float(np.median(its)) if its else None,
+                     "seconds": round(float(sum(r["seconds"] for r in rs)), 1),
+                     "options": rs[0]["options"]})
+    return rows
