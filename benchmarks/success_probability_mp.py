@@ -20,12 +20,10 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
-from replica.finite_n.algorithms import solve_binary, verify_solution
-from replica.finite_n.enumerate import instance_seeds, make_patterns, n_patterns
-from replica.finite_n.success import fit_fifty_percent, success_rows
+from replica.finite_n.enumerate import n_patterns
+from replica.finite_n.success import fit_fifty_percent, run_instance, success_rows
 
 OUT = Path(__file__).resolve().parent.parent / "replica" / "gallery" / "data" / "mp_success.json"
 
@@ -46,20 +44,6 @@ def _write(out: Path, data: dict) -> None:
     tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=1))
     os.replace(tmp, out)
-
-
-def _run_instance(label, n, alpha, i, max_inst, patterns="pm1"):
-    alg, opts = SOLVERS[label]
-    p = n_patterns(n, alpha)
-    xi = make_patterns(n, p, instance_seeds(SEED, max_inst)[i], patterns)
-    t0 = time.perf_counter()
-    r = solve_binary(alg, xi, seed=SEED + i, **opts)
-    sec = time.perf_counter() - t0
-    if r.solved and not verify_solution(xi, r.w):
-        raise RuntimeError(f"{label} N={n} alpha={alpha} instance {i}: reported solution fails")
-    return {"solver": label, "algorithm": alg, "n": n, "p": p, "alpha": p / n, "instance": i,
-            "solved": bool(r.solved), "iterations": int(r.iterations),
-            "reason": r.params.get("reason"), "seconds": round(sec, 2), "options": opts}
 
 
 def main(argv=None):
@@ -91,7 +75,8 @@ def main(argv=None):
     for label, n, a, i, m in todo:
         if (label, n, n_patterns(n, a), i) in done:
             continue
-        rec = _run_instance(label, n, a, i, m)
+        alg, opts = SOLVERS[label]
+        rec = run_instance(label, alg, opts, n, a, i, m, seed=SEED)
         data["instances"].append(rec)
         _write(out, data)
         print(f"{label} N={n} alpha={a:.2f} #{i}: {'solved' if rec['solved'] else rec['reason']} "

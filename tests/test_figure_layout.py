@@ -12,7 +12,6 @@ from replica.gallery import all_figures
 LAYOUT_EXEMPT = {
     "local_entropy_binary_margins", "phase_diagram_binary", "local_entropy_binary_prl",  # fp
     "large_deviation_local_entropy",                                                    # ld
-    "finite_n_mp_success", "finite_n_mp_local_entropy",                                  # mp
     "committee_capacity", "committee_flatness",                                          # committee
     "rsb1_ogp", "rsb1_jamming",                                                          # rsb1
     "teacher_student_learning_curves", "teacher_student_local_entropy",                  # ts

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import ReplicaInputError
 
-__all__ = ["fit_fifty_percent", "success_rows"]
+__all__ = ["fit_fifty_percent", "success_rows", "run_instance"]
 
 
 def _nll(theta, a, k, m):
@@ -87,3 +87,28 @@ def success_rows(records) -> list[dict]:
                      "seconds": round(float(sum(r["seconds"] for r in rs)), 1),
                      "options": rs[0]["options"]})
     return rows
+
+
+def run_instance(solver: str, algorithm: str, options: dict, n: int, alpha: float, index: int,
+                 instances: int, *, seed: int, patterns: str = "pm1") -> dict:
+    """Solve instance ``index`` of ``instances`` at (N, alpha) with ``algorithm`` (a name of
+    :func:`replica.finite_n.algorithms.solve_binary`) and ``options``: patterns from
+    ``instance_seeds(seed, instances)[index]``, solver seed ``seed + index``. Returns the record
+    that :func:`success_rows` aggregates (``solver`` is the caller's label of the algorithm and
+    its options). A reported solution that fails the from-scratch check raises RuntimeError."""
+    import time
+
+    from .algorithms import solve_binary, verify_solution
+    from .enumerate import instance_seeds, make_patterns, n_patterns
+
+    p = n_patterns(n, alpha)
+    xi = make_patterns(n, p, instance_seeds(seed, instances)[index], patterns)
+    t0 = time.perf_counter()
+    r = solve_binary(algorithm, xi, seed=seed + index, **options)
+    sec = time.perf_counter() - t0
+    if r.solved and not verify_solution(xi, r.w):
+        raise RuntimeError(f"{solver} N={n} alpha={alpha} instance {index}: the reported "
+                           "solution violates a constraint")
+    return {"solver": solver, "algorithm": algorithm, "n": n, "p": p, "alpha": p / n,
+            "instance": index, "solved": bool(r.solved), "iterations": int(r.iterations),
+            "reason": r.params.get("reason"), "seconds": round(sec, 2), "options": dict(options)}
