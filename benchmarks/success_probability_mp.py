@@ -5,8 +5,8 @@ points; writes replica/gallery/data/mp_success.json, which the gallery figure
 
 Resumable and interruption-safe: every finished instance is appended to the file's
 ``instances`` list (atomic rewrite), and a rerun skips the instances already there. The work is
-done in rounds (``--batch`` instances at every (solver, N, alpha) per round, N = 1000 and 2000
-before 4000), so that an interrupted run leaves comparable counts at every load.
+done in rounds (``--batch`` instances at every (solver, N, alpha) per round), so that an
+interrupted run leaves comparable counts at every N and load.
 
 Instance i at (N, alpha) uses patterns from ``instance_seeds(seed, max_instances)[i]`` and solver
 seed ``seed + i``; every reported success is re-verified from scratch.
@@ -32,9 +32,10 @@ SOLVERS = {   # label -> (algorithm, options)
     "rbp-geometric-1e-3": ("rbp", {"schedule": "geometric", "step": 1e-3, "max_iter": 6000}),
     "fbp-1e-3": ("fbp", {"y": 7.0, "gamma_step": 1e-3, "damping": 0.2, "max_iter": 6000}),
 }
-ALPHAS = [0.70, 0.72, 0.74, 0.76, 0.78, 0.80, 0.82]
-PLAN = [  # (N, instances per load)
-    (1000, 40), (2000, 24), (4000, 16),
+PLAN = [  # (N, instances per load, loads): the loads concentrate where the 50% point is
+    (1000, 40, [0.70, 0.72, 0.74, 0.76, 0.78, 0.80, 0.82]),
+    (2000, 20, [0.72, 0.74, 0.75, 0.76, 0.77, 0.78, 0.80]),
+    (4000, 16, [0.74, 0.75, 0.76, 0.77, 0.78, 0.79]),
 ]
 SEED = 11
 
@@ -59,19 +60,15 @@ def main(argv=None):
     data["solvers"] = {k: {"algorithm": a, **o} for k, (a, o) in SOLVERS.items()}
     data["seed"] = SEED
     done = {(r["solver"], r["n"], r["p"], r["instance"]) for r in data["instances"]}
-    plan = [(200, 4), (400, 4)] if args.quick else PLAN
+    plan = [(200, 4, [0.6, 0.7, 0.8]), (400, 4, [0.6, 0.7, 0.8])] if args.quick else PLAN
     labels = [s for s in args.solvers.split(",") if s]
     todo = []
     for label in labels:
-        for stage in ([n for n, _ in plan if n <= 2000], [n for n, _ in plan if n > 2000]):
-            rounds = max([m for n, m in plan if n in stage], default=0)
-            for start in range(0, rounds, args.batch):
-                for n, m in plan:
-                    if n not in stage:
-                        continue
-                    for a in ALPHAS:
-                        for i in range(start, min(m, start + args.batch)):
-                            todo.append((label, n, a, i, m))
+        for start in range(0, max(m for _, m, _ in plan), args.batch):
+            for n, m, alphas in plan:
+                for a in alphas:
+                    for i in range(start, min(m, start + args.batch)):
+                        todo.append((label, n, a, i, m))
     for label, n, a, i, m in todo:
         if (label, n, n_patterns(n, a), i) in done:
             continue
@@ -83,7 +80,7 @@ def main(argv=None):
               f"({rec['iterations']} it, {rec['seconds']} s)", file=sys.stderr, flush=True)
     _write(out, data)
     for label in labels:
-        for n, _ in plan:
+        for n, _, _ in plan:
             rows = [r for r in data["rows"] if r["solver"] == label and r["n"] == n]
             try:
                 fit = fit_fifty_percent([r["alpha"] for r in rows], [r["successes"] for r in rows],

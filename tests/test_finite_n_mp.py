@@ -296,3 +296,31 @@ def test_fifty_percent_fit_recovers_a_known_logistic():
     assert f["width"] == pytest.approx(0.05 / math.log(9), rel=1e-4)
     with pytest.raises(ReplicaInputError, match="bracketed"):
         fit_fifty_percent([0.6, 0.7], [10, 9], [10, 10])
+
+
+def test_int8_pass_matches_the_general_pass():
+    """±1 patterns go through the int8 pass (uniform V and A); in double precision it is the
+    general float64 pass to rounding, in single precision to float32 accuracy."""
+    from replica.finite_n.amp import AMPState, amp_iteration, check_patterns
+
+    n, p = 300, 180
+    Xf = make_patterns(n, p, 3, "pm1")
+    X8 = check_patterns(Xf)
+    assert X8.dtype == np.int8 and check_patterns(make_patterns(n, p, 3, "gaussian")).dtype == float
+    b = 0.3 * np.random.default_rng(0).standard_normal(n)
+    s64, s8, s32 = (AMPState.start(n, p) for _ in range(3))
+    for _ in range(25):
+        d64 = amp_iteration(Xf, s64, b)
+        d8 = amp_iteration(X8, s8, b)
+        amp_iteration(X8, s32, b, precision="single")
+        assert s8.nerr == s64.nerr
+    assert d8 == pytest.approx(d64, rel=1e-9, abs=1e-13)
+    np.testing.assert_allclose(s8.a, s64.a, atol=1e-12)
+    np.testing.assert_allclose(s8.lnz, s64.lnz, atol=1e-12)
+    np.testing.assert_allclose(s32.a, s64.a, atol=1e-4)
+    # a fully polarised state (V at its floor): the single pass stays finite
+    st = AMPState.start(n, p, np.where(b > 0, 1.0, -1.0))
+    amp_iteration(X8, st, b, precision="single")
+    assert np.all(np.isfinite(st.h))
+    with pytest.raises(ReplicaInputError, match="±1"):
+        check_patterns(np.zeros((3, 4), dtype=np.int8))
