@@ -35,8 +35,11 @@ SOLVERS = {   # label -> (algorithm, options)
 PLAN = [  # (N, instances per load, loads): the loads concentrate where the 50% point is
     (1000, 40, [0.70, 0.72, 0.74, 0.76, 0.78, 0.80, 0.82]),
     (2000, 20, [0.72, 0.74, 0.75, 0.76, 0.77, 0.78, 0.80]),
-    (4000, 16, [0.74, 0.75, 0.76, 0.77, 0.78, 0.79]),
+    (4000, 12, [0.74, 0.75, 0.76, 0.77, 0.78, 0.79]),
 ]
+#: fewer instances for the solvers after the first (the machine's budget)
+INSTANCES = {"rbp-geometric-1e-3": {1000: 16, 2000: 12, 4000: 8},
+             "fbp-1e-3": {1000: 16, 2000: 12, 4000: 8}}
 SEED = 11
 
 
@@ -64,8 +67,10 @@ def main(argv=None):
     labels = [s for s in args.solvers.split(",") if s]
     todo = []
     for label in labels:
-        for start in range(0, max(m for _, m, _ in plan), args.batch):
-            for n, m, alphas in plan:
+        lplan = [(n, INSTANCES.get(label, {}).get(n, m) if not args.quick else m, al)
+                 for n, m, al in plan]
+        for start in range(0, max(m for _, m, _ in lplan), args.batch):
+            for n, m, alphas in lplan:
                 for a in alphas:
                     for i in range(start, min(m, start + args.batch)):
                         todo.append((label, n, a, i, m))

@@ -296,6 +296,14 @@ def test_fifty_percent_fit_recovers_a_known_logistic():
     assert f["width"] == pytest.approx(0.05 / math.log(9), rel=1e-4)
     with pytest.raises(ReplicaInputError, match="bracketed"):
         fit_fifty_percent([0.6, 0.7], [10, 9], [10, 10])
+    # separated data: the 50% point lies between the loads 0.74 and 0.76, the interval says so
+    f = fit_fifty_percent([0.70, 0.72, 0.74, 0.76, 0.78], [8, 8, 8, 0, 0], [8] * 5)
+    assert 0.74 <= f["alpha50"] <= 0.76
+    assert f["alpha50_lo"] == pytest.approx(0.74, abs=2e-3)
+    assert f["alpha50_hi"] == pytest.approx(0.76, abs=2e-3)
+    # with plenty of data the profile interval is the Hessian error (a Gaussian likelihood)
+    f = fit_fifty_percent(a, k, m)
+    assert f["alpha50_hi"] - f["alpha50"] == pytest.approx(f["alpha50"] - f["alpha50_lo"], rel=0.15)
 
 
 def test_int8_pass_matches_the_general_pass():

@@ -190,8 +190,11 @@ def build_success(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
             aa = np.linspace(a.min(), a.max(), 200)
             ax.plot(aa, 1 / (1 + np.exp((aa - f["fit"]["alpha50"]) / f["fit"]["width"])),
                     lw=0.8, color=PALETTE[c])
+        lab = f"N = {f['n']}, {m}+ per load"
+        if f["fit"] is not None:
+            lab += fr": $\alpha_{{50}}$ = {f['fit']['alpha50']:.3f}"
         ax.errorbar(a, s, e, fmt="os^D"[c % 4], ms=3, lw=0, elinewidth=0.7, color=PALETTE[c],
-                    label=f"N = {f['n']} ({m}+ per point)")
+                    label=lab)
     for k, (lab, col, ls) in _THR_STYLE.items():
         if k in thr:
             ax.axvline(thr[k], color=col, ls=ls, lw=0.8)
@@ -205,13 +208,15 @@ def build_success(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
     place_legend(ax)
     for c, solver in enumerate(s_ for s_ in SOLVER_LABELS if any(f["solver"] == s_ for f in fits)):
         pts = [(f["n"], f["fit"]) for f in fits if f["solver"] == solver and f["fit"] is not None
-               and np.isfinite(f["fit"]["alpha50_err"]) and f["fit"]["alpha50_err"] < 0.05]
+               and f["fit"]["alpha50_hi"] - f["fit"]["alpha50_lo"] < 0.1]
         if not pts:
             continue
         x = np.array([1.0 / n for n, _ in pts])
+        y = np.array([fi["alpha50"] for _, fi in pts])
+        err = np.array([[fi["alpha50"] - fi["alpha50_lo"] for _, fi in pts],
+                        [fi["alpha50_hi"] - fi["alpha50"] for _, fi in pts]])
         legacy = solver.endswith("1e-2")
-        bx.errorbar(x, [fi["alpha50"] for _, fi in pts], [fi["alpha50_err"] for _, fi in pts],
-                    fmt="os^Dv"[c % 5], ms=3.5, lw=0.8, capsize=2, color=PALETTE[c],
+        bx.errorbar(x, y, err, fmt="os^Dv"[c % 5], ms=3.5, lw=0.8, capsize=2, color=PALETTE[c],
                     mfc="white" if legacy else PALETTE[c], label=SOLVER_LABELS[solver])
     ns = sorted({f["n"] for f in fits})
     bx.set_xticks([1.0 / n for n in ns], [str(n) for n in ns])
