@@ -25,6 +25,9 @@ iteration where there are none (the returned w is then re-verified from scratch)
   weights still free, so that the last weights are drawn one at a time).
 
 Cost: O(N P) per iteration (one pass over the patterns), memory O(N + P) besides the patterns.
+rbp and fbp run the single-precision pass on ±1 patterns by default (``precision``;
+:mod:`replica.finite_n.amp`): their trajectories are perturbed at the float32 level, their
+solutions are verified exactly; amp and bp-sample, which converge AMP to a tolerance, use double.
 """
 from __future__ import annotations
 
