@@ -22,18 +22,8 @@ import numpy as np
 
 from replica.finite_n.amp import amp, pattern_pair_overlap
 from replica.finite_n.enumerate import instance_seeds, make_patterns, n_patterns
+from replica.finite_n.success import fit_inverse_n
 from replica.models.gardner import gardner
-
-
-def gap_fit(ns, gaps, errs):
-    """Weighted least squares gap = g_inf + c/N; returns g_inf, its error, c, its error, chi2."""
-    x = 1.0 / np.asarray(ns, float)
-    w = 1.0 / np.asarray(errs, float) ** 2
-    A = np.stack([np.ones_like(x), x], axis=1)
-    cov = np.linalg.inv(A.T @ (A * w[:, None]))
-    beta = cov @ (A.T @ (w * np.asarray(gaps, float)))
-    chi2 = float(np.sum(w * (np.asarray(gaps) - A @ beta) ** 2))
-    return float(beta[0]), float(math.sqrt(cov[0, 0])), float(beta[1]), float(math.sqrt(cov[1, 1])), chi2
 
 
 def controlled_mean(values, controls):
@@ -84,10 +74,10 @@ def main(argv=None):
                       f"q_N - q = {qq.mean() - q:+.5f} +- {qq.std(ddof=1) / math.sqrt(qq.size):.5f}"
                       f"   ({time.perf_counter() - t0:.1f} s)", flush=True)
             if len(used) >= 3:
-                g0, e0, c, ec, chi2 = gap_fit(used, gaps, errs)
-                print(f"{pat:8s} alpha={alpha:.2f}: fit gap = g_inf + c/N: g_inf = {g0:+.5f} +- "
-                      f"{e0:.5f}, c = {c:+.2f} +- {ec:.2f}, chi2 = {chi2:.1f} ({len(used) - 2} dof)",
-                      flush=True)
+                f = fit_inverse_n(used, gaps, errs)
+                print(f"{pat:8s} alpha={alpha:.2f}: fit gap = g_inf + c/N: g_inf = "
+                      f"{f['v_inf']:+.5f} +- {f['v_inf_err']:.5f}, c = {f['c']:+.2f} +- "
+                      f"{f['c_err']:.2f}, chi2 = {f['chi2']:.1f} ({f['dof']} dof)", flush=True)
 
 
 if __name__ == "__main__":

@@ -332,3 +332,19 @@ def test_int8_pass_matches_the_general_pass():
     assert np.all(np.isfinite(st.h))
     with pytest.raises(ReplicaInputError, match="±1"):
         check_patterns(np.zeros((3, 4), dtype=np.int8))
+
+
+def test_inverse_n_fit():
+    from replica.finite_n.success import fit_inverse_n
+
+    ns = np.array([500, 1000, 2000, 4000])
+    f = fit_inverse_n(ns, 0.75 + 20.0 / ns, np.full(4, 1e-3))
+    assert f["v_inf"] == pytest.approx(0.75, abs=1e-12) and f["c"] == pytest.approx(20.0, rel=1e-9)
+    assert f["chi2"] == pytest.approx(0.0, abs=1e-12) and f["dof"] == 2
+    # the intercept error against a Monte Carlo of the same fit
+    rng = np.random.default_rng(2)
+    v = [fit_inverse_n(ns, 0.75 + 20.0 / ns + 1e-3 * rng.standard_normal(4), np.full(4, 1e-3))["v_inf"]
+         for _ in range(2000)]
+    assert np.std(v) == pytest.approx(f["v_inf_err"], rel=0.08)
+    with pytest.raises(ReplicaInputError):
+        fit_inverse_n([1000], [0.7], [0.01])

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import ReplicaInputError
 
-__all__ = ["fit_fifty_percent", "success_rows", "run_instance"]
+__all__ = ["fit_fifty_percent", "success_rows", "run_instance", "fit_inverse_n"]
 
 
 def _nll(theta, a, k, m):
@@ -131,3 +131,20 @@ def run_instance(solver: str, algorithm: str, options: dict, n: int, alpha: floa
     return {"solver": solver, "algorithm": algorithm, "n": n, "p": p, "alpha": p / n,
             "instance": index, "solved": bool(r.solved), "iterations": int(r.iterations),
             "reason": r.params.get("reason"), "seconds": round(sec, 2), "options": dict(options)}
+
+
+def fit_inverse_n(ns, values, errors) -> dict:
+    """Weighted least squares values = v_inf + c/N (weights 1/errors^2): ``v_inf``, ``v_inf_err``,
+    ``c``, ``c_err`` (from the inverse normal matrix) and ``chi2`` with ``dof`` = points - 2."""
+    x = 1.0 / np.asarray(ns, float)
+    y = np.asarray(values, float)
+    w = 1.0 / np.asarray(errors, float) ** 2
+    if x.size < 2 or not (x.shape == y.shape == w.shape) or not np.all(np.isfinite(w)):
+        raise ReplicaInputError("need >= 2 points with finite errors for the 1/N fit")
+    A = np.stack([np.ones_like(x), x], axis=1)
+    cov = np.linalg.inv(A.T @ (A * w[:, None]))
+    beta = cov @ (A.T @ (w * y))
+    chi2 = float(np.sum(w * (y - A @ beta) ** 2))
+    return {"v_inf": float(beta[0]), "v_inf_err": float(math.sqrt(cov[0, 0])),
+            "c": float(beta[1]), "c_err": float(math.sqrt(cov[1, 1])), "chi2": chi2,
+            "dof": int(x.size - 2)}

@@ -216,7 +216,14 @@ def build_success(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
         err = np.array([[fi["alpha50"] - fi["alpha50_lo"] for _, fi in pts],
                         [fi["alpha50_hi"] - fi["alpha50"] for _, fi in pts]])
         legacy = solver.endswith("1e-2")
-        bx.errorbar(x, y, err, fmt="os^Dv"[c % 5], ms=3.5, lw=0.8, capsize=2, color=PALETTE[c],
+        if solver == MAIN_SOLVER and len(pts) >= 3:
+            from ..finite_n.success import fit_inverse_n
+
+            fi = fit_inverse_n([n for n, _ in pts], y, err.mean(axis=0))
+            xx = np.linspace(0.0, x.max(), 50)
+            bx.plot(xx, fi["v_inf"] + fi["c"] * xx, color=PALETTE[c], lw=0.7, ls="--",
+                    label=fr"$a + c/N$ fit: $a$ = {fi['v_inf']:.3f} $\pm$ {fi['v_inf_err']:.3f}")
+        bx.errorbar(x * (1.0 + 0.04 * (c - 1.5)), y, err, fmt="os^Dv"[c % 5], ms=3.5, lw=0.8, capsize=2, color=PALETTE[c],
                     mfc="white" if legacy else PALETTE[c], label=SOLVER_LABELS[solver])
     ns = sorted({f["n"] for f in fits})
     bx.set_xticks([1.0 / n for n in ns], [str(n) for n in ns])
