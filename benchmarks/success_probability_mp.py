@@ -55,6 +55,7 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="N = 200, 400, 4 instances (smoke run)")
     ap.add_argument("--solvers", default=",".join(SOLVERS))
     ap.add_argument("--batch", type=int, default=4)
+    ap.add_argument("--ns", default=None, help="only these N of the plan (comma-separated)")
     ap.add_argument("--out", default=str(OUT))
     args = ap.parse_args(argv)
     out = Path(args.out)
@@ -64,6 +65,9 @@ def main(argv=None):
     data["seed"] = SEED
     done = {(r["solver"], r["n"], r["p"], r["instance"]) for r in data["instances"]}
     plan = [(200, 4, [0.6, 0.7, 0.8]), (400, 4, [0.6, 0.7, 0.8])] if args.quick else PLAN
+    if args.ns:
+        keep = {int(v) for v in args.ns.split(",")}
+        plan = [row for row in plan if row[0] in keep]
     labels = [s for s in args.solvers.split(",") if s]
     todo = []
     for label in labels:
