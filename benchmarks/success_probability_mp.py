@@ -1,78 +1,102 @@
 """Success probability of the message-passing solvers versus alpha at N = 1000, 2000, 4000
-(storage, kappa = 0, ±1 patterns), with the fitted 50% point; writes the measured rows to
-replica/gallery/data/mp_success.json (resumable: rows already there are kept), which the
-gallery figure ``finite_n_mp_success`` draws.
+(storage, kappa = 0, ±1 patterns) with the published reinforcement step 1e-3, and the fitted 50%
+points; writes replica/gallery/data/mp_success.json, which the gallery figure
+``finite_n_mp_success`` draws.
 
-Instance i at each (N, alpha) uses patterns from instance_seeds(seed, instances)[i] and solver
-seed seed + i (replica.finite_n.algorithms.success_probability). Every success is verified.
+Resumable and interruption-safe: every finished instance is appended to the file's
+``instances`` list (atomic rewrite), and a rerun skips the instances already there. The work is
+done in rounds (``--batch`` instances at every (solver, N, alpha) per round), so that an
+interrupted run leaves comparable counts at every N and load.
 
-Usage: .venv/bin/python benchmarks/success_probability_mp.py [--quick]
+Instance i at (N, alpha) uses patterns from ``instance_seeds(seed, max_instances)[i]`` and solver
+seed ``seed + i``; every reported success is re-verified from scratch.
+
+Usage (long; run niced in the background):
+  nice -n 10 .venv/bin/python benchmarks/success_probability_mp.py [--quick] [--solvers a,b]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-import time
 from pathlib import Path
 
-from replica.finite_n.algorithms import success_probability
-from replica.finite_n.success import fit_fifty_percent
+from replica.finite_n.enumerate import n_patterns
+from replica.finite_n.success import fit_fifty_percent, run_instance, success_rows
 
 OUT = Path(__file__).resolve().parent.parent / "replica" / "gallery" / "data" / "mp_success.json"
 
-SOLVERS = {
-    "rbp": {"schedule": "linear", "step": 1e-2, "max_iter": 300},
-    "fbp": {"y": 7.0, "gamma_step": 1e-2, "damping": 0.2, "max_iter": 300},
+SOLVERS = {   # label -> (algorithm, options)
+    "rbp-linear-1e-3": ("rbp", {"schedule": "linear", "step": 1e-3, "max_iter": 3000}),
+    "rbp-geometric-1e-3": ("rbp", {"schedule": "geometric", "step": 1e-3, "max_iter": 6000}),
+    "fbp-1e-3": ("fbp", {"y": 7.0, "gamma_step": 1e-3, "damping": 0.2, "max_iter": 6000}),
 }
-PLAN = [  # (N, instances, alphas)
-    (1000, 12, [0.62, 0.66, 0.70, 0.72, 0.74, 0.76, 0.78, 0.80]),
-    (2000, 6, [0.70, 0.73, 0.76, 0.79]),
-    (4000, 4, [0.70, 0.73, 0.76, 0.79]),
+PLAN = [  # (N, instances per load, loads): the loads concentrate where the 50% point is
+    (1000, 40, [0.70, 0.72, 0.74, 0.76, 0.78, 0.80, 0.82]),
+    (2000, 20, [0.72, 0.74, 0.75, 0.76, 0.77, 0.78, 0.80]),
+    (4000, 12, [0.74, 0.75, 0.76, 0.77, 0.78, 0.79]),
 ]
+#: fewer instances for the solvers after the first (the machine's budget)
+INSTANCES = {"rbp-geometric-1e-3": {1000: 16, 2000: 12, 4000: 8},
+             "fbp-1e-3": {1000: 16, 2000: 12, 4000: 8}}
+SEED = 11
+
+
+def _write(out: Path, data: dict) -> None:
+    data["rows"] = success_rows(data["instances"]) + data.get("legacy_rows", [])
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    os.replace(tmp, out)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="N = 200, 400 only (a smoke run)")
-    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--quick", action="store_true", help="N = 200, 400, 4 instances (smoke run)")
+    ap.add_argument("--solvers", default=",".join(SOLVERS))
+    ap.add_argument("--batch", type=int, default=4)
+    ap.add_argument("--ns", default=None, help="only these N of the plan (comma-separated)")
     ap.add_argument("--out", default=str(OUT))
-    ap.add_argument("--only-n", type=int, default=None, help="run only this N of the plan")
-    ap.add_argument("--instances", type=int, default=None, help="override the plan's instances")
     args = ap.parse_args(argv)
     out = Path(args.out)
-    data = json.loads(out.read_text()) if out.exists() else {"rows": [], "solvers": SOLVERS}
-    done = {(r["algorithm"], r["n"], round(r["alpha"], 6)) for r in data["rows"]}
-    plan = [(200, 6, [0.6, 0.7, 0.8]), (400, 4, [0.6, 0.7, 0.8])] if args.quick else PLAN
-    if args.only_n is not None:
-        plan = [(n, i, a) for n, i, a in plan if n == args.only_n]
-    if args.instances is not None:
-        plan = [(n, args.instances, a) for n, _, a in plan]
-    for n, inst, alphas in plan:
-        for alg, opts in SOLVERS.items():
-            for a in alphas:
-                if (alg, n, round(a, 6)) in done:
-                    continue
-                t0 = time.perf_counter()
-                row = success_probability(alg, n, [a], instances=inst, seed=args.seed,
-                                          patterns="pm1", **opts)[0]
-                row["seconds"] = round(time.perf_counter() - t0, 1)
-                row["options"] = opts
-                data["rows"].append(row)
-                out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_text(json.dumps(data, indent=1))
-                print(f"{alg} N={n} alpha={a}: {row['success']:.2f} ({row['seconds']} s)",
-                      file=sys.stderr, flush=True)
-    for alg in SOLVERS:
+    data = json.loads(out.read_text()) if out.exists() else {}
+    data.setdefault("instances", [])
+    data["solvers"] = {k: {"algorithm": a, **o} for k, (a, o) in SOLVERS.items()}
+    data["seed"] = SEED
+    done = {(r["solver"], r["n"], r["p"], r["instance"]) for r in data["instances"]}
+    plan = [(200, 4, [0.6, 0.7, 0.8]), (400, 4, [0.6, 0.7, 0.8])] if args.quick else PLAN
+    if args.ns:
+        keep = {int(v) for v in args.ns.split(",")}
+        plan = [row for row in plan if row[0] in keep]
+    labels = [s for s in args.solvers.split(",") if s]
+    todo = []
+    for label in labels:
+        lplan = [(n, INSTANCES.get(label, {}).get(n, m) if not args.quick else m, al)
+                 for n, m, al in plan]
+        for start in range(0, max(m for _, m, _ in lplan), args.batch):
+            for n, m, alphas in lplan:
+                for a in alphas:
+                    for i in range(start, min(m, start + args.batch)):
+                        todo.append((label, n, a, i, m))
+    for label, n, a, i, m in todo:
+        if (label, n, n_patterns(n, a), i) in done:
+            continue
+        alg, opts = SOLVERS[label]
+        rec = run_instance(label, alg, opts, n, a, i, m, seed=SEED)
+        data["instances"].append(rec)
+        _write(out, data)
+        print(f"{label} N={n} alpha={a:.2f} #{i}: {'solved' if rec['solved'] else rec['reason']} "
+              f"({rec['iterations']} it, {rec['seconds']} s)", file=sys.stderr, flush=True)
+    _write(out, data)
+    for label in labels:
         for n, _, _ in plan:
-            rows = [r for r in data["rows"] if r["algorithm"] == alg and r["n"] == n]
+            rows = [r for r in data["rows"] if r["solver"] == label and r["n"] == n]
             try:
-                fit = fit_fifty_percent([r["alpha"] for r in rows],
-                                        [round(r["success"] * r["instances"]) for r in rows],
+                fit = fit_fifty_percent([r["alpha"] for r in rows], [r["successes"] for r in rows],
                                         [r["instances"] for r in rows])
-                print(f"{alg} N={n}: alpha_50 = {fit['alpha50']:.4f} +- {fit['alpha50_err']:.4f}")
+                print(f"{label} N={n}: alpha_50 = {fit['alpha50']:.4f} +- {fit['alpha50_err']:.4f}")
             except Exception as exc:  # noqa: BLE001 - report and go on
-                print(f"{alg} N={n}: no fit ({exc})")
+                print(f"{label} N={n}: no fit ({exc})")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ def _run(capsys, argv):
 @pytest.mark.parametrize("alg,extra", [("rbp", ["--step", "0.01"]),
                                        ("rbp", ["--step", "0.01", "--schedule", "geometric"]),
                                        ("fbp", ["--gamma-step", "0.01", "--y", "15"]),
+                                       ("rbp", ["--step", "0.01", "--precision", "double"]),
                                        ("amp", [])])
 def test_solve_finite_message_passing(capsys, alg, extra):
     n, alpha = 400, (0.05 if alg == "amp" else 0.6)
@@ -60,6 +61,8 @@ def test_solve_finite_margin_and_teacher(capsys):
     (["--algorithm", "sbpi", "--n", "50", "--alpha", "0.5", "--step", "0.1"], "--step"),
     (["--algorithm", "rbp", "--n", "50", "--alpha", "0.5", "--max-sweeps", "3"], "--max-iter"),
     (["--algorithm", "rbp", "--n", "50", "--alpha", "0.5", "--schedule", "cosine"], "schedule"),
+    (["--algorithm", "rbp", "--n", "50", "--alpha", "0.5", "--precision", "half"], "precision"),
+    (["--algorithm", "amp", "--n", "50", "--alpha", "0.5", "--precision", "single"], "--precision"),
     (["--algorithm", "bp", "--n", "50", "--alpha", "0.5"], "--algorithm"),
 ])
 def test_solve_finite_bad_input(capsys, argv, msg):

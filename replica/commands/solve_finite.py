@@ -44,6 +44,9 @@ def register(sub) -> None:
                    help="rbp reinforcement step (default 1e-3)")
     p.add_argument("--gamma-step", type=number, default=None,
                    help="fbp: growth of the coupling per iteration, gamma_t = t * step (default 1e-2)")
+    p.add_argument("--precision", default=None,
+                   help="rbp, fbp: single (default; float32 pass on ±1 patterns, solutions "
+                        "verified exactly) or double")
     p.add_argument("--damping", type=number, default=None,
                    help="message-passing damping in [0, 1) (default 0; fbp 0.2)")
     p.add_argument("--weights", action="store_true", help="include the weight vector in the output")
@@ -96,7 +99,8 @@ def run(args):
         opts["energy"] = args.energy
     for name, key, allowed in (("--kappa", "kappa", _MP), ("--max-iter", "max_iter", _MP),
                                ("--damping", "damping", _MP), ("--schedule", "schedule", ("rbp",)),
-                               ("--step", "step", ("rbp",)), ("--gamma-step", "gamma_step", ("fbp",))):
+                               ("--step", "step", ("rbp",)), ("--gamma-step", "gamma_step", ("fbp",)),
+                               ("--precision", "precision", ("rbp", "fbp"))):
         val = getattr(args, key)
         if val is None:
             continue

@@ -46,6 +46,15 @@ current signs are a solution. G, G - u and ln H come from :mod:`replica.gauss` (
 u). V is floored at 1e-300 (a fully polarised state). Damping mixes the magnetisations,
 a <- (1 - damping) tanh(h) + damping a_old; convergence is judged on max_i |tanh h_i - a_i| (the
 undamped change).
+
+±1 patterns are stored as int8 (:func:`check_patterns`; 8x less memory traffic than float64)
+and have their own pass: with x_{mu i}^2 = 1/N, V_mu = sum_i (1 - a_i^2)/N is the same for every
+pattern and A_i = -sum_mu dg_mu/N the same for every weight, so only the two dot products remain
+per entry. That pass runs in double precision or — ``precision="single"``, used by the solvers —
+with the N-vectors (a, sign(a), the accumulated h) and the row sums in float32, twice the SIMD
+width; the per-pattern output channel stays in float64, and the stability count is exact (sums of
+±1 below 2^24). Single precision perturbs the trajectory at the 1e-7 relative level, so it is
+for solvers (whose solutions are verified exactly), not for free entropies.
 """
 from __future__ import annotations
 
@@ -59,11 +68,13 @@ from ..errors import ConvergenceError, ReplicaInputError, check_range
 from ..gauss import G_minus_x_s, G_s, H_s, log_2cosh_s, log_H_s, phi_s
 
 __all__ = ["AMPResult", "AMPState", "amp", "amp_iteration", "bethe_free_entropy",
-           "check_patterns", "check_problem_size", "MAX_PATTERN_ENTRIES", "make_teacher_student"]
+           "check_patterns", "check_problem_size", "MAX_PATTERN_ENTRIES", "make_teacher_student",
+           "PRECISIONS", "pattern_pair_overlap"]
 
 #: Largest N * P accepted (float64 patterns: 2.4 GB); larger instances are refused up front.
 MAX_PATTERN_ENTRIES = 3 * 10 ** 8
 _V_FLOOR = 1e-300
+PRECISIONS = ("double", "single")
 
 
 def check_problem_size(n: int, p: int, *, copies: int = 1) -> None:
@@ -80,14 +91,36 @@ def check_problem_size(n: int, p: int, *, copies: int = 1) -> None:
 
 
 def check_patterns(xi) -> np.ndarray:
-    """Patterns as a C-contiguous finite float64 (P, N) array (ReplicaInputError otherwise)."""
-    X = np.ascontiguousarray(np.asarray(xi, dtype=np.float64))
+    """Patterns as a C-contiguous (P, N) array: int8 if every entry is ±1, else finite float64
+    (ReplicaInputError otherwise). An int8 array is passed through after the ±1 check."""
+    X = np.asarray(xi)
     if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
         raise ReplicaInputError("patterns must be a non-empty 2-D array (P, N)")
     check_problem_size(X.shape[1], X.shape[0])
+    if X.dtype == np.int8:
+        if not np.all(np.abs(X) == 1):
+            raise ReplicaInputError("int8 patterns must have entries ±1")
+        return np.ascontiguousarray(X)
+    X = np.asarray(X, dtype=np.float64)
     if not np.all(np.isfinite(X)):
         raise ReplicaInputError("patterns must be finite")
-    return X
+    if np.all(np.abs(X) == 1.0):
+        return np.ascontiguousarray(X, dtype=np.int8)
+    return np.ascontiguousarray(X)
+
+
+def pattern_pair_overlap(xi) -> float:
+    r"""C = (1/N) sum_{mu<nu} u^mu . u^nu with u^mu = xi^mu/|xi^mu| (the normalised patterns):
+    a statistic of the instance with E[C] = 0 (i.i.d. patterns with a symmetric law) and standard
+    deviation sqrt(P(P - 1)/2)/N^{3/2} ~ alpha/sqrt(2N). To first order in the pair overlaps the
+    entropy per weight of the instance moves by (2/pi) C (two patterns at overlap rho are both
+    satisfied by a fraction 1/4 + arcsin(rho)/(2 pi) of the weights), so C carries a large part
+    of its O(1/sqrt N) sample fluctuation; having mean exactly 0, it is a control variate for
+    averages over instances (regress the per-instance values on C, keep the intercept)."""
+    X = np.asarray(xi, dtype=np.float64)
+    u = X / np.linalg.norm(X, axis=1, keepdims=True)
+    p, n = X.shape
+    return float((np.sum(u.sum(axis=0) ** 2) - p) / (2.0 * n))
 
 
 def make_teacher_student(n: int, p: int, seed, patterns: str = "gaussian"):
@@ -125,11 +158,24 @@ def _row_sums(X, mu, a, v, s):
 
 
 @jit
+def _channel(u, sV, V, eps):
+    """Output channel at u = (kappa - omega)/sqrt(V): g = d ln Z_out / d omega, its derivative
+    dg, and ln Z_out (module docstring); eps = exp(-beta)."""
+    if eps == 0.0:
+        Gu = G_s(u)
+        return Gu / sV, -Gu * G_minus_x_s(u) / V, log_H_s(u)
+    Z = eps + (1.0 - eps) * H_s(u)
+    r = (1.0 - eps) * phi_s(u) / Z
+    return r / sV, (u * r - r * r) / V, math.log(Z)
+
+
+@jit
 def _amp_pass(X, a, g, kappa, eps, h, A, lnz, thr):
-    """One AMP iteration (module docstring). Reads a (magnetisations used this iteration), g (the
-    previous output messages, overwritten by the new ones); writes h (the message field
-    sum_mu x g + a A, without the external field), A, lnz[mu] = ln Z_out + V g^2/2. Returns the
-    number of patterns violated by s = sign(a) (field < thr, thr = kappa sqrt(N) - tolerance)."""
+    """One AMP iteration (module docstring), general float64 patterns. Reads a (magnetisations
+    used this iteration), g (the previous output messages, overwritten by the new ones); writes h
+    (the message field sum_mu x g + a A, without the external field), A, lnz[mu] = ln Z_out +
+    V g^2/2. Returns the number of patterns violated by s = sign(a) (field < thr,
+    thr = kappa sqrt(N) - tolerance)."""
     p, n = X.shape
     inv_sqrt_n = 1.0 / math.sqrt(n)
     inv_n = 1.0 / n
@@ -150,18 +196,7 @@ def _amp_pass(X, a, g, kappa, eps, h, A, lnz, thr):
             V = _V_FLOOR
         om = om * inv_sqrt_n - V * g[mu]
         sV = math.sqrt(V)
-        u = (kappa - om) / sV
-        if eps == 0.0:
-            Gu = G_s(u)
-            gn = Gu / sV
-            dg = -Gu * G_minus_x_s(u) / V
-            lz = log_H_s(u)
-        else:
-            Z = eps + (1.0 - eps) * H_s(u)
-            r = (1.0 - eps) * phi_s(u) / Z
-            gn = r / sV
-            dg = (u * r - r * r) / V
-            lz = math.log(Z)
+        gn, dg, lz = _channel((kappa - om) / sV, sV, V, eps)
         g[mu] = gn
         lnz[mu] = lz + 0.5 * V * gn * gn
         c = gn * inv_sqrt_n
@@ -172,6 +207,65 @@ def _amp_pass(X, a, g, kappa, eps, h, A, lnz, thr):
             A[i] += x * x * d
     for i in range(n):
         h[i] += a[i] * A[i]
+    return nerr
+
+
+@jit(fastmath=True)
+def _row_sums_pm1(X, mu, av, sv):
+    """sum_i x a_i and sum_i x s_i over the int8 row mu, accumulated in the dtype of av."""
+    om = av[0] - av[0]
+    st = om
+    for i in range(av.size):
+        x = X[mu, i]
+        om += x * av[i]
+        st += x * sv[i]
+    return om, st
+
+
+@jit(fastmath=True)
+def _add_row_pm1(X, mu, hv, c):
+    """hv += c[0] * row mu (c a one-element array of the dtype of hv)."""
+    cc = c[0]
+    for i in range(hv.size):
+        hv[i] += X[mu, i] * cc
+
+
+@jit
+def _amp_pass_pm1(X, a, av, sv, hv, c, cmax, g, kappa, eps, h, A, lnz, thr):
+    """One AMP iteration on int8 ±1 patterns (module docstring); same contract as
+    :func:`_amp_pass`. av, sv, hv (length N) and c (length 1) are work arrays of the working
+    precision (float32 or float64): av <- a, sv <- sign(a), hv the accumulated field. A row's
+    coefficient g/sqrt(N) is clipped to ±cmax (float32: 1e30, so that P of them cannot overflow;
+    it is that large only in a fully polarised state, where tanh of the field is ±1 anyway)."""
+    p, n = X.shape
+    inv_sqrt_n = 1.0 / math.sqrt(n)
+    V = 0.0
+    for i in range(n):
+        V += 1.0 - a[i] * a[i]
+        av[i] = a[i]
+        sv[i] = 1.0 if a[i] >= 0.0 else -1.0
+        hv[i] = 0.0
+    V /= n
+    if V < _V_FLOOR:
+        V = _V_FLOOR
+    sV = math.sqrt(V)
+    dsum = 0.0
+    nerr = 0
+    for mu in range(p):
+        om, st = _row_sums_pm1(X, mu, av, sv)
+        if st < thr:
+            nerr += 1
+        omega = om * inv_sqrt_n - V * g[mu]
+        gn, dg, lz = _channel((kappa - omega) / sV, sV, V, eps)
+        g[mu] = gn
+        lnz[mu] = lz + 0.5 * V * gn * gn
+        dsum += dg
+        c[0] = min(cmax, max(-cmax, gn * inv_sqrt_n))
+        _add_row_pm1(X, mu, hv, c)
+    Ai = -dsum / n
+    for i in range(n):
+        A[i] = Ai
+        h[i] = hv[i] + a[i] * Ai
     return nerr
 
 
@@ -217,12 +311,22 @@ def _threshold(kappa: float, n: int) -> float:
 
 
 def amp_iteration(X, state: AMPState, b, *, kappa: float = 0.0, eps: float = 0.0,
-                  damping: float = 0.0) -> float:
+                  damping: float = 0.0, precision: str = "double") -> float:
     """One AMP iteration in place on ``state`` with external field ``b`` (length N array);
-    returns the undamped change max_i |tanh(h_i + b_i) - a_i|. ``eps`` = exp(-beta)."""
+    returns the undamped change max_i |tanh(h_i + b_i) - a_i|. ``eps`` = exp(-beta). ``X`` as
+    returned by :func:`check_patterns`; ``precision`` ("double" or "single") applies to int8
+    patterns (module docstring)."""
     state.signs_in = np.where(state.a >= 0.0, 1, -1).astype(np.int8)
-    state.nerr = int(_amp_pass(X, state.a, state.g, float(kappa), float(eps), state.h, state.A,
-                               state.lnz, _threshold(kappa, X.shape[1])))
+    thr = _threshold(kappa, X.shape[1])
+    if X.dtype == np.int8:
+        dt, cmax = (np.float32, 1e30) if precision == "single" else (np.float64, math.inf)
+        n = X.shape[1]
+        state.nerr = int(_amp_pass_pm1(X, state.a, np.empty(n, dt), np.empty(n, dt),
+                                       np.empty(n, dt), np.empty(1, dt), cmax, state.g, float(kappa),
+                                       float(eps), state.h, state.A, state.lnz, thr))
+    else:
+        state.nerr = int(_amp_pass(X, state.a, state.g, float(kappa), float(eps), state.h,
+                                   state.A, state.lnz, thr))
     new = np.tanh(state.h + b)
     delta = float(np.max(np.abs(new - state.a)))
     if damping > 0.0:

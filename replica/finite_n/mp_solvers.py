@@ -25,6 +25,9 @@ iteration where there are none (the returned w is then re-verified from scratch)
   weights still free, so that the last weights are drawn one at a time).
 
 Cost: O(N P) per iteration (one pass over the patterns), memory O(N + P) besides the patterns.
+rbp and fbp run the single-precision pass on ±1 patterns by default (``precision``;
+:mod:`replica.finite_n.amp`): their trajectories are perturbed at the float32 level, their
+solutions are verified exactly; amp and bp-sample, which converge AMP to a tolerance, use double.
 """
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ import numpy as np
 
 from ..errors import ReplicaInputError, check_range
 from .algorithms import LearningResult
-from .amp import AMPState, amp_iteration, check_patterns
+from .amp import PRECISIONS, AMPState, amp_iteration, check_patterns
 
 __all__ = ["amp_solve", "reinforced_bp", "focusing_bp", "bp_sample", "SCHEDULES",
            "MP_ALGORITHMS"]
@@ -85,35 +88,23 @@ def amp_solve(xi, *, seed: int = 0, kappa: float = 0.0, max_iter: int = 1000, to
     return res
 
 
-def reinforced_bp(xi, *, seed: int = 0, kappa: float = 0.0, schedule: str = "linear",
-                  step: float = 1e-3, max_iter: int = 20000, damping: float = 0.0,
-                  init: float = 0.0, progress=None) -> LearningResult:
-    """Reinforced AMP (module docstring): b^t = r_t h^{t-1}, r_t from ``schedule`` and ``step``.
-    Stops at the first iteration whose signs satisfy every constraint, or after ``max_iter``
-    (``params["reason"]`` says why it failed: "max_iter", "stuck" = all |a| = 1 and the signs
-    unchanged for 50 iterations, or "diverged")."""
-    X = check_patterns(xi)
-    kappa = _check_common(kappa, max_iter, damping, init)
-    if schedule not in SCHEDULES:
-        raise ReplicaInputError(f"schedule must be one of {', '.join(SCHEDULES)}, got {schedule!r}")
-    check_range("step", step, 0.0, 1.0, lo_open=True)
-    st = _start(X, seed, init)
-    n = X.shape[1]
-    h_prev = np.zeros(n)
-    b = np.zeros(n)
+def _drive(name, X, st, field, *, kappa, damping, max_iter, precision, progress, seed, params):
+    """The loop shared by the field-driven solvers: at iteration t the external field is
+    ``field(t, st)`` (computed from the state left by iteration t - 1), then one AMP pass; stop
+    at the first pass whose input signs satisfy every constraint ("solved"), on a non-finite
+    change ("diverged"), when all |a| = 1 and the signs have not changed for 50 iterations
+    ("stuck"), or after ``max_iter`` ("max_iter", reported in ``params["reason"]``)."""
     reason, it, frozen = "max_iter", 0, 0
-    s_prev = np.zeros(n)
+    s_prev = np.zeros(X.shape[1])
     for it in range(1, int(max_iter) + 1):
-        r = min(1.0, it * step) if schedule == "linear" else 1.0 - (1.0 - step) ** it
-        np.multiply(h_prev, r, out=b)
-        delta = amp_iteration(X, st, b, kappa=kappa, damping=damping)
+        b = field(it, st)
+        delta = amp_iteration(X, st, b, kappa=kappa, damping=damping, precision=precision)
         if st.nerr == 0:
             reason = "solved"
             break
         if not np.isfinite(delta):
             reason = "diverged"
             break
-        h_prev = st.h + b
         s = np.sign(st.a)
         if np.all(np.abs(st.a) == 1.0) and np.array_equal(s, s_prev):
             frozen += 1
@@ -126,51 +117,72 @@ def reinforced_bp(xi, *, seed: int = 0, kappa: float = 0.0, schedule: str = "lin
         if progress is not None and it % 500 == 0:
             progress(it, st.nerr)
     # nerr refers to the signs of the magnetisations that entered the last pass
-    w = np.sign(st.a) if reason != "solved" else _signs_of_last_pass(st)
-    return _result("rbp", X, w, it, seed, kappa,
-                   {"schedule": schedule, "step": step, "max_iter": max_iter, "damping": damping,
+    w = st.signs_in if reason == "solved" else np.sign(st.a)
+    return _result(name, X, w, it, seed, kappa,
+                   {**params, "max_iter": max_iter, "damping": damping, "precision": precision,
                     "reason": reason})
 
 
-def _signs_of_last_pass(st: AMPState):
-    return st.signs_in
+def _check_precision(precision):
+    if precision not in PRECISIONS:
+        raise ReplicaInputError(f"precision must be one of {', '.join(PRECISIONS)}, "
+                                f"got {precision!r}")
+
+
+def reinforced_bp(xi, *, seed: int = 0, kappa: float = 0.0, schedule: str = "linear",
+                  step: float = 1e-3, max_iter: int = 20000, damping: float = 0.0,
+                  init: float = 0.0, precision: str = "single", progress=None) -> LearningResult:
+    """Reinforced AMP (module docstring): b^t = r_t h^{t-1}, r_t from ``schedule`` and ``step``,
+    h^{t-1} the total field of the previous iteration. Stops at the first iteration whose signs
+    satisfy every constraint, or fails with ``params["reason"]`` = "max_iter", "stuck" or
+    "diverged" (:func:`_drive`)."""
+    X = check_patterns(xi)
+    kappa = _check_common(kappa, max_iter, damping, init)
+    _check_precision(precision)
+    if schedule not in SCHEDULES:
+        raise ReplicaInputError(f"schedule must be one of {', '.join(SCHEDULES)}, got {schedule!r}")
+    check_range("step", step, 0.0, 1.0, lo_open=True)
+    b = np.zeros(X.shape[1])
+
+    def field(it, st):
+        if it > 1:
+            r = min(1.0, it * step) if schedule == "linear" else 1.0 - (1.0 - step) ** it
+            np.multiply(st.h + b, r, out=b)
+        return b
+
+    return _drive("rbp", X, _start(X, seed, init), field, kappa=kappa, damping=damping,
+                  max_iter=max_iter, precision=precision, progress=progress, seed=seed,
+                  params={"schedule": schedule, "step": step})
 
 
 def focusing_bp(xi, *, seed: int = 0, kappa: float = 0.0, y: float = 7.0, gamma0: float = 0.0,
                 gamma_step: float = 1e-2, gamma_max: float = 10.0, max_iter: int = 20000,
-                damping: float = 0.2, init: float = 0.0, progress=None) -> LearningResult:
+                damping: float = 0.2, init: float = 0.0, precision: str = "single",
+                progress=None) -> LearningResult:
     """Focusing BP (module docstring): y replicas, coupling gamma_t = gamma0 + t gamma_step (capped
     at ``gamma_max``); damped by default (undamped, the strong focusing field can make the
-    magnetisations oscillate). Stops at the first iteration whose centre signs solve every constraint."""
+    magnetisations oscillate). Stops as :func:`_drive` says; the candidate is the centre's sign."""
     X = check_patterns(xi)
     kappa = _check_common(kappa, max_iter, damping, init)
+    _check_precision(precision)
     check_range("y", y, 1.0)
     check_range("gamma0", gamma0, 0.0)
     check_range("gamma_step", gamma_step, 0.0, lo_open=True)
     check_range("gamma_max", gamma_max, gamma0)
-    st = _start(X, seed, init)
-    n = X.shape[1]
-    b = np.zeros(n)
-    reason, it = "max_iter", 0
-    for it in range(1, int(max_iter) + 1):
-        gamma = min(gamma_max, gamma0 + it * gamma_step)
-        tg = math.tanh(gamma)
+    b = np.zeros(X.shape[1])
+
+    def field(it, st):
         if it > 1:
+            tg = math.tanh(min(gamma_max, gamma0 + it * gamma_step))
             m = np.clip(tg * np.tanh(st.h), -_ATANH_MAX, _ATANH_MAX)
-            b = np.arctanh(np.clip(tg * np.tanh((y - 1.0) * np.arctanh(m)), -_ATANH_MAX, _ATANH_MAX))
-        delta = amp_iteration(X, st, b, kappa=kappa, damping=damping)
-        if st.nerr == 0:
-            reason = "solved"
-            break
-        if not np.isfinite(delta):
-            reason = "diverged"
-            break
-        if progress is not None and it % 500 == 0:
-            progress(it, st.nerr)
-    w = _signs_of_last_pass(st) if reason == "solved" else np.sign(st.a)
-    return _result("fbp", X, w, it, seed, kappa,
-                   {"y": y, "gamma0": gamma0, "gamma_step": gamma_step, "gamma_max": gamma_max,
-                    "max_iter": max_iter, "damping": damping, "reason": reason})
+            b[:] = np.arctanh(np.clip(tg * np.tanh((y - 1.0) * np.arctanh(m)),
+                                      -_ATANH_MAX, _ATANH_MAX))
+        return b
+
+    return _drive("fbp", X, _start(X, seed, init), field, kappa=kappa, damping=damping,
+                  max_iter=max_iter, precision=precision, progress=progress, seed=seed,
+                  params={"y": y, "gamma0": gamma0, "gamma_step": gamma_step,
+                          "gamma_max": gamma_max})
 
 
 def bp_sample(xi, *, seed: int = 0, kappa: float = 0.0, fraction: float = 0.05,

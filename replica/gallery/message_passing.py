@@ -21,7 +21,6 @@ from .finite_n import CAPACITY, _cached, _fp_data
 ALPHA = 0.5
 SUCCESS_DATA = Path(__file__).resolve().parent / "data" / "mp_success.json"
 RBP_ANCHOR = 0.77        # reinforced relaxed BP at N = 4000 stops near 0.77 (docs/THEORY.md §8.5)
-OGP4 = 0.784             # m-clone overlap gap, m = 4 (arXiv:2607.27000 App. A.2)
 REFS = ("fbp", "rbp", "sbpi", "sa")
 _LABELS = {"fbp": "focusing BP", "rbp": "reinforced BP", "sbpi": "SBPI",
            "sa": "simulated annealing"}
@@ -55,7 +54,7 @@ def _le_data(par):
 
 
 def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
-    from ..plotting import PALETTE, new_figure, save
+    from ..plotting import PALETTE, new_figure, place_legend, save
 
     par = _le_params(quick)
     data = _cached(data_dir, "mp_local_entropy", par, lambda: _le_data(par))
@@ -87,90 +86,155 @@ def build_local_entropy(out_dir: Path, quick: bool, data_dir: Path) -> list[Path
             ax.set_ylim(-0.01, 0.65)
         ax.set_xlabel(r"$d$")
     axes[0].set_ylabel(r"local entropy $S(d)$")
-    axes[0].legend(fontsize=5, loc="upper left")
+    place_legend(axes[1], outside="right")
     fig.suptitle(fr"binary perceptron, $\alpha$ = {par['alpha']}, $\kappa$ = 0, N = {par['n']}: "
                  r"tilted BP, $S = \phi(\gamma) - \gamma p$ (converged points, mean $\pm$ s.e.)",
                  fontsize=7.5)
     return save(fig, out_dir, "finite_n_mp_local_entropy")
 
 
+#: the solvers of the stored study (label -> legend text), in drawing order
+SOLVER_LABELS = {
+    "rbp-linear-1e-3": "rBP, linear, step 1e-3",
+    "rbp-geometric-1e-3": "rBP, geometric, step 1e-3",
+    "fbp-1e-3": r"fBP, $\gamma$ step 1e-3",
+    "rbp-linear-1e-2": "rBP, linear, step 1e-2 (earlier)",
+    "fbp-1e-2": r"fBP, $\gamma$ step 1e-2 (earlier)",
+}
+MAIN_SOLVER = "rbp-linear-1e-3"
+
+
 def _success_rows(quick, data_dir):
-    stored = sorted(SUCCESS_DATA.parent.glob("mp_success*.json"))
-    if not quick and stored:
-        return [r for f in stored for r in json.loads(f.read_text())["rows"]]
-    from ..finite_n.algorithms import success_probability
+    if not quick:
+        return json.loads(SUCCESS_DATA.read_text())["rows"]
+    from ..finite_n.success import run_instance, success_rows
 
     par = {"ns": [100, 200], "alphas": [0.55, 0.7, 0.85], "instances": 3, "seed": 11}
+    solvers = {MAIN_SOLVER: ("rbp", {"step": 2e-2, "max_iter": 300}),
+               "fbp-1e-2": ("fbp", {"y": 7.0, "gamma_step": 2e-2, "max_iter": 300})}
 
     def compute():
-        rows = []
-        for alg, opts in (("rbp", {"step": 2e-2, "max_iter": 300}),
-                          ("fbp", {"y": 7.0, "gamma_step": 2e-2, "damping": 0.2, "max_iter": 300})):
-            for n in par["ns"]:
-                rows += success_probability(alg, n, par["alphas"], instances=par["instances"],
-                                            seed=par["seed"], patterns="pm1", **opts)
-        return {"table": np.array([[r["n"], r["alpha"], r["success"], r["instances"],
-                                    0 if r["algorithm"] == "rbp" else 1] for r in rows])}
+        recs = [run_instance(lab, alg, opts, n, a, i, par["instances"], seed=par["seed"])
+                for lab, (alg, opts) in solvers.items() for n in par["ns"]
+                for a in par["alphas"] for i in range(par["instances"])]
+        return {"records": np.array(json.dumps(recs))}
 
-    t = _cached(data_dir, "mp_success_quick", par, compute)["table"]
-    return [{"n": int(r[0]), "alpha": r[1], "success": r[2], "instances": int(r[3]),
-             "success_se": float(np.sqrt(r[2] * (1 - r[2]) / r[3])),
-             "algorithm": "rbp" if r[4] == 0 else "fbp"} for r in t]
+    recs = json.loads(str(_cached(data_dir, "mp_success_quick", par, compute)["records"]))
+    return success_rows(recs)
 
 
 def success_fits(rows) -> list[dict]:
-    """The fitted 50% point of every (algorithm, N) in ``rows`` (None where not bracketed)."""
+    """The fitted 50% point of every (solver, N) in ``rows`` (None where not bracketed)."""
     from ..errors import ReplicaInputError
     from ..finite_n.success import fit_fifty_percent
 
     fits = []
-    for alg in sorted({r["algorithm"] for r in rows}):
-        for n in sorted({r["n"] for r in rows if r["algorithm"] == alg}):
-            sel = sorted((r for r in rows if r["algorithm"] == alg and r["n"] == n),
+    for solver in [s for s in SOLVER_LABELS if any(r["solver"] == s for r in rows)]:
+        for n in sorted({r["n"] for r in rows if r["solver"] == solver}):
+            sel = sorted((r for r in rows if r["solver"] == solver and r["n"] == n),
                          key=lambda r: r["alpha"])
             try:
-                f = fit_fifty_percent([r["alpha"] for r in sel],
-                                      [round(r["success"] * r["instances"]) for r in sel],
+                f = fit_fifty_percent([r["alpha"] for r in sel], [r["successes"] for r in sel],
                                       [r["instances"] for r in sel])
             except ReplicaInputError:
                 f = None
-            fits.append({"algorithm": alg, "n": n, "fit": f, "rows": sel})
+            fits.append({"solver": solver, "n": n, "fit": f, "rows": sel})
     return fits
 
 
+def _thresholds(quick, data_dir) -> dict:
+    """Theory thresholds for the success figure: the RS capacity, the onset of non-monotonicity
+    and of negativity of the RS Franz–Parisi local entropy around the max-margin reference, and
+    the m = 4 overlap-gap threshold of the m-clone potential (replica.thresholds,
+    replica.models.rsb1). The quick build draws only the published capacity."""
+    if quick:
+        return {"capacity": np.array(CAPACITY)}
+
+    def compute():
+        from ..models.rsb1 import alpha_ogp
+        from ..thresholds import alpha_negative, alpha_nonmonotonic, capacity
+
+        return {"capacity": np.array(capacity("binary").value),
+                "nonmonotonic": np.array(alpha_nonmonotonic("binary", "max", 0.0,
+                                                            alpha_range=(0.72, 0.74),
+                                                            n_grid=2).value),
+                "negative": np.array(alpha_negative("binary", "max", 0.0,
+                                                    alpha_range=(0.74, 0.755), n_grid=2).value),
+                "ogp4": np.array(alpha_ogp("binary", 0.0, 4)["alpha"])}
+
+    return _cached(data_dir, "mp_success_thresholds", {"kappa": 0.0, "m": 4}, compute)
+
+
+_THR_STYLE = {  # key -> (label, colour, linestyle)
+    "capacity": (r"capacity $\alpha_c$ = {:.3f}", "k", "--"),
+    "ogp4": (r"m-clone OGP, $m$ = 4: {:.3f}", "0.35", ":"),
+    "negative": ("max-margin S(d) < 0: {:.3f}", "0.55", (0, (5, 1, 1, 1))),
+    "nonmonotonic": ("max-margin S(d) non-monotone: {:.3f}", "0.7", "-."),
+}
+
+
 def build_success(out_dir: Path, quick: bool, data_dir: Path) -> list[Path]:
-    from ..plotting import PALETTE, new_figure, save
+    from ..plotting import PALETTE, new_figure, place_legend, save
 
     fits = success_fits(_success_rows(quick, data_dir))
-    fig, axes = new_figure(ncols=2, width=3.6, height=2.8)
-    fig.subplots_adjust(wspace=0.3)
-    algs = sorted({f["algorithm"] for f in fits})
-    for ax, alg in zip(axes, algs):
-        for c, f in enumerate(x for x in fits if x["algorithm"] == alg):
-            a = np.array([r["alpha"] for r in f["rows"]])
-            s = np.array([r["success"] for r in f["rows"]])
-            e = np.array([r["success_se"] for r in f["rows"]])
-            lab = f"N = {f['n']}"
-            if f["fit"] is not None:
-                fi = f["fit"]
-                aa = np.linspace(a.min(), a.max(), 200)
-                ax.plot(aa, 1 / (1 + np.exp((aa - fi["alpha50"]) / fi["width"])), lw=0.8,
-                        color=PALETTE[c])
-                lab += fr": $\alpha_{{50}}$ = {fi['alpha50']:.3f} $\pm$ {fi['alpha50_err']:.3f}"
-            ax.errorbar(a, s, e, fmt="os^D"[c % 4], ms=3, lw=0, elinewidth=0.7, color=PALETTE[c],
-                        label=lab)
-        ax.axvline(CAPACITY, color="k", ls="--", lw=0.8, label=r"capacity $\alpha_c$ = 0.833")
-        ax.axvline(OGP4, color="0.5", ls=":", lw=0.8, label=r"$\alpha_{\rm OGP}(m=4)\approx$ 0.784")
-        ax.axvline(RBP_ANCHOR, color="0.7", ls="-.", lw=0.8,
-                   label="published rBP, N = 4000: 0.77")
-        ax.set_ylim(-0.05, 1.05)
-        ax.set_xlabel(r"$\alpha$")
-        ax.set_title({"rbp": "reinforced AMP (linear schedule)", "fbp": "focusing BP"}[alg],
-                     fontsize=7.5)
-        ax.legend(fontsize=5, loc="lower left")
-    axes[0].set_ylabel("success probability")
-    fig.suptitle("binary perceptron storage, kappa = 0, ±1 patterns: verified solutions, "
-                 "logistic ML fit" + (" (quick: small N)" if quick else ""), fontsize=7.5)
+    thr = {k: float(v) for k, v in _thresholds(quick, data_dir).items()}
+    fig, (ax, bx) = new_figure(ncols=2, width=3.3, height=2.8)
+    fig.subplots_adjust(wspace=0.35)
+    main = [f for f in fits if f["solver"] == MAIN_SOLVER]
+    for c, f in enumerate(main):
+        a = np.array([r["alpha"] for r in f["rows"]])
+        s = np.array([r["success"] for r in f["rows"]])
+        e = np.array([r["success_se"] for r in f["rows"]])
+        m = min(r["instances"] for r in f["rows"])
+        if f["fit"] is not None:
+            aa = np.linspace(a.min(), a.max(), 200)
+            ax.plot(aa, 1 / (1 + np.exp((aa - f["fit"]["alpha50"]) / f["fit"]["width"])),
+                    lw=0.8, color=PALETTE[c])
+        lab = f"N = {f['n']}, {m}+ per load"
+        if f["fit"] is not None:
+            lab += fr": $\alpha_{{50}}$ = {f['fit']['alpha50']:.3f}"
+        ax.errorbar(a, s, e, fmt="os^D"[c % 4], ms=3, lw=0, elinewidth=0.7, color=PALETTE[c],
+                    label=lab)
+    for k, (lab, col, ls) in _THR_STYLE.items():
+        if k in thr:
+            ax.axvline(thr[k], color=col, ls=ls, lw=0.8)
+            bx.axhline(thr[k], color=col, ls=ls, lw=0.8, label=lab.format(thr[k]))
+    bx.axhline(RBP_ANCHOR, color=PALETTE[4], ls="-", lw=0.8,
+               label=f"published rBP, N = 4000: {RBP_ANCHOR}")
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlabel(r"$\alpha$")
+    ax.set_ylabel("success probability")
+    ax.set_title(SOLVER_LABELS[MAIN_SOLVER], fontsize=7.5)
+    place_legend(ax)
+    for c, solver in enumerate(s_ for s_ in SOLVER_LABELS if any(f["solver"] == s_ for f in fits)):
+        pts = [(f["n"], f["fit"]) for f in fits if f["solver"] == solver and f["fit"] is not None
+               and f["fit"]["alpha50_hi"] - f["fit"]["alpha50_lo"] < 0.1]
+        if not pts:
+            continue
+        x = np.array([1.0 / n for n, _ in pts])
+        y = np.array([fi["alpha50"] for _, fi in pts])
+        err = np.array([[fi["alpha50"] - fi["alpha50_lo"] for _, fi in pts],
+                        [fi["alpha50_hi"] - fi["alpha50"] for _, fi in pts]])
+        legacy = solver.endswith("1e-2")
+        if solver == MAIN_SOLVER and len(pts) >= 3:
+            from ..finite_n.success import fit_inverse_n
+
+            fi = fit_inverse_n([n for n, _ in pts], y, err.mean(axis=0))
+            xx = np.linspace(0.0, x.max(), 50)
+            bx.plot(xx, fi["v_inf"] + fi["c"] * xx, color=PALETTE[c], lw=0.7, ls="--",
+                    label=fr"$a + c/N$ fit: $a$ = {fi['v_inf']:.3f} $\pm$ {fi['v_inf_err']:.3f}")
+        bx.errorbar(x * (1.0 + 0.04 * (c - 1.5)), y, err, fmt="os^Dv"[c % 5], ms=3.5, lw=0.8, capsize=2, color=PALETTE[c],
+                    mfc="white" if legacy else PALETTE[c], label=SOLVER_LABELS[solver])
+    ns = sorted({f["n"] for f in fits})
+    bx.set_xticks([1.0 / n for n in ns], [str(n) for n in ns])
+    bx.set_xlim(0, 1.25 / min(ns))
+    bx.set_ylim(0.68, 0.87)
+    bx.set_xlabel(r"$N$ (axis linear in $1/N$)")
+    bx.set_ylabel(r"50% point $\alpha_{50}$")
+    bx.set_title("fitted 50% points and theory", fontsize=7.5)
+    place_legend(bx, outside="right")
+    fig.suptitle(r"binary perceptron storage, $\kappa$ = 0, $\pm1$ patterns: verified solutions, "
+                 "logistic ML fits" + (" (quick: small N)" if quick else ""), fontsize=7.5)
     return save(fig, out_dir, "finite_n_mp_success")
 
 
@@ -190,21 +254,28 @@ FIGURES = [
                   "Fig. 1; docs/THEORY.md §2, §8.5",
            params="N = 1000, alpha = 0.5, 3 instances per algorithm, 20 gammas", order=64),
     Figure(name="finite_n_mp_success",
-           title="Success probability of reinforced and focusing BP vs alpha at N = 1000, 2000, "
-                 "4000, with fitted 50% points",
+           title="Success probability of reinforced BP vs alpha at N = 1000, 2000, 4000 (step "
+                 "1e-3), fitted 50% points and the theory thresholds",
            build=build_success,
-           description="Fraction of seeded ±1 storage instances (kappa = 0) on which reinforced AMP "
-                       "(linear schedule, step 1e-2) and focusing BP (y = 7, gamma step 1e-2, damping 0.2) "
-                       "return a verified solution, with binomial standard errors, and the maximum-"
-                       "likelihood logistic fit whose 50% point is in the legend. Vertical lines: "
-                       "the capacity 0.833, the m = 4 overlap-gap threshold 0.784 and the published "
-                       "reinforced relaxed BP threshold ~0.77 (N = 4000, step 1e-3: a slower "
-                       "schedule than the one measured here). Data: "
-                       "replica/gallery/data/mp_success.json from "
+           description="Left: fraction of seeded ±1 storage instances (kappa = 0) on which "
+                       "reinforced AMP with the published schedule (linear, r_t = t x 1e-3) returns "
+                       "a verified solution, with binomial standard errors and the maximum-"
+                       "likelihood logistic fit. Right: the fitted 50% points with their 68% "
+                       "profile-likelihood intervals against 1/N for every stored solver (also "
+                       "the geometric schedule r_t = 1 - (1 - 1e-3)^t; open markers: the earlier, "
+                       "faster step 1e-2), the weighted fit a + c/N of the linear-schedule points, "
+                       "next to the theory: the RS capacity, the onset of non-"
+                       "monotonicity and of negativity of the Franz–Parisi local entropy around "
+                       "the max-margin reference (its proxies of the algorithmic threshold), the "
+                       "m = 4 overlap-gap threshold of the m-clone potential (all computed), and the "
+                       "published reinforced relaxed BP threshold ~0.77 at N = 4000. Vertical lines "
+                       "on the left: the same thresholds. Data: "
+                       "replica/gallery/data/mp_success.json (one record per instance) from "
                        "benchmarks/success_probability_mp.py.",
            source="Braunstein & Zecchina PRL 96, 030201 (2006); Baldassi et al. PNAS 113, E7655 "
-                  "(2016); arXiv:2607.27000 §7",
-           params="N = 1000 (12 instances), 2000 (6), 4000 (3)", order=65),
+                  "(2016); PRL 127, 278301 (2021); arXiv:2607.27000 §7 and App. A.2",
+           params="rBP step 1e-3; N = 1000, 2000, 4000; instances per point in the legend",
+           order=65),
 ]
 
 __all__ = ["FIGURES", "success_fits"]
