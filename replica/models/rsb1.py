@@ -70,7 +70,7 @@ import numpy as np
 from scipy import optimize
 
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
-from ..gauss import gauss_legendre, graded_gaussian_rule, log_2cosh, log_H_s
+from ..gauss import gauss_legendre, graded_gaussian_rule, log_2cosh
 from ..solve import Solution, solve
 from . import rsb1_kernels as K
 from .base import Param, SaddleModel
@@ -334,22 +334,46 @@ def mclone_saddle(weights: str, alpha: float, kappa: float, m, q1: float, *,
     def R(x):
         return _mclone_state(weights, constraint, alpha, kappa, m, q1, x, rule)[0]
 
-    if len(names) == 1:
-        x = _solve_scalar(R, float(x0[0]), names[0], weights, q1, tol, label, params)
-    else:
-        try:
-            x = solve(lambda x: x + R(x), x0, names=names, method="hybrid", tol=tol,
-                      model=label, params=params).x
-        except ConvergenceError:
-            x = solve(lambda x: x + R(x), x0, names=names, method="newton", tol=tol,
-                      model=label, params=params, max_iter=60).x
-    res, order, th = _mclone_state(weights, constraint, alpha, kappa, m, q1, x, rule)
-    if order is None or not np.all(np.abs(res) <= tol):
-        raise ConvergenceError("m-clone saddle outside the domain 0 <= q0 <= q1, qh0 >= 0",
-                               model=label, params=params, x=x, residual=res)
+    try:
+        if len(names) == 1:
+            x = _solve_scalar(R, float(x0[0]), names[0], weights, q1, tol, label, params)
+        else:
+            try:
+                x = solve(lambda x: x + R(x), x0, names=names, method="hybrid", tol=tol,
+                          model=label, params=params).x
+            except ConvergenceError:
+                x = solve(lambda x: x + R(x), x0, names=names, method="newton", tol=tol,
+                          model=label, params=params, max_iter=60).x
+        res, order, th = _mclone_state(weights, constraint, alpha, kappa, m, q1, x, rule)
+        if order is None or not np.all(np.abs(res) <= tol):
+            raise ConvergenceError("m-clone saddle outside the domain 0 <= q0 <= q1, qh0 >= 0",
+                                   model=label, params=params, x=x, residual=res)
+    except ConvergenceError as err:
+        _below_typical_overlap(weights, constraint, alpha, kappa, q1, label, params, err)
+        raise
     return Solution(order=order, residual=res, status="converged", iterations=0,
                     method="hybrid", model=label, params=params, thermo=th,
                     unknowns=tuple(map(float, x)))
+
+
+def _below_typical_overlap(weights, constraint, alpha, kappa, q1, label, params, err):
+    """Explain a failed m-clone solve when q1 is below the typical (RS) overlap q_RS: there the
+    saddle continues the decorrelated point q0 = q1 = q_RS to q0 > q1, outside the ansatz
+    q0 <= q1 (raises ConvergenceError saying so; returns if q1 >= q_RS or RS has no
+    solution)."""
+    if constraint == "symmetric" or alpha == 0.0:
+        return                  # q_RS = 0 (SBP by the w -> -w symmetry; no patterns)
+    try:
+        q_rs = _gardner_rs(weights, alpha, kappa, allow_negative_entropy=True).order["q"]
+    except (ConvergenceError, ReplicaInputError):
+        return
+    if q1 < q_rs:
+        raise ConvergenceError(
+            f"m clones: q1 = {q1:.6g} is below the typical overlap q_RS = {q_rs:.6g} of "
+            f"(alpha, kappa): the saddle has q0 > q1, outside the ansatz q0 <= q1",
+            model=label, params=params, method="domain",
+            hint="m-clone entropies are defined for q1 >= q_RS (at q1 = q_RS the clones "
+                 "decorrelate and phi_m is the RS entropy)") from err
 
 
 def _solve_scalar(R, x0, name, weights, q1, tol, label, params):
@@ -397,8 +421,18 @@ def mclone_free_entropy(weights: str, alpha: float, kappa: float, m, q1: float, 
 
 
 def _sbp_window(kappa):
-    """ln P(|z| <= kappa) = ln(1 - 2 H(kappa))."""
-    return math.log(-math.expm1(math.log(2.0) + float(log_H_s(kappa))))
+    """ln P(|z| <= kappa) = ln(1 - 2 H(kappa)) = ln erf(kappa/sqrt 2), without cancellation:
+    ln erf for kappa <= 1, ln(1 - erfc) by log1p beyond (1 - 2H is within 2H of 1). Raises
+    for kappa so large that 2H(kappa) underflows (kappa > 37: the window is all of R, no
+    finite capacity)."""
+    t = kappa / math.sqrt(2.0)
+    if kappa <= 1.0:
+        return math.log(math.erf(t))
+    tail = math.erfc(t)
+    if tail == 0.0:
+        raise ReplicaInputError(f"kappa must be <= 37 for the symmetric constraint (2H(kappa) "
+                                f"underflows: every pattern is satisfied), got {kappa}")
+    return math.log1p(-tail)
 
 
 def sbp_rs_entropy(alpha: float, kappa: float) -> float:
