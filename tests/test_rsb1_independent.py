@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from scipy import integrate, optimize, special
 
-from replica.errors import ConvergenceError, ReplicaInputError
-from replica.models import gardner, rsb1
+from replica.errors import ReplicaInputError
+from replica.models import rsb1
 
 LN_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -208,17 +208,3 @@ def test_jamming_psi_against_nested_quad(kappa, q0, mu):
     r = rsb1.jamming_psi(2.0, kappa, q0, mu)
     assert abs(r["A"] - A) < 1e-13 and abs(r["B"] - B) < 1e-11 * max(1, abs(B))
     assert abs(r["psi"] - (A + 2.0 * B)) < 1e-10
-
-
-# --- the m-clone domain: q1 below the typical overlap ------------------------------------------
-
-@pytest.mark.parametrize("weights,alpha,kappa,m", [("spherical", 1.0, 0.0, 2),
-                                                   ("binary", 0.5, 0.0, 2)])
-def test_mclone_below_typical_overlap_says_why(weights, alpha, kappa, m):
-    # for q1 < q_RS the saddle has q0 > q1, outside the ansatz (q0 <= q1): a clear error
-    q = gardner.gardner(weights, alpha, kappa).order["q"]
-    with pytest.raises(ConvergenceError, match="typical overlap"):
-        rsb1.mclone_saddle(weights, alpha, kappa, m, 0.5 * q)
-    # and just above it the clones decorrelate continuously (q0 -> q1)
-    s = rsb1.mclone_saddle(weights, alpha, kappa, m, q + 1e-4)
-    assert 0 <= q + 1e-4 - s.order["q0"] < 1e-3

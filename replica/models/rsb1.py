@@ -100,6 +100,8 @@ WEIGHTS = ("binary", "spherical")
 CONSTRAINTS = ("margin", "symmetric")
 #: default quadrature: (Gauss–Legendre nodes per panel, half-range L, coarse panel width)
 RULE = (12, 8.0, 3.0)
+#: largest number of clones (the binary entropic sum has m + 1 terms)
+M_MAX = 64
 #: the coarse rule of the first (tabulation) stage of :func:`alpha_ogp`
 COARSE_RULE = (6, 8.0, 2.0)
 _RULES: dict = {}
@@ -264,11 +266,12 @@ def _check_mclone(weights, alpha, kappa, m, q1, constraint):
     alpha = check_range("alpha", alpha, 0.0)
     kappa = _check_kappa(kappa, constraint)
     if weights == "binary":
-        if check_finite("m", m) != int(m) or m < 2:
-            raise ReplicaInputError(f"m must be an integer >= 2 for m binary clones, got {m}")
+        if check_finite("m", m) != int(m) or not 2 <= m <= M_MAX:
+            raise ReplicaInputError(f"m must be an integer in [2, {M_MAX}] for m binary clones, "
+                                    f"got {m}")
         m = int(m)
     else:
-        m = check_range("m", m, 1.0, lo_open=True)
+        m = check_range("m", m, 1.0, M_MAX, lo_open=True)
     q1 = check_range("q1", q1, 0.0, 1.0, lo_open=True, hi_open=True)
     if q1 > 1.0 - 1e-10:
         raise ReplicaInputError(f"q1 must be <= 1 - 1e-10 (the boundary layer of width "
@@ -479,7 +482,8 @@ class MCloneModel(SaddleModel):
             Param("alpha", 0.0, None, doc="load P/N"),
             Param("kappa", default=kappa_default, doc="margin" if constraint == "margin"
                   else "half-width of the window |w.xi|/sqrt(N) <= kappa"),
-            Param("m", 2, 64, default=2, kind=mkind, doc="number of clones"),
+            Param("m", 2 if weights == "binary" else 1, M_MAX, default=2, kind=mkind,
+                  lo_open=weights != "binary", doc="number of clones"),
             Param("q1", 0.0, 1.0 - 1e-10, lo_open=True, doc="mutual overlap of the clones"),
         )
 
@@ -622,7 +626,7 @@ class MCloneZeroModel(MCloneModel):
         self.params = (
             Param("kappa", default=kappa_default, doc="margin" if constraint == "margin"
                   else "half-width of the window |w.xi|/sqrt(N) <= kappa"),
-            Param("m", 2, 64, default=2, kind="int", doc="number of clones"),
+            Param("m", 2, M_MAX, default=2, kind="int", doc="number of clones"),
             Param("q1", 0.0, 1.0 - 1e-10, doc="mutual overlap of the clones"),
         )
 
