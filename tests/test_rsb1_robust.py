@@ -89,3 +89,21 @@ def test_cli_sbp_large_kappa_is_finite(capsys):
     assert main(["rsb1", "sbp", "--kappa", "9", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert 3.0e18 < out["alpha_c"] < 3.1e18
+
+
+# --- binary m clones near q1 = 1 ----------------------------------------------------------------
+
+@pytest.mark.slow
+def test_binary_mclone_at_one_minus_q1_1e6_is_a_stationary_saddle():
+    # the cold start used to wander off (Newton, 60 iterations, |residual| ~ 0.04): now a
+    # continuation in log(1 - q1) from q1 = 0.999
+    a, k, m, q1 = 0.5, 0.0, 2, 1 - 1e-6
+    s = rsb1.mclone_saddle("binary", a, k, m, q1)
+    o = s.order
+    assert max(abs(r) for r in s.residual) < 1e-11 and 0 < o["q0"] < q1
+    f = lambda v: rsb1.free_entropy("binary", a, k, m, v[0], q1, v[1], v[2])["free_entropy"]
+    assert_stationary(f, [o["q0"], o["qh0"], o["qh1"]], ["q0", "qh0", "qh1"], atol=1e-7,
+                      noise=1e-13)
+    # phi_m(q1) is continuous in q1 towards 1 (the saddle one decade further out)
+    s2 = rsb1.mclone_saddle("binary", a, k, m, 1 - 1e-5)
+    assert abs(s2.thermo["free_entropy"] - s.thermo["free_entropy"]) < 5e-3

@@ -330,6 +330,7 @@ def mclone_saddle(weights: str, alpha: float, kappa: float, m, q1: float, *,
     names = _mclone_unknowns(weights, constraint)
     params = {"alpha": alpha, "kappa": kappa, "m": m, "q1": q1}
     label = f"mclone-{weights}-{constraint}"
+    x0_given = x0 is not None
     if x0 is None:
         x0 = _mclone_guess(weights, constraint, alpha, kappa, m, q1)
     x0 = np.atleast_1d(np.asarray(x0, dtype=float))
@@ -340,6 +341,8 @@ def mclone_saddle(weights: str, alpha: float, kappa: float, m, q1: float, *,
     try:
         if len(names) == 1:
             x = _solve_scalar(R, float(x0[0]), names[0], weights, q1, tol, label, params)
+        elif not x0_given and 1.0 - q1 < _Q1_MARCH:
+            x = _march_to_q1(weights, constraint, alpha, kappa, m, q1, rule, tol)
         else:
             try:
                 x = solve(lambda x: x + R(x), x0, names=names, method="hybrid", tol=tol,
@@ -357,6 +360,37 @@ def mclone_saddle(weights: str, alpha: float, kappa: float, m, q1: float, *,
     return Solution(order=order, residual=res, status="converged", iterations=0,
                     method="hybrid", model=label, params=params, thermo=th,
                     unknowns=tuple(map(float, x)))
+
+
+#: below this 1 - q1 a cold start of the (q0, qh0, qh1) saddle is replaced by continuation
+#: in log(1 - q1) (the q1 equation's sensitivity to qh1 vanishes like 1 - q1)
+_Q1_MARCH = 5e-4
+
+
+def _march_to_q1(weights, constraint, alpha, kappa, m, q1, rule, tol):
+    """The m-clone saddle at q1 close to 1 by natural-parameter continuation
+    (:func:`replica.continuation.march`) in t = -log10(1 - q1) from q1 = 1 - 1e-3 (warm starts
+    at most a decade apart; the cold start there is well conditioned), then a final solve at
+    q1 itself. Returns the unknowns; ConvergenceError if the march is lost."""
+    from ..continuation import Lost, march
+
+    def at(qq, x):
+        return mclone_saddle(weights, alpha, kappa, m, qq, constraint=constraint, x0=x,
+                             rule=rule, tol=tol, validate=False)
+
+    try:
+        x = np.array(at(1.0 - 1e-3, None).unknowns)
+        for _, x, _, _ in march(lambda t, xp: (np.array(at(1.0 - 10.0 ** -t, xp).unknowns),
+                                               None),
+                                3.0, -math.log10(1.0 - q1), x, h=1.0, h_min=0.05):
+            pass
+        return np.array(at(q1, x).unknowns)
+    except Lost as lost:
+        raise ConvergenceError(f"m clones: continuation in log(1 - q1) from q1 = 0.999 lost "
+                               f"at 1 - q1 = {10.0 ** -lost.at:.3g}", model=f"mclone-{weights}-"
+                               f"{constraint}", params={"alpha": alpha, "kappa": kappa, "m": m,
+                                                        "q1": q1},
+                               method="continuation") from None
 
 
 def _below_typical_overlap(weights, constraint, alpha, kappa, q1, label, params, err):
