@@ -107,3 +107,18 @@ def test_binary_mclone_at_one_minus_q1_1e6_is_a_stationary_saddle():
     # phi_m(q1) is continuous in q1 towards 1 (the saddle one decade further out)
     s2 = rsb1.mclone_saddle("binary", a, k, m, 1 - 1e-5)
     assert abs(s2.thermo["free_entropy"] - s.thermo["free_entropy"]) < 5e-3
+
+
+# --- m-overlap-gap threshold away from kappa = 0 ------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kappa,m", [(0.5, 2), (-0.5, 3)])
+def test_binary_alpha_ogp_at_nonzero_margin_is_the_minimum_of_alpha_m(kappa, m):
+    # the start used to be alpha = 0.8, beyond the capacity for kappa = 0.5 (saddle lost)
+    from replica import rsb1_thresholds as rt
+    r = rt.alpha_ogp("binary", kappa, m)
+    assert r["alpha"] < gardner.capacity("binary", kappa) and 0 < r["q0"] < r["q1"] < 1
+    # a minimum of alpha_m(q1): both neighbours lie above it (quadratically)
+    for d in (-2e-3, 2e-3):
+        a, _ = rt.alpha_m("binary", kappa, m, r["q1"] + d)
+        assert 0 < a - r["alpha"] < 1e-3

@@ -715,8 +715,10 @@ class MCloneZeroModel(MCloneModel):
         """Newton's method in alpha with the exact slope d phi_m/d alpha = G_E, each step an
         m-clone saddle (with the coarse rule); returns (unknowns, alpha)."""
         kappa, m, q1 = p["kappa"], p["m"], p["q1"]
-        a = (sbp_capacity(kappa) if self.constraint == "symmetric" else 0.8) \
-            if alpha0 is None else alpha0
+        # default start: just below the RS capacity (alpha_m(q1) <= alpha_c; a fixed start
+        # beyond the capacity of kappa > 0 lost the clones' saddle)
+        a = (sbp_capacity(kappa) if self.constraint == "symmetric"
+             else 0.95 * _gardner_capacity("binary", kappa)) if alpha0 is None else alpha0
         sol = None
         for _ in range(60):
             sol = mclone_saddle("binary", a, kappa, m, q1, constraint=self.constraint,
