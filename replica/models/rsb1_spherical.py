@@ -203,7 +203,7 @@ class RSB1Spherical(SaddleModel):
                 why = ("the branch from the AT line ends before alpha (q1 -> 1: beyond the "
                        "SAT/UNSAT line at this m)")
             raise ConvergenceError(
-                f"no 1RSB solution at alpha = {p['alpha']:.10g}: {why}", model=self.name,
+                f"no 1RSB solution reached at alpha = {p['alpha']:.10g}: {why}", model=self.name,
                 params=p, method="continuation", x=err.x, residual=err.residual,
                 hint="continuation from the AT bifurcation: " + str(err).split(";")[0]) from None
 
