@@ -70,7 +70,7 @@ import numpy as np
 from scipy import optimize
 
 from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_range
-from ..gauss import gauss_legendre, graded_gaussian_rule, log_2cosh, log_H_s
+from ..gauss import gauss_legendre, graded_gaussian_rule, log_2cosh
 from ..solve import Solution, solve
 from . import rsb1_kernels as K
 from .base import Param, SaddleModel
@@ -100,6 +100,8 @@ WEIGHTS = ("binary", "spherical")
 CONSTRAINTS = ("margin", "symmetric")
 #: default quadrature: (Gauss–Legendre nodes per panel, half-range L, coarse panel width)
 RULE = (12, 8.0, 3.0)
+#: largest number of clones (the binary entropic sum has m + 1 terms)
+M_MAX = 64
 #: the coarse rule of the first (tabulation) stage of :func:`alpha_ogp`
 COARSE_RULE = (6, 8.0, 2.0)
 _RULES: dict = {}
@@ -264,11 +266,12 @@ def _check_mclone(weights, alpha, kappa, m, q1, constraint):
     alpha = check_range("alpha", alpha, 0.0)
     kappa = _check_kappa(kappa, constraint)
     if weights == "binary":
-        if check_finite("m", m) != int(m) or m < 2:
-            raise ReplicaInputError(f"m must be an integer >= 2 for m binary clones, got {m}")
+        if check_finite("m", m) != int(m) or not 2 <= m <= M_MAX:
+            raise ReplicaInputError(f"m must be an integer in [2, {M_MAX}] for m binary clones, "
+                                    f"got {m}")
         m = int(m)
     else:
-        m = check_range("m", m, 1.0, lo_open=True)
+        m = check_range("m", m, 1.0, M_MAX, lo_open=True)
     q1 = check_range("q1", q1, 0.0, 1.0, lo_open=True, hi_open=True)
     if q1 > 1.0 - 1e-10:
         raise ReplicaInputError(f"q1 must be <= 1 - 1e-10 (the boundary layer of width "
@@ -327,6 +330,7 @@ def mclone_saddle(weights: str, alpha: float, kappa: float, m, q1: float, *,
     names = _mclone_unknowns(weights, constraint)
     params = {"alpha": alpha, "kappa": kappa, "m": m, "q1": q1}
     label = f"mclone-{weights}-{constraint}"
+    x0_given = x0 is not None
     if x0 is None:
         x0 = _mclone_guess(weights, constraint, alpha, kappa, m, q1)
     x0 = np.atleast_1d(np.asarray(x0, dtype=float))
@@ -334,22 +338,79 @@ def mclone_saddle(weights: str, alpha: float, kappa: float, m, q1: float, *,
     def R(x):
         return _mclone_state(weights, constraint, alpha, kappa, m, q1, x, rule)[0]
 
-    if len(names) == 1:
-        x = _solve_scalar(R, float(x0[0]), names[0], weights, q1, tol, label, params)
-    else:
-        try:
-            x = solve(lambda x: x + R(x), x0, names=names, method="hybrid", tol=tol,
-                      model=label, params=params).x
-        except ConvergenceError:
-            x = solve(lambda x: x + R(x), x0, names=names, method="newton", tol=tol,
-                      model=label, params=params, max_iter=60).x
-    res, order, th = _mclone_state(weights, constraint, alpha, kappa, m, q1, x, rule)
-    if order is None or not np.all(np.abs(res) <= tol):
-        raise ConvergenceError("m-clone saddle outside the domain 0 <= q0 <= q1, qh0 >= 0",
-                               model=label, params=params, x=x, residual=res)
+    try:
+        if len(names) == 1:
+            x = _solve_scalar(R, float(x0[0]), names[0], weights, q1, tol, label, params)
+        elif not x0_given and 1.0 - q1 < _Q1_MARCH:
+            x = _march_to_q1(weights, constraint, alpha, kappa, m, q1, rule, tol)
+        else:
+            try:
+                x = solve(lambda x: x + R(x), x0, names=names, method="hybrid", tol=tol,
+                          model=label, params=params).x
+            except ConvergenceError:
+                x = solve(lambda x: x + R(x), x0, names=names, method="newton", tol=tol,
+                          model=label, params=params, max_iter=60).x
+        res, order, th = _mclone_state(weights, constraint, alpha, kappa, m, q1, x, rule)
+        if order is None or not np.all(np.abs(res) <= tol):
+            raise ConvergenceError("m-clone saddle outside the domain 0 <= q0 <= q1, qh0 >= 0",
+                                   model=label, params=params, x=x, residual=res)
+    except ConvergenceError as err:
+        _below_typical_overlap(weights, constraint, alpha, kappa, q1, label, params, err)
+        raise
     return Solution(order=order, residual=res, status="converged", iterations=0,
                     method="hybrid", model=label, params=params, thermo=th,
                     unknowns=tuple(map(float, x)))
+
+
+#: below this 1 - q1 a cold start of the (q0, qh0, qh1) saddle is replaced by continuation
+#: in log(1 - q1) (the q1 equation's sensitivity to qh1 vanishes like 1 - q1)
+_Q1_MARCH = 5e-4
+
+
+def _march_to_q1(weights, constraint, alpha, kappa, m, q1, rule, tol):
+    """The m-clone saddle at q1 close to 1 by natural-parameter continuation
+    (:func:`replica.continuation.march`) in t = -log10(1 - q1) from q1 = 1 - 1e-3 (warm starts
+    at most a decade apart; the cold start there is well conditioned), then a final solve at
+    q1 itself. Returns the unknowns; ConvergenceError if the march is lost."""
+    from ..continuation import Lost, march
+
+    def at(qq, x):
+        return mclone_saddle(weights, alpha, kappa, m, qq, constraint=constraint, x0=x,
+                             rule=rule, tol=tol, validate=False)
+
+    try:
+        x = np.array(at(1.0 - 1e-3, None).unknowns)
+        for _, x, _, _ in march(lambda t, xp: (np.array(at(1.0 - 10.0 ** -t, xp).unknowns),
+                                               None),
+                                3.0, -math.log10(1.0 - q1), x, h=1.0, h_min=0.05):
+            pass
+        return np.array(at(q1, x).unknowns)
+    except Lost as lost:
+        raise ConvergenceError(f"m clones: continuation in log(1 - q1) from q1 = 0.999 lost "
+                               f"at 1 - q1 = {10.0 ** -lost.at:.3g}", model=f"mclone-{weights}-"
+                               f"{constraint}", params={"alpha": alpha, "kappa": kappa, "m": m,
+                                                        "q1": q1},
+                               method="continuation") from None
+
+
+def _below_typical_overlap(weights, constraint, alpha, kappa, q1, label, params, err):
+    """Explain a failed m-clone solve when q1 is below the typical (RS) overlap q_RS: there the
+    saddle continues the decorrelated point q0 = q1 = q_RS to q0 > q1, outside the ansatz
+    q0 <= q1 (raises ConvergenceError saying so; returns if q1 >= q_RS or RS has no
+    solution)."""
+    if constraint == "symmetric" or alpha == 0.0:
+        return                  # q_RS = 0 (SBP by the w -> -w symmetry; no patterns)
+    try:
+        q_rs = _gardner_rs(weights, alpha, kappa, allow_negative_entropy=True).order["q"]
+    except (ConvergenceError, ReplicaInputError):
+        return
+    if q1 < q_rs:
+        raise ConvergenceError(
+            f"m clones: q1 = {q1:.6g} is below the typical overlap q_RS = {q_rs:.6g} of "
+            f"(alpha, kappa): the saddle has q0 > q1, outside the ansatz q0 <= q1",
+            model=label, params=params, method="domain",
+            hint="m-clone entropies are defined for q1 >= q_RS (at q1 = q_RS the clones "
+                 "decorrelate and phi_m is the RS entropy)") from err
 
 
 def _solve_scalar(R, x0, name, weights, q1, tol, label, params):
@@ -397,8 +458,18 @@ def mclone_free_entropy(weights: str, alpha: float, kappa: float, m, q1: float, 
 
 
 def _sbp_window(kappa):
-    """ln P(|z| <= kappa) = ln(1 - 2 H(kappa))."""
-    return math.log(-math.expm1(math.log(2.0) + float(log_H_s(kappa))))
+    """ln P(|z| <= kappa) = ln(1 - 2 H(kappa)) = ln erf(kappa/sqrt 2), without cancellation:
+    ln erf for kappa <= 1, ln(1 - erfc) by log1p beyond (1 - 2H is within 2H of 1). Raises
+    for kappa so large that 2H(kappa) underflows (kappa > 37: the window is all of R, no
+    finite capacity)."""
+    t = kappa / math.sqrt(2.0)
+    if kappa <= 1.0:
+        return math.log(math.erf(t))
+    tail = math.erfc(t)
+    if tail == 0.0:
+        raise ReplicaInputError(f"kappa must be <= 37 for the symmetric constraint (2H(kappa) "
+                                f"underflows: every pattern is satisfied), got {kappa}")
+    return math.log1p(-tail)
 
 
 def sbp_rs_entropy(alpha: float, kappa: float) -> float:
@@ -445,7 +516,8 @@ class MCloneModel(SaddleModel):
             Param("alpha", 0.0, None, doc="load P/N"),
             Param("kappa", default=kappa_default, doc="margin" if constraint == "margin"
                   else "half-width of the window |w.xi|/sqrt(N) <= kappa"),
-            Param("m", 2, 64, default=2, kind=mkind, doc="number of clones"),
+            Param("m", 2 if weights == "binary" else 1, M_MAX, default=2, kind=mkind,
+                  lo_open=weights != "binary", doc="number of clones"),
             Param("q1", 0.0, 1.0 - 1e-10, lo_open=True, doc="mutual overlap of the clones"),
         )
 
@@ -588,7 +660,7 @@ class MCloneZeroModel(MCloneModel):
         self.params = (
             Param("kappa", default=kappa_default, doc="margin" if constraint == "margin"
                   else "half-width of the window |w.xi|/sqrt(N) <= kappa"),
-            Param("m", 2, 64, default=2, kind="int", doc="number of clones"),
+            Param("m", 2, M_MAX, default=2, kind="int", doc="number of clones"),
             Param("q1", 0.0, 1.0 - 1e-10, doc="mutual overlap of the clones"),
         )
 
@@ -643,8 +715,10 @@ class MCloneZeroModel(MCloneModel):
         """Newton's method in alpha with the exact slope d phi_m/d alpha = G_E, each step an
         m-clone saddle (with the coarse rule); returns (unknowns, alpha)."""
         kappa, m, q1 = p["kappa"], p["m"], p["q1"]
-        a = (sbp_capacity(kappa) if self.constraint == "symmetric" else 0.8) \
-            if alpha0 is None else alpha0
+        # default start: just below the RS capacity (alpha_m(q1) <= alpha_c; a fixed start
+        # beyond the capacity of kappa > 0 lost the clones' saddle)
+        a = (sbp_capacity(kappa) if self.constraint == "symmetric"
+             else 0.95 * _gardner_capacity("binary", kappa)) if alpha0 is None else alpha0
         sol = None
         for _ in range(60):
             sol = mclone_saddle("binary", a, kappa, m, q1, constraint=self.constraint,

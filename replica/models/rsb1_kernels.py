@@ -55,11 +55,20 @@ from .._numba import jit
 from ..gauss import G_s, H_s, graded_edges_on, log_H_s, rule_on_edges
 
 _LN_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+_SQRT_HALF = math.sqrt(0.5)
 
 
 def window_of(kappa: float, sym: bool) -> tuple:
     """The window [lo, hi] of a constraint: margin [kappa, inf), symmetric [-kappa, kappa]."""
     return (-float(kappa), float(kappa)) if sym else (float(kappa), math.inf)
+
+
+@jit
+def _log1m_exp(x):
+    """ln(1 - e^x) for x <= 0, accurate at both ends (expm1 near 0, log1p far)."""
+    if x > -0.6931471805599453:
+        return math.log(-math.expm1(x))
+    return math.log1p(-math.exp(x))
 
 
 @jit
@@ -73,12 +82,16 @@ def window(x, y, lo, hi):
     b = (hi - x) / y
     if a >= 0.0:          # both ends in the upper tail
         la = log_H_s(a)
-        lk = la + math.log1p(-math.exp(log_H_s(b) - la))
+        lk = la + _log1m_exp(log_H_s(b) - la)
     elif b <= 0.0:        # both in the lower tail: P(-b <= z <= -a)
         lb = log_H_s(-b)
-        lk = lb + math.log1p(-math.exp(log_H_s(-a) - lb))
-    else:
-        lk = math.log(1.0 - H_s(-a) - H_s(b))
+        lk = lb + _log1m_exp(log_H_s(-a) - lb)
+    else:                 # a < 0 < b: 1 - (tails), or a sum of two positive erfs if narrow
+        t = H_s(-a) + H_s(b)
+        if t < 0.5:
+            lk = math.log1p(-t)
+        else:
+            lk = math.log(0.5 * (math.erf(b * _SQRT_HALF) + math.erf(-a * _SQRT_HALF)))
     pa = math.exp(-0.5 * a * a - _LN_SQRT_2PI - lk)
     pb = math.exp(-0.5 * b * b - _LN_SQRT_2PI - lk)
     d = (pa - pb) / y

@@ -29,6 +29,7 @@ line (located in :mod:`replica.rsb1_thresholds`).
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -37,6 +38,7 @@ from ..errors import ConvergenceError, ReplicaInputError, check_finite, check_ra
 from ..solve import Solution, solve
 from . import rsb1_kernels as K
 from .base import Param, SaddleModel
+from .gardner import capacity_spherical_closed_form
 from .rsb1 import _rule, energetic_terms, entropic_spherical_terms
 
 __all__ = ["RSB1Spherical", "RSB1_SPHERICAL", "rsb1_spherical", "bifurcation_point",
@@ -61,6 +63,15 @@ def _state(alpha, kappa, m, q0, dq, rule=None):
 
 
 def bifurcation_point(kappa: float, *, rule=None, n_grid: int = 200) -> dict:
+    """See :func:`_bifurcation_point` (cached: the cold starts of ``rsb1-spherical`` call it
+    for every solve)."""
+    kappa = check_finite("kappa", kappa)
+    rule = None if rule is None else tuple(rule)
+    return dict(_bifurcation_point(kappa, rule, int(n_grid)))
+
+
+@functools.lru_cache(maxsize=64)
+def _bifurcation_point(kappa: float, rule, n_grid: int) -> dict:
     r"""Where the spherical 1RSB branch leaves RS: the reduced equations at q1 = q0. Along the RS
     solution alpha(q) = q/((1-q)^2 Q0(q)); the q1 equation at q1 = q0 is
     :math:`r(q) = 1 - \alpha(q)(1-q)^2 V(q)`, positive at small q and negative beyond the AT
@@ -129,10 +140,10 @@ class RSB1Spherical(SaddleModel):
         b = bifurcation_point(p["kappa"])
         return {**p, "alpha": b["alpha"]}, np.array([b["q0"], 0.0])
 
-    def guess(self, p):
-        """The branch linearised at the bifurcation: x_b + (alpha - alpha_b) dx/dalpha, the
-        slope from the forward-difference Jacobian of the residual in (q0, q1 - q0, alpha)
-        (q1 - q0 kept in (1e-4, (1 - q0)/2))."""
+    def tangent(self, p):
+        """(alpha_b, x_b, dx/dalpha) at the bifurcation: the slope of the branch from the
+        forward-difference Jacobian of the residual in (q0, q1 - q0, alpha). d(q1 - q0)/dalpha
+        < 0 means the branch at this m leaves the AT line towards alpha < alpha_AT."""
         p0, xb = self.known_point(p)
         ab = p0["alpha"]
         h = 1e-6
@@ -145,10 +156,56 @@ class RSB1Spherical(SaddleModel):
             else:
                 a += h * ab
             J[:, j] = (self.residual(x, {**p0, "alpha": a}) - r0) / (h if j < 2 else h * ab)
-        dx = np.linalg.solve(J[:, :2], -J[:, 2])
+        return ab, xb, np.linalg.solve(J[:, :2], -J[:, 2])
+
+    def guess(self, p):
+        """The branch linearised at the bifurcation, x_b + (alpha - alpha_b) dx/dalpha
+        (:meth:`tangent`; q1 - q0 kept in (1e-4, (1 - q0)/2))."""
+        ab, xb, dx = self.tangent(p)
         x = xb + (p["alpha"] - ab) * dx
         q0 = min(max(x[0], 0.0), 1.0 - 1e-6)
         return np.array([q0, min(max(x[1], 1e-4), 0.5 * (1.0 - q0))])
+
+    def saddle(self, params=None, x0=None, *, method=None, tol=None, validate=True,
+               **options):
+        """The protocol's solve; a cold start (no ``x0``) that fails or falls onto RS
+        (q1 - q0 < 1e-7) is retried by continuation in alpha from the AT bifurcation
+        (:func:`replica.continuation.reach`). ConvergenceError says where the branch ends if
+        that does not reach ``alpha`` either (the branch lives between the AT line and the 1RSB
+        SAT/UNSAT line)."""
+        p = self.validate(params) if validate else dict(params or {})
+        a_rs = capacity_spherical_closed_form(p["kappa"])
+        if p["alpha"] >= a_rs:
+            raise ConvergenceError(
+                f"alpha = {p['alpha']:.10g} is beyond the RS SAT/UNSAT line alpha_c^RS(kappa) = "
+                f"{a_rs:.10g} (the 1RSB one is lower): no solutions, q1 -> 1",
+                model=self.name, params=p, method="domain")
+        try:
+            sol = SaddleModel.saddle(self, p, x0=x0, method=method, tol=tol, validate=False,
+                                     **options)
+            if x0 is not None or sol.thermo["q1_minus_q0"] >= 1e-7:
+                return sol
+        except ConvergenceError:
+            if x0 is not None:
+                raise
+        from ..continuation import reach
+
+        ab, _, dx = self.tangent(p)
+        try:
+            return reach(self, p, scale=ab)
+        except ConvergenceError as err:
+            if p["alpha"] <= ab:
+                why = f"alpha <= alpha_AT(kappa) = {ab:.10g}: only RS exists"
+            elif dx[1] < 0:
+                why = (f"at m = {p['m']:.6g} the 1RSB branch leaves the AT line (alpha_AT = "
+                       f"{ab:.10g}) towards smaller alpha (d(q1-q0)/dalpha = {dx[1]:.3g} < 0)")
+            else:
+                why = ("the branch from the AT line ends before alpha (q1 -> 1: beyond the "
+                       "SAT/UNSAT line at this m)")
+            raise ConvergenceError(
+                f"no 1RSB solution reached at alpha = {p['alpha']:.10g}: {why}", model=self.name,
+                params=p, method="continuation", x=err.x, residual=err.residual,
+                hint="continuation from the AT bifurcation: " + str(err).split(";")[0]) from None
 
     def free_entropy(self, order, p):
         f = free_entropy_spherical(p["alpha"], p["kappa"], p["m"], order["q0"], order["q1"])
