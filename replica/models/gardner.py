@@ -731,7 +731,6 @@ def capacity(model: str, kappa: float = 0.0, *, tol: float = 1e-12) -> float:
     0.8331), found by Brent's method on s(alpha) — not the q -> 1 limit, which the binary RS
     solution does not reach at the zero of the entropy.
     """
-    from scipy import optimize  # lazy: ~0.4 s of import, needed only here
     check_model(model)
     kappa = check_finite("kappa", kappa)
     if model == "spherical":
