@@ -27,7 +27,7 @@ from .continuation import Event, Lost, follow, march
 from .errors import ConvergenceError, ReplicaInputError, check_finite
 from .models.gardner import capacity_spherical_closed_form
 from .models.rsb1 import COARSE_RULE, EVALUATIONS, _check_family, _check_kappa
-from .models.rsb1_spherical import RSB1_SPHERICAL, jamming_terms
+from .models.rsb1_spherical import RSB1_SPHERICAL, bifurcation_point, jamming_terms
 from .solve import solve
 from .thresholds import event
 
@@ -156,12 +156,24 @@ def alpha_c_1rsb(kappa: float, *, rule=None, log_mu=(-12.0, 18.0), xtol: float =
     (q0, mu): nested bounded Brent minimisations (q0 inside, ln mu outside, bracketed on a grid
     of ``log_mu``). For kappa >= 0 (RS exact) the minimum sits at mu -> 0, where alpha =
     Gardner's :math:`1/\int Dt(\kappa-t)_+^2` for every q0: the RS capacity is returned with
-    mu = 0. Returns ``{"alpha", "q0", "mu", "alpha_rs", "rs"}``."""
+    mu = 0.
+
+    The stationary point is the q1 -> 1 end of a 1RSB branch; nothing forces that branch to be
+    the one that leaves RS at the AT line (the model ``rsb1-spherical`` at small m also has
+    solutions with q1 near 1 and q0 near 0 that are not connected to it). Hence the key
+    ``below_at``: alpha_c^1RSB < alpha_AT(kappa) (:func:`~replica.models.rsb1_spherical.\
+bifurcation_point`), where the line is not the end of the equilibrium branch born at the AT
+    line, and as a SAT/UNSAT line contradicts the locally stable RS solution below it
+    (theory notebook ``rsb1_derivation`` §7). Returns ``{"alpha", "q0", "mu", "alpha_rs",
+    "alpha_at", "below_at", "rs"}``."""
     kappa = check_finite("kappa", kappa)
     a_rs = capacity_spherical_closed_form(kappa)
-    rs = {"alpha": float(a_rs), "q0": 0.0, "mu": 0.0, "alpha_rs": float(a_rs), "rs": True}
+    rs = {"alpha": float(a_rs), "q0": 0.0, "mu": 0.0, "alpha_rs": float(a_rs),
+          "alpha_at": math.inf, "below_at": False, "rs": True}
     if kappa >= 0.0:
         return rs
+    a_at = float(bifurcation_point(kappa)["alpha"])
+    rs["alpha_at"] = a_at
 
     def inner(lmu):
         r = optimize.minimize_scalar(lambda t: _neg_ratio((t, lmu), kappa, rule),
@@ -184,7 +196,8 @@ def alpha_c_1rsb(kappa: float, *, rule=None, log_mu=(-12.0, 18.0), xtol: float =
                                  method="brent", options={"xtol": xtol})
     a, t = inner(r.x)
     return {"alpha": float(a), "q0": float(1.0 / (1.0 + math.exp(-t))),
-            "mu": float(math.exp(r.x)), "alpha_rs": float(a_rs), "rs": False}
+            "mu": float(math.exp(r.x)), "alpha_rs": float(a_rs), "alpha_at": a_at,
+            "below_at": bool(a < a_at), "rs": False}
 
 
 def jamming_line(kappas, *, rule=None) -> list:
@@ -192,7 +205,8 @@ def jamming_line(kappas, *, rule=None) -> list:
     :func:`alpha_c_1rsb`, the next ones by :func:`replica.continuation.march` in kappa (steps of
     at most ``H_KAPPA``), each a minimisation of -A/B warm-started from the secant prediction of
     (logit q0, ln mu). Returns
-    a list of ``{"kappa", "alpha", "q0", "mu", "alpha_rs"}``."""
+    a list of ``{"kappa", "alpha", "q0", "mu", "alpha_rs", "alpha_at", "below_at"}`` (the last
+    two as in :func:`alpha_c_1rsb`)."""
     ks = [check_finite("kappa", k) for k in kappas]
     if any(k >= 0 for k in ks):
         raise ReplicaInputError("kappas: the 1RSB jamming line differs from RS for kappa < 0 "
@@ -222,6 +236,8 @@ def jamming_line(kappas, *, rule=None) -> list:
 
 
 def _jam_row(kappa, alpha, v):
+    a_at = float(bifurcation_point(kappa)["alpha"])
     return {"kappa": float(kappa), "alpha": float(alpha),
             "q0": float(1.0 / (1.0 + math.exp(-v[0]))), "mu": float(math.exp(v[1])),
-            "alpha_rs": float(capacity_spherical_closed_form(kappa))}
+            "alpha_rs": float(capacity_spherical_closed_form(kappa)), "alpha_at": a_at,
+            "below_at": bool(alpha < a_at)}

@@ -148,6 +148,11 @@ def run_jamming(args) -> int:
                "q0": r["q0"], "mu": r["mu"], "rs": r["rs"]}
         if k < 0:
             row["alpha_at"] = at_alpha(k).value
+            row["below_at"] = r["below_at"]
+            if r["below_at"]:
+                row["note"] = ("alpha_c_1rsb < alpha_AT: not the q1 -> 1 end of the 1RSB branch "
+                               "born at the AT line (a disconnected q0 ~ 0 branch); not a "
+                               "valid SAT/UNSAT line there")
         rows.append(row)
     emit(rows, args.json)
     return 0
