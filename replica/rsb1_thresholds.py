@@ -160,12 +160,13 @@ def alpha_c_1rsb(kappa: float, *, rule=None, log_mu=(-12.0, 18.0), xtol: float =
 
     The stationary point is the q1 -> 1 end of a 1RSB branch; nothing forces that branch to be
     the one that leaves RS at the AT line (the model ``rsb1-spherical`` at small m also has
-    solutions with q1 near 1 and q0 near 0 that are not connected to it). Hence the key
-    ``below_at``: alpha_c^1RSB < alpha_AT(kappa) (:func:`~replica.models.rsb1_spherical.\
-bifurcation_point`), where the line is not the end of the equilibrium branch born at the AT
-    line, and as a SAT/UNSAT line contradicts the locally stable RS solution below it
-    (theory notebook ``rsb1_derivation`` §7). Returns ``{"alpha", "q0", "mu", "alpha_rs",
-    "alpha_at", "below_at", "rs"}``."""
+    solutions with q1 near 1 and q0 near 0 that are not connected to it). The key
+    ``below_at`` says alpha_c^1RSB < alpha_AT(kappa)
+    (:func:`~replica.models.rsb1_spherical.bifurcation_point`): the transition is then
+    discontinuous within 1RSB, the line ends a branch not born at the AT line, and the locally
+    stable RS solution below it is not the 1RSB equilibrium (theory notebook
+    ``rsb1_derivation`` §7). Returns ``{"alpha", "q0", "mu", "alpha_rs", "alpha_at",
+    "below_at", "rs"}``."""
     kappa = check_finite("kappa", kappa)
     a_rs = capacity_spherical_closed_form(kappa)
     rs = {"alpha": float(a_rs), "q0": 0.0, "mu": 0.0, "alpha_rs": float(a_rs),

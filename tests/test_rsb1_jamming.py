@@ -75,3 +75,26 @@ def test_kappa_m3_disconnected_branch_exists_below_at(jam_m3):
     sol = RSB1_SPHERICAL.saddle(p, x0=np.array([0.03, 0.969]))
     assert np.max(np.abs(sol.residual)) < 1e-9
     assert sol.order["q1"] > 0.99 and sol.order["q0"] < 0.1
+
+
+def test_kappa_m3_static_1rsb_below_at_beats_rs():
+    # alpha = 2400 < alpha_c^1RSB < alpha_AT at kappa = -3: on the disconnected branch the
+    # complexity changes sign between m = 0.06 and m = 0.14 (a static m < 1) and the 1RSB free
+    # entropy there is below the RS one (a discontinuous transition, not a numerical artefact)
+    from scipy.optimize import brentq
+
+    from replica.models import gardner
+    from replica.models.rsb1 import energetic_terms
+
+    alpha, kappa = 2400.0, -3.0
+    x = np.array([0.0226, 0.976])
+    th = {}
+    for m in (0.06, 0.10, 0.14):
+        sol = RSB1_SPHERICAL.saddle({"alpha": alpha, "kappa": kappa, "m": m}, x0=x)
+        x, th[m] = sol.u, sol.thermo
+        assert sol.order["q1"] > 0.99
+    assert th[0.06]["complexity"] > 0 > th[0.14]["complexity"]
+    q = brentq(lambda q: q / ((1 - q) ** 2 * energetic_terms("margin", q, q, 1.0, kappa)["Q0"])
+               - alpha, 0.01, 0.2)
+    s_rs = gardner.free_entropy("spherical", alpha, kappa, q)["entropy"]
+    assert max(t["free_entropy"] for t in th.values()) < s_rs - 0.5

@@ -150,9 +150,10 @@ def run_jamming(args) -> int:
             row["alpha_at"] = at_alpha(k).value
             row["below_at"] = r["below_at"]
             if r["below_at"]:
-                row["note"] = ("alpha_c_1rsb < alpha_AT: not the q1 -> 1 end of the 1RSB branch "
-                               "born at the AT line (a disconnected q0 ~ 0 branch); not a "
-                               "valid SAT/UNSAT line there")
+                row["note"] = ("alpha_c_1rsb < alpha_AT: a discontinuous transition within "
+                               "1RSB (the q1 -> 1 end of a branch not connected to the AT "
+                               "line); RS, locally stable there, is not the 1RSB equilibrium; "
+                               "whether full RSB keeps it is open")
         rows.append(row)
     emit(rows, args.json)
     return 0
