@@ -144,6 +144,47 @@ print(f"kappa = -1: alpha_c^1RSB = {r['alpha']:.5f} (q0 = {r['q0']:.4f}, mu = {r
 assert r["alpha"] < r["alpha_rs"]
 
 # %% [markdown]
+# ### 7b. Very negative kappa: the 1RSB line crosses the AT line (issue 15)
+#
+# Tracing alpha_c^1RSB and alpha_AT(kappa) (the AT bifurcation along RS) down in kappa:
+# kappa = -0.5: 3.9507 < 4.7001 < 4.7701 (alpha_AT < alpha_c^1RSB < alpha_c^RS); -1: 7.8736 <
+# 12.3196 < 13.2732; -2: 61.879 < 125.40 < 173.35; but at kappa = -3: alpha_c^1RSB = 2526.14 <
+# alpha_AT = 3087.01 < 4915.57. The two lines cross at kappa* = -2.872 (bisection of
+# alpha_c^1RSB/alpha_AT - 1, xtol 1e-4). This is not a wrong stationary point: at kappa = -3
+# -A/B has a single interior stationary point on a (q0, mu) grid, its global minimum
+# (q0 = 0.0246, mu = 61.65; -A/B rises monotonically towards mu -> 0 (RS, 4915) and
+# mu -> infinity), and A, B there agree with a nested adaptive quadrature (inner integral not
+# in closed form) to 1e-13 (tests/test_rsb1_jamming.py).
+#
+# It is the 1RSB ansatz describing a *discontinuous* transition. The point is the q1 -> 1 end of
+# a branch of `rsb1-spherical` that is not born at the AT line (q0 ~ 0.02, q1 ~ 0.998, small m),
+# reached from a warm start only. At alpha = 2400 < alpha_c^1RSB < alpha_AT its complexity
+# vanishes at a static m ~ 0.11 and its free entropy (-4.25) is below that of the RS solution
+# (-3.243, q = 0.078), which is locally stable there: within 1RSB, RS is not the equilibrium
+# before its AT instability (a random-first-order scenario, as for the binary perceptron, where
+# the Krauth–Mézard capacity lies where RS is still stable). The requirement alpha_AT < alpha_J
+# holds for a continuous (Gardner-type) transition only. Two further facts at these margins:
+# the RS equation itself is multivalued (alpha(q) along RS has a local maximum 3360 at q ~ 0.21
+# and a local minimum 3238 at q ~ 0.61 at kappa = -3; at kappa = -4 its maximum exceeds the
+# closed-form capacity), and whether full RSB keeps the transition discontinuous is open.
+# `alpha_c_1rsb`/`jamming_line` return `below_at`; the CLI adds a note.
+
+# %%
+r3 = rt.alpha_c_1rsb(-3.0)
+print(f"kappa = -3: alpha_c^1RSB = {r3['alpha']:.2f} (q0 = {r3['q0']:.4f}, mu = {r3['mu']:.2f}), "
+      f"alpha_AT = {r3['alpha_at']:.2f}, alpha_c^RS = {r3['alpha_rs']:.2f}")
+assert r3["below_at"] and r3["alpha"] < r3["alpha_at"]
+grid = [rsb1.jamming_psi(1.0, -3.0, q0, mu)["alpha_zero"] for q0 in np.linspace(0.0, 0.9, 10)
+        for mu in np.geomspace(0.05, 5e3, 15)]
+assert r3["alpha"] <= min(grid) * (1 + 1e-9)
+qs = 1.0 - np.geomspace(0.99, 1e-4, 40)
+a_rs = np.array([q / ((1 - q) ** 2 * rsb1.energetic_terms("margin", q, q, 1.0, -3.0)["Q0"])
+                 for q in qs])
+print(f"kappa = -3: alpha(q) along RS is not monotone: {np.sum(np.diff(a_rs) < 0)} decreasing "
+      "steps")
+assert np.any(np.diff(a_rs) < 0)
+
+# %% [markdown]
 # ## 8. Spherical 1RSB: the branch leaves RS exactly at the AT line
 #
 # Subtracting the q0 equation from the q1 equation and dividing by q1 - q0 (the reduced tilted
