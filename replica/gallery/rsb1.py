@@ -15,31 +15,59 @@ def _jamming_curves(quick: bool) -> dict:
     from ..rsb1_thresholds import jamming_line
     from ..thresholds import at_alpha
 
-    k_rs = np.linspace(-1.5, 0.5, 41)
-    k_1 = -np.geomspace(0.05, 1.5, 3 if quick else 16)[::-1]
-    k_at = -np.geomspace(0.01, 1.5, 3 if quick else 24)[::-1]
+    k_rs = np.linspace(-3.0, 0.5, 71)
+    # uniform in kappa below -1 (the crossing with the AT line near -2.87), geometric above
+    k_1 = (np.array([-3.0, -1.5, -0.05]) if quick else
+           np.concatenate([np.linspace(-3.0, -1.125, 16), -np.geomspace(0.05, 1.0, 10)[::-1]]))
+    k_at = (np.array([-3.0, -1.5, -0.01]) if quick else
+            np.concatenate([np.linspace(-3.0, -1.1, 20), -np.geomspace(0.01, 1.0, 14)[::-1]]))
     r1 = jamming_line([float(k) for k in k_1])
     return {"rs": {"kappa": k_rs.tolist(),
                    "alpha": [capacity_spherical_closed_form(k) for k in k_rs]},
             "at": {"kappa": k_at.tolist(), "alpha": [at_alpha(float(k)).value for k in k_at]},
             "rsb1": {"kappa": k_1.tolist(), "alpha": [r["alpha"] for r in r1],
+                     "alpha_at": [r["alpha_at"] for r in r1],
+                     "below_at": [r["below_at"] for r in r1],
                      "q0": [r["q0"] for r in r1], "mu": [r["mu"] for r in r1]}}
+
+
+def _crossing(kappa, alpha, alpha_at):
+    """kappa where alpha_c^1RSB = alpha_AT, by linear interpolation of ln(alpha/alpha_AT) between
+    the two margins that bracket the sign change (None if the lines do not cross)."""
+    g = np.log(np.asarray(alpha) / np.asarray(alpha_at))
+    for i in range(len(g) - 1):
+        if g[i] < 0 <= g[i + 1]:
+            return kappa[i] - g[i] * (kappa[i + 1] - kappa[i]) / (g[i + 1] - g[i])
+    return None
 
 
 def build_jamming(out_dir: Path, quick: bool, data_dir: Path):
     from ..plotting import new_figure, place_legend, save
 
-    d = cached(data_dir, "rsb1_jamming_v2", {"quick": quick}, lambda: _jamming_curves(quick))
-    fig, ax = new_figure(width=4.6, height=3.4)
+    d = cached(data_dir, "rsb1_jamming_v4", {"quick": quick}, lambda: _jamming_curves(quick))
+    fig, ax = new_figure(width=4.6, height=3.6)
     k, a = np.array(d["rs"]["kappa"]), np.array(d["rs"]["alpha"])
     ax.plot(k[k >= 0], a[k >= 0], color="C0", label=r"$\alpha_c^{\rm RS}$ (Gardner, exact)")
     ax.plot(k[k <= 0], a[k <= 0], color="C0", ls=":",
             label=r"$\alpha_c^{\rm RS}$ beyond the AT line (RS unstable)")
     ax.plot(d["at"]["kappa"], d["at"]["alpha"], color="k", ls="--", lw=1,
             label=r"AT line $\alpha_{\rm AT}(\kappa)$")
-    ax.plot(d["rsb1"]["kappa"], d["rsb1"]["alpha"], "o-", color="C3", ms=2.5,
+    r = d["rsb1"]
+    k1, a1, below = np.array(r["kappa"]), np.array(r["alpha"]), np.array(r["below_at"])
+    ok = ~below
+    if below.any():   # the two styles share the point where they meet
+        ok[np.flatnonzero(below)[-1] + 1:] = True
+        last = np.flatnonzero(below)[-1] + 2
+        ax.plot(k1[:last], a1[:last], "o--", color="C3", ms=3, mfc="none", lw=1,
+                label=r"$\alpha_c^{\rm 1RSB}$ below the AT line: discontinuous within 1RSB")
+    ax.plot(k1[ok], a1[ok], "o-", color="C3", ms=2.5,
             label=r"$\alpha_c^{\rm 1RSB}(\kappa)$ (= RS for $\kappa \geq 0$)")
-    ax.set(xlabel=r"margin $\kappa$", ylabel=r"$\alpha$", yscale="log", xlim=(-1.5, 0.5),
+    ks = _crossing(k1, a1, r["alpha_at"])
+    if ks is not None:
+        ax.axvline(ks, color="0.5", lw=0.6, ls=":")
+        ax.annotate(rf"$\kappa^*\approx{ks:.2f}$", (ks, 2.0), xytext=(3, 0),
+                    textcoords="offset points", fontsize=7.5, color="0.3")
+    ax.set(xlabel=r"margin $\kappa$", ylabel=r"$\alpha$", yscale="log", xlim=(-3.0, 0.5),
            title="spherical perceptron: SAT/UNSAT (jamming) line")
     place_legend(ax, loc="upper right")
     return save(fig, out_dir, "rsb1_jamming")
@@ -155,13 +183,18 @@ FIGURES = [
             "kappa < 0, where the RS capacity is only an upper bound. 1RSB is itself not exact "
             "there (full RSB is needed; Franz et al. 2017). Dotted: the RS capacity for "
             "kappa < 0, above the AT line, where the RS solution is unstable (not a physical "
-            "threshold). We found no published table of the 1RSB line to compare with (searched: "
+            "threshold). Below kappa* ~ -2.87 the 1RSB line falls below the AT line (open "
+            "circles): it is then the q1 -> 1 end of a 1RSB branch not born at the AT line "
+            "(q0 ~ 0.02, small m), with a static m < 1 and a free entropy below RS where RS is "
+            "still locally stable: a discontinuous transition within 1RSB (theory notebook "
+            "rsb1_derivation §7b; whether full RSB keeps it is open), so it is not bounded "
+            "below by the AT line. We found no published table of the 1RSB line to compare with (searched: "
             "Franz & Parisi 2016, Franz et al. 2017, Annesi, Malatesta, Zamponi 2025); the "
             "exact line needs full RSB, and further levels of breaking lower the estimate "
             "(Stojnic's lifted random-duality bounds, arXiv:2312.16531)."),
         source="Gardner 1988; Franz & Parisi 2016; Franz, Parisi, Sevelev, Urbani, Zamponi, "
                "SciPost Phys. 2, 019 (2017); docs/THEORY.md §8.1",
-        params="kappa in [-1.5, 0.5]; 1RSB at 16 margins in [-1.5, -0.05]",
+        params="kappa in [-3, 0.5]; 1RSB at 26 margins in [-3, -0.05]",
         order=40,
     ),
     Figure(
