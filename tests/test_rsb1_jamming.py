@@ -98,3 +98,18 @@ def test_kappa_m3_static_1rsb_below_at_beats_rs():
                - alpha, 0.01, 0.2)
     s_rs = gardner.free_entropy("spherical", alpha, kappa, q)["entropy"]
     assert max(t["free_entropy"] for t in th.values()) < s_rs - 0.5
+
+
+def test_kappa_m3_jamming_is_the_end_of_the_static_branch(jam_m3):
+    # close to alpha_c^1RSB the static m (zero complexity) of that branch tends to 0 with
+    # mu = m/(1 - q1) and q0 tending to the stationary point of -A/B
+    alpha = jam_m3["alpha"] - 11.0
+    x, sig = np.array([0.0226, 0.976]), {}
+    for m in (0.06, 0.04, 0.025, 0.015, 0.011, 0.006):
+        sol = RSB1_SPHERICAL.saddle({"alpha": alpha, "kappa": -3.0, "m": m}, x0=x)
+        x, sig[m] = sol.u, sol.thermo["complexity"]
+        if m == 0.011:
+            near = sol.order
+    assert sig[0.011] < 0 < sig[0.006]
+    assert near["q0"] == pytest.approx(jam_m3["q0"], abs=1e-3)
+    assert 0.011 / (1 - near["q1"]) == pytest.approx(jam_m3["mu"], rel=0.1)

@@ -162,7 +162,12 @@ assert r["alpha"] < r["alpha_rs"]
 # vanishes at a static m ~ 0.11 and its free entropy (-4.25) is below that of the RS solution
 # (-3.243, q = 0.078), which is locally stable there: within 1RSB, RS is not the equilibrium
 # before its AT instability (a random-first-order scenario, as for the binary perceptron, where
-# the Krauth–Mézard capacity lies where RS is still stable). The requirement alpha_AT < alpha_J
+# the Krauth–Mézard capacity lies where RS is still stable). Along that static branch the
+# jamming point is reached as it should be: alpha = 2300, 2400, 2480, 2515 give m_s = 0.198,
+# 0.107, 0.037, 0.0085, 1 - q1 = 5.7e-3 ... 1.5e-4, mu = m_s/(1 - q1) = 34.9, 42.1, 51.2, 57.9
+# -> 61.65 and q0 -> 0.0246 (the stationary point of -A/B). The fixed-m = 0.5 solution at
+# alpha = 3395.7 (q1 = 0.996, complexity -1.21) is on the same branch: at fixed m, q1 -> 1
+# means mu -> infinity, where -A/B is larger than its minimum. The requirement alpha_AT < alpha_J
 # holds for a continuous (Gardner-type) transition only. Two further facts at these margins:
 # the RS equation itself is multivalued (alpha(q) along RS has a local maximum 3360 at q ~ 0.21
 # and a local minimum 3238 at q ~ 0.61 at kappa = -3; at kappa = -4 its maximum exceeds the
