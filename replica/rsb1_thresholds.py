@@ -158,14 +158,13 @@ def alpha_c_1rsb(kappa: float, *, rule=None, log_mu=(-12.0, 18.0), xtol: float =
     Gardner's :math:`1/\int Dt(\kappa-t)_+^2` for every q0: the RS capacity is returned with
     mu = 0.
 
-    The stationary point is the q1 -> 1 end of a 1RSB branch; nothing forces that branch to be
-    the one that leaves RS at the AT line (the model ``rsb1-spherical`` at small m also has
-    solutions with q1 near 1 and q0 near 0 that are not connected to it). The key
-    ``below_at`` says alpha_c^1RSB < alpha_AT(kappa)
+    The stationary point is the q1 -> 1 end of the 1RSB branch, which need not grow
+    monotonically from the AT line (model ``rsb1-spherical``: at fixed m it can fold back and
+    forth). The key ``below_at`` says alpha_c^1RSB < alpha_AT(kappa)
     (:func:`~replica.models.rsb1_spherical.bifurcation_point`): the transition is then
-    discontinuous within 1RSB, the line ends a branch not born at the AT line, and the locally
-    stable RS solution below it is not the 1RSB equilibrium (theory notebook
-    ``rsb1_derivation`` §7). Returns ``{"alpha", "q0", "mu", "alpha_rs", "alpha_at",
+    discontinuous within 1RSB (the q1 -> 1 part of the branch lies beyond two folds and extends
+    below alpha_AT), and the locally stable RS solution below the AT line is not the 1RSB
+    equilibrium there (theory notebook ``rsb1_derivation`` §7b). Returns ``{"alpha", "q0", "mu", "alpha_rs", "alpha_at",
     "below_at", "rs"}``."""
     kappa = check_finite("kappa", kappa)
     a_rs = capacity_spherical_closed_form(kappa)

@@ -1,8 +1,8 @@
 """The spherical 1RSB jamming line at very negative kappa (issue 15): the stationary point of
 -A/B is the global minimum and its value is checked by an independent quadrature; the line lies
 between the AT line and the RS capacity down to kappa = -2 and crosses the AT line near
-kappa = -2.87, where it is flagged (``below_at``): it is then the q1 -> 1 end of a 1RSB branch
-not connected to the AT bifurcation, whose finite-m solutions exist below alpha_AT."""
+kappa = -2.87, where it is flagged (``below_at``): the 1RSB branch then folds back and its
+q1 -> 1 part, with a static m and a free entropy below RS, exists below alpha_AT."""
 from __future__ import annotations
 
 import math
@@ -67,9 +67,9 @@ def test_kappa_m3_below_at_is_flagged(jam_m3):
     assert r["alpha_at"] == pytest.approx(3087.00576, rel=1e-6)  # at_alpha(-3) (bracketing)
 
 
-def test_kappa_m3_disconnected_branch_exists_below_at(jam_m3):
-    # finite-m 1RSB solutions with q1 near 1 and q0 near 0 below alpha_AT: the jamming point
-    # is the end of this branch, not of the one born at the AT line
+def test_kappa_m3_upper_branch_exists_below_at(jam_m3):
+    # finite-m 1RSB solutions with q1 near 1 and q0 near 0 below alpha_AT (the part of the
+    # branch beyond its two folds, theory notebook rsb1_derivation §7b)
     alpha = 0.5 * (jam_m3["alpha"] + jam_m3["alpha_at"])
     p = {"alpha": alpha, "kappa": -3.0, "m": 0.06}
     sol = RSB1_SPHERICAL.saddle(p, x0=np.array([0.03, 0.969]))
@@ -78,7 +78,7 @@ def test_kappa_m3_disconnected_branch_exists_below_at(jam_m3):
 
 
 def test_kappa_m3_static_1rsb_below_at_beats_rs():
-    # alpha = 2400 < alpha_c^1RSB < alpha_AT at kappa = -3: on the disconnected branch the
+    # alpha = 2400 < alpha_c^1RSB < alpha_AT at kappa = -3: on that upper part the
     # complexity changes sign between m = 0.06 and m = 0.14 (a static m < 1) and the 1RSB free
     # entropy there is below the RS one (a discontinuous transition, not a numerical artefact)
     from scipy.optimize import brentq

@@ -156,9 +156,15 @@ assert r["alpha"] < r["alpha_rs"]
 # mu -> infinity), and A, B there agree with a nested adaptive quadrature (inner integral not
 # in closed form) to 1e-13 (tests/test_rsb1_jamming.py).
 #
-# It is the 1RSB ansatz describing a *discontinuous* transition. The point is the q1 -> 1 end of
-# a branch of `rsb1-spherical` that is not born at the AT line (q0 ~ 0.02, q1 ~ 0.998, small m),
-# reached from a warm start only. At alpha = 2400 < alpha_c^1RSB < alpha_AT its complexity
+# It is the 1RSB ansatz describing a *discontinuous* transition. At fixed m = 0.06 the branch of
+# `rsb1-spherical` born at the AT line (alpha = 3087.0) is S-shaped: followed by the
+# continuation engine (`replica.continuation.follow` in alpha, arclength) it runs forward to a
+# fold at alpha = 3347.92 (q0 = 0.070, q1 = 0.254), then back with q1 growing to a second turning
+# point at alpha = 2091.64 (q0 = 0.0091, q1 = 0.9946), where the engine stops ("lost"); the
+# upper part, followed down from alpha = 2800 (q0 = 0.037, q1 = 0.9993), stops at the same
+# point (unknowns equal to 3e-5). Its q1 -> 1 end (q0 ~ 0.02, small m) lies below alpha_AT and
+# is reached from a warm start only (about a minute of CPU for the two follows, so not a test).
+# At alpha = 2400 < alpha_c^1RSB < alpha_AT that upper part's complexity
 # vanishes at a static m ~ 0.11 and its free entropy (-4.25) is below that of the RS solution
 # (-3.243, q = 0.078), which is locally stable there: within 1RSB, RS is not the equilibrium
 # before its AT instability (a random-first-order scenario, as for the binary perceptron, where

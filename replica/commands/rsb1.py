@@ -151,9 +151,9 @@ def run_jamming(args) -> int:
             row["below_at"] = r["below_at"]
             if r["below_at"]:
                 row["note"] = ("alpha_c_1rsb < alpha_AT: a discontinuous transition within "
-                               "1RSB (the q1 -> 1 end of a branch not connected to the AT "
-                               "line); RS, locally stable there, is not the 1RSB equilibrium; "
-                               "whether full RSB keeps it is open")
+                               "1RSB (the 1RSB branch folds back below the AT line before "
+                               "q1 -> 1); RS, locally stable there, is not the 1RSB "
+                               "equilibrium; whether full RSB keeps it is open")
         rows.append(row)
     emit(rows, args.json)
     return 0

@@ -25,10 +25,11 @@ m of a static 1RSB solution is where it vanishes), ``q1_minus_q0``.
 
 **Jamming** (the q1 -> 1 limit with m = mu (1 - q1)): :func:`jamming_psi`, the coefficient
 Psi(q0, mu) = A + alpha B of 1/(1 - q1); its stationary value of -A/B is the 1RSB SAT/UNSAT
-line (located in :mod:`replica.rsb1_thresholds`). It is the q1 -> 1 end of a 1RSB branch that
-need not be the one born at the AT line: the equations also have solutions with q1 near 1 and
-q0 near 0 (small m) that are not connected to the bifurcation, so a cold start from the AT line
-does not reach them (``x0`` does).
+line (located in :mod:`replica.rsb1_thresholds`). It is the q1 -> 1 end of the 1RSB branch,
+which need not grow monotonically from the AT line: the branch at fixed m can turn back at a
+fold and again at a second one before running to q1 -> 1 (an S-shaped, discontinuous
+transition; theory notebook ``rsb1_derivation`` §7b), and a cold start from the AT line does not
+go beyond the first fold (``x0`` does).
 """
 from __future__ import annotations
 
@@ -175,7 +176,7 @@ class RSB1Spherical(SaddleModel):
         (q1 - q0 < 1e-7) is retried by continuation in alpha from the AT bifurcation
         (:func:`replica.continuation.reach`). ConvergenceError says where the branch ends if
         that does not reach ``alpha`` either. Only the branch born at the AT line is reached
-        this way; branches not connected to it (module docstring) need ``x0``."""
+        this way, up to its first fold; the parts beyond a fold (module docstring) need ``x0``."""
         p = self.validate(params) if validate else dict(params or {})
         a_rs = capacity_spherical_closed_form(p["kappa"])
         if p["alpha"] >= a_rs:
