@@ -57,7 +57,7 @@ def _context(data_dir, quick):
     """alpha_OGP(4) (replica.models.rsb1, binary, kappa = 0) and the capacity alpha_c(0)."""
     def compute():
         from ..models.gardner import capacity
-        from ..models.rsb1 import alpha_ogp
+        from ..rsb1_thresholds import alpha_ogp
         out = {"capacity": float(capacity("binary", 0.0))}
         if not quick:
             out["ogp4"] = float(alpha_ogp("binary", 0.0, 4)["alpha"])

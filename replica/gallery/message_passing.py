@@ -146,12 +146,12 @@ def _thresholds(quick, data_dir) -> dict:
     """Theory thresholds for the success figure: the RS capacity, the onset of non-monotonicity
     and of negativity of the RS Franz–Parisi local entropy around the max-margin reference, and
     the m = 4 overlap-gap threshold of the m-clone potential (replica.thresholds,
-    replica.models.rsb1). The quick build draws only the published capacity."""
+    replica.rsb1_thresholds). The quick build draws only the published capacity."""
     if quick:
         return {"capacity": np.array(CAPACITY)}
 
     def compute():
-        from ..models.rsb1 import alpha_ogp
+        from ..rsb1_thresholds import alpha_ogp
         from ..thresholds import alpha_negative, alpha_nonmonotonic, capacity
 
         return {"capacity": np.array(capacity("binary").value),

@@ -256,7 +256,7 @@ def alpha_m(m: int, q1: float, *, kappa: float = 0.0, alpha0: float = 1.2, x0=No
             model: TSMCloneModel | None = None, tol: float = 1e-10):
     """alpha_m(q1), the zero of phi_m along alpha: Newton's method in alpha with the exact slope
     d phi_m/d alpha = G_E (envelope theorem), each step a saddle solve warm-started from the
-    previous one (as :func:`replica.models.rsb1.alpha_m`). Returns ``(alpha, Solution)``."""
+    previous one (cf. :func:`replica.rsb1_thresholds.alpha_m`). Returns ``(alpha, Solution)``."""
     mod = model or TS_MCLONE_BINARY
     a, x = float(alpha0), x0
     for _ in range(40):
