@@ -283,8 +283,8 @@ def test_y_one_is_two_clones():
 def test_free_reference_y_one_closed_form():
     """Unconstrained reference at y = 1: sum over w~ of N(w~, d) counts the pairs (w~, w) with w
     a solution, so Phi(1) = s_Gardner(alpha, kappa) + H2(d), with Q = p^2 q, t = p q, q0 = q
-    (q the Gardner overlap). The finite-y kernels integrate z2 by 30-node Gauss-Hermite: their
-    accuracy at a generic point is ~1e-8 (measured 4.4e-8 here)."""
+    (q the Gardner overlap). Measured 2e-14 apart (the entropic kernel's z2 rule graded around
+    the near-kinks of its integrand)."""
     from replica.models.gardner import gardner
     from replica.models.large_deviation import local_entropy_y
     alpha, d = 0.6, 0.1
@@ -292,7 +292,7 @@ def test_free_reference_y_one_closed_form():
     g = gardner("binary", alpha, 0.0)
     x0 = np.array([np.log(1 - p * p * g.q), p * g.q, g.q, np.arctanh(p)])
     th = local_entropy_y(alpha, d, 1.0, 0.0, None, x0=x0).thermo
-    assert th["free_entropy"] == pytest.approx(g.entropy + h2(d), abs=2e-7)
+    assert th["free_entropy"] == pytest.approx(g.entropy + h2(d), abs=1e-9)
     assert th["Q"] == pytest.approx(p * p * g.q, abs=1e-5)
     assert th["t"] == pytest.approx(p * g.q, abs=1e-5)
     assert th["q0"] == pytest.approx(g.q, abs=1e-4)
@@ -406,11 +406,41 @@ def test_free_reference_y_two_is_two_clones_and_a_centre(capsys):
         return _two_clone_entropy(alpha, 0.0, q, np.array([0.45, 0.8, 1.5]))[1] + centre
     r = optimize.minimize_scalar(lambda q: -total(q), bounds=(0.65, 0.95), method="bounded",
                                  options={"xatol": 1e-6})
-    # measured: 0.6212080 (finite-y kernels) vs 0.6212047 (the m = 2 side, converged to 1e-11
-    # in its Gauss-Hermite rule): 3.3e-6 apart; the finite-y kernels' own error at y = 2 is not
-    # separately measured (4.4e-8 at y = 1)
-    assert th["free_entropy"] == pytest.approx(-r.fun, abs=5e-6)
-    assert th["q1"] == pytest.approx(r.x, abs=2e-3)
+    # measured: 0.621204682226 (finite-y kernels) vs 0.621204682232 (the m = 2 side), 6e-12
+    # apart; q1 vs the maximiser: 2e-8 (xatol 1e-6 of the maximisation)
+    assert th["free_entropy"] == pytest.approx(-r.fun, abs=1e-9)
+    assert th["q1"] == pytest.approx(r.x, abs=2e-6)
     s1 = follow_y(alpha, d, 1.0, 0.0, None).thermo["entropy"]
     sinf = local_entropy_inf(alpha, d, 0.0, None).thermo["entropy"]
     assert s1 < th["entropy"] < sinf
+
+
+@pytest.mark.parametrize("Qh, th, y", [(0.0, 0.0, 2.0), (0.5, 0.3, 2.0), (0.0, 0.0, 4.0),
+                                       (0.5, 0.3, 4.0)])
+def test_entropic_finite_integer_y(Qh, th, y):
+    """G_S at integer y against the closed form of the z1 integral,
+    int Dz1 [2cosh(h + g z1)]^y = sum_k C(y, k) e^{(y-2k) h + (y-2k)^2 g^2/2}, and a dense
+    trapezoid rule in (z0, z2) (exponentially convergent for these analytic integrands). The
+    z2 integrand bends at h0 = 0, +-ph on the scale 1/y: a 30-node Gauss-Hermite rule in z2 was
+    3e-6 off at y = 2 (0.3e-4 at y = 4)."""
+    from scipy import special
+
+    from replica.models.ld_kernels import entropic_finite
+    qh0, qh1, ph = 0.6384567, 0.8783799, 0.7744292
+    xg, wg, base = Quadrature().rule()
+    S = entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base)
+    z = np.linspace(-12, 12, 801)
+    w = np.exp(-z * z / 2) / np.sqrt(2 * np.pi) * (z[1] - z[0])
+    e, g = np.sqrt(qh0 - (th * th / Qh if Qh else 0.0)), np.sqrt(qh1 - qh0)
+    c = th / np.sqrt(Qh) if Qh else 0.0
+    z0 = z[:, None] if Qh else np.zeros((1, 1))
+    w0 = w[:, None] if Qh else np.ones((1, 1))
+    ks = np.arange(int(y) + 1)
+    lc = np.log(special.comb(int(y), ks)) + (y - 2 * ks) ** 2 * g * g / 2
+
+    def lz(h):
+        return special.logsumexp(lc + (y - 2 * ks) * h[..., None], axis=-1)
+
+    h0 = c * z0 + e * z[None, :]
+    lzs = np.logaddexp(np.sqrt(Qh) * z0 + lz(h0 + ph), -np.sqrt(Qh) * z0 + lz(h0 - ph))
+    assert S[0] == pytest.approx(np.sum(w0 * w[None, :] * lzs), abs=1e-10)

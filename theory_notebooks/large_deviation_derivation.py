@@ -235,7 +235,12 @@ print(f"notebook run time {time.time() - T0:.1f} s")
 # `local_entropy_y` continued from the Franz–Parisi saddle point (y = 0) and from the two-clone
 # point (y = 1), alpha = 0.6, d = 0.1, kappa = kappa~ = 0 (default rule, Broyden, residual
 # < 1e-7; not rerun here: ~1 min per point). Sigma(y) = Phi - y S_I is the entropy of the
-# selected references.
+# selected references. Caveat: measured with the entropic kernel's former rules (30-node
+# Gauss–Hermite in z2, a 40-node Gauss–Hermite rule centred on one mode in z1), which were off
+# in G_S by 3e-6 at y = 2 (up to 2e-5 where the z1 density is bimodal, y (qh1 - qh0) > 1); with
+# a free reference at y = 2 the fix moved Phi by 3.2e-6 and S_I by 5.0e-5. The digits below
+# 1e-4 are therefore not earned until the table is rerun with the current kernels (which agree
+# with the two-clone formula at y = 2 to 6e-12, tests/test_large_deviation.py).
 #
 # | y | S_I(y) | Phi(y) | Sigma(y) | Q |
 # |---|---|---|---|---|

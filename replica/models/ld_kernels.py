@@ -52,15 +52,12 @@ S_LAYER = 1e-6
 #: half-width of the Gaussian range of the outer variables (mass outside 2 H(10) = 1.5e-23)
 L_OUT = 10.0
 
-#: Gauss–Hermite rules (probabilists', weights summing to 1) for the Gaussian variables whose
-#: integrands are smooth on their own scale at finite y (z2 outside the logarithm, the
-#: peak-centred z1 of the entropic term)
+#: Gauss–Hermite rule (probabilists', weights summing to 1) for z2 of the energetic term at
+#: finite y (smooth on its own scale); the entropic term's z2 and z1 have near-kinks and get
+#: graded composite rules
 _GH30 = np.polynomial.hermite_e.hermegauss(30)
 _Z30 = _GH30[0]
 _W30 = _GH30[1] / math.sqrt(2.0 * math.pi)
-_GH40 = np.polynomial.hermite_e.hermegauss(40)
-_Z40 = _GH40[0]
-_W40 = _GH40[1] / math.sqrt(2.0 * math.pi)
 
 
 @jit
@@ -634,15 +631,38 @@ def entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base):
     w0[0] = 0.5 / sQh if Qh > 0.0 else 1.0
     e0 = _edges3(-L_OUT, L_OUT, c0, w0, base)
     z0s, w0s = rule_on_edges(e0, xg, wg, True)
-    if e > 1e-13:
-        z2s = _Z30
-        w2s = _W30
-    else:
-        z2s = np.zeros(1)
-        w2s = np.ones(1)
+    # z2 (e > 0): composite rule graded around the three near-kinks of the integrand in
+    # h0 = c z0 + e z2, at h0 = -ph, 0, ph, each of width ~ 1/y in h0 (ln of the sum over the
+    # reference sign of ~ e^{y |h0 +- ph|}); a Gauss-Hermite rule converges only slowly there
+    # (30 nodes: 3e-6 off at y = 2)
+    ck = np.empty(3)
+    wk = np.empty(3)
+    # z1: the tilted density e^{-z^2/2} [2cosh(h + g z)]^y lies between the centres -y g and
+    # y g (its modes solve z = y g tanh(h + g z); bimodal for y g^2 > 1), smooth on the scale
+    # min(1, 1/g): composite rule on [-y g - L_OUT, y g + L_OUT] with panels of length
+    # <= min(base, 1/g) (a Gauss–Hermite rule centred on one mode was 3e-7 off near y g^2 = 1
+    # and 2e-5 off at y g^2 > 1)
+    z1s = np.zeros(1)
+    w1s = np.ones(1)
+    if g >= 1e-13:
+        zr = y * g + L_OUT
+        z1s, w1s = rule_on_edges(_edges3(-zr, zr, np.empty(0), np.empty(0),
+                                         min(base, 1.0 / g)), xg, wg, False)
+    if Qh == 0.0:
+        # no coupling between references: the z0 integrand is constant
+        z0s = np.zeros(1)
+        w0s = np.ones(1)
+    wkink = 1.0 / (max(y, 1.0) * e) if e > 1e-13 else 0.0
+    z2s = np.zeros(1)
+    w2s = np.ones(1)
     acc = np.zeros(9)
     for i in range(z0s.shape[0]):
         z0 = z0s[i]
+        if e > 1e-13:
+            for k in range(3):
+                ck[k] = ((k - 1) * ph - c * z0) / e
+                wk[k] = wkink
+            z2s, w2s = rule_on_edges(_edges3(-L_OUT, L_OUT, ck, wk, base), xg, wg, True)
         for m in range(z2s.shape[0]):
             z2 = z2s[m]
             W = w0s[i] * w2s[m]
@@ -666,22 +686,11 @@ def entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base):
                     ea = math.exp(-2.0 * abs(hb))
                     mo[s] = 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
                     continue
-                # the peak of the z1 integrand: z = y g tanh(hb + g z); Gauss–Hermite around it
-                # with the curvature scale sp: int Dz f = int Du [phi(zp + sp u)/phi(u)] sp f
-                zp = 0.0
-                for _ in range(200):
-                    zn = y * g * math.tanh(hb + g * zp)
-                    if abs(zn - zp) < 1e-13:
-                        zp = zn
-                        break
-                    zp = 0.5 * (zp + zn)
-                tp = math.tanh(hb + g * zp)
-                cur = 1.0 - y * g * g * (1.0 - tp * tp)
-                sp = 1.0 / math.sqrt(cur) if cur > 0.04 else 5.0
+                # z1 by the composite rule z1s (above)
                 mx = -math.inf
-                for j in range(_Z40.shape[0]):
-                    zz = zp + sp * _Z40[j]
-                    v = -0.5 * zz * zz + 0.5 * _Z40[j] * _Z40[j] + y * log_2cosh_s(hb + g * zz)
+                for j in range(z1s.shape[0]):
+                    zz = z1s[j]
+                    v = -0.5 * zz * zz + y * log_2cosh_s(hb + g * zz)
                     if v > mx:
                         mx = v
                 sz = 0.0
@@ -690,11 +699,11 @@ def entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base):
                 a3 = 0.0
                 a4 = 0.0
                 a5 = 0.0
-                for j in range(_Z40.shape[0]):
-                    zz = zp + sp * _Z40[j]
+                for j in range(z1s.shape[0]):
+                    zz = z1s[j]
                     H = hb + g * zz
                     lc = log_2cosh_s(H)
-                    ew = _W40[j] * math.exp(-0.5 * zz * zz + 0.5 * _Z40[j] * _Z40[j] + y * lc - mx)
+                    ew = w1s[j] * math.exp(-0.5 * zz * zz + y * lc - mx)
                     T = math.tanh(H)
                     sz += ew
                     a1 += ew * T
@@ -703,7 +712,7 @@ def entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base):
                     a4 += ew / (1.0 + math.exp(min(2.0 * ws * H, 700.0)))
                     ea = math.exp(-2.0 * abs(H))
                     a5 += ew * 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
-                lw[s] = sQh * z0 * ws + mx + math.log(sz * sp)
+                lw[s] = sQh * z0 * ws + mx + math.log(sz) - 0.9189385332046727
                 mT[s] = a1 / sz
                 mT2[s] = a2 / sz
                 mL[s] = a3 / sz
