@@ -235,28 +235,26 @@ print(f"notebook run time {time.time() - T0:.1f} s")
 # `local_entropy_y` continued from the Franz–Parisi saddle point (y = 0) and from the two-clone
 # point (y = 1), alpha = 0.6, d = 0.1, kappa = kappa~ = 0 (default rule, Broyden, residual
 # < 1e-7; not rerun here: ~1 min per point). Sigma(y) = Phi - y S_I is the entropy of the
-# selected references. Caveat: measured with the entropic kernel's former rules (30-node
-# Gauss–Hermite in z2, a 40-node Gauss–Hermite rule centred on one mode in z1), which were off
-# in G_S by 3e-6 at y = 2 (up to 2e-5 where the z1 density is bimodal, y (qh1 - qh0) > 1); with
-# a free reference at y = 2 the fix moved Phi by 3.2e-6 and S_I by 5.0e-5. The digits below
-# 1e-4 are therefore not earned until the table is rerun with the current kernels (which agree
-# with the two-clone formula at y = 2 to 6e-12, tests/test_large_deviation.py).
+# selected references. Each row is `follow_y(0.6, 0.1, y)`, recomputed with the current
+# entropic kernel (graded z2 rule, composite z1 rule; it agrees with the two-clone formula at
+# y = 2 to 6e-12, tests/test_large_deviation.py). The rows computed with the former rules differ
+# from these by at most 8e-8 (the free reference was affected more).
 #
 # | y | S_I(y) | Phi(y) | Sigma(y) | Q |
 # |---|---|---|---|---|
 # | 0 | 0.1186865461 | 0.2277849595 | 0.2277850 | 0.39105 |
-# | 0.02 | 0.1190937144 | 0.2301627683 | 0.2277809 | 0.39283 |
-# | 0.05 | 0.1196975440 | 0.2337446578 | 0.2277598 | 0.39549 |
-# | 0.1 | 0.1206858479 | 0.2397543359 | 0.2276857 | 0.39990 |
-# | 0.2 | 0.1225971674 | 0.2519191978 | 0.2273998 | — |
-# | 1 | 0.1348645014 | 0.3553472194 | 0.2204827 | 0.47368 |
-# | 1.5 | 0.1413397591 | 0.4245480292 | 0.2125384 | 0.51011 |
-# | 2 | 0.1463619537 | 0.4965123082 | 0.2037884 | 0.54343 |
-# | 2.5 | 0.1505472836 | 0.5707707878 | 0.1944026 | 0.57383 |
-# | 3 | 0.1540578025 | 0.6469473270 | 0.1847739 | — |
-# | 4 | 0.1595303021 | 0.8038915552 | 0.1657704 | — |
-# | 6 | 0.1664379307 | 1.1305520778 | 0.1319245 | 0.72228 |
-# | 8 | 0.1703315861 | 1.4676696593 | 0.1050170 | 0.77298 |
+# | 0.02 | 0.1190937150 | 0.2301627683 | 0.2277809 | 0.39283 |
+# | 0.05 | 0.1196975457 | 0.2337446578 | 0.2277598 | 0.39549 |
+# | 0.1 | 0.1206858546 | 0.2397543359 | 0.2276858 | 0.39990 |
+# | 0.2 | 0.1225971691 | 0.2519191978 | 0.2273998 | 0.40862 |
+# | 1 | 0.1348645003 | 0.3553472181 | 0.2204827 | 0.47368 |
+# | 1.5 | 0.1413397559 | 0.4245480292 | 0.2125384 | 0.51011 |
+# | 2 | 0.1463619523 | 0.4965123082 | 0.2037884 | 0.54343 |
+# | 2.5 | 0.1505472887 | 0.5707707878 | 0.1944026 | 0.57383 |
+# | 3 | 0.1540578019 | 0.6469473270 | 0.1847739 | 0.60150 |
+# | 4 | 0.1595302961 | 0.8038915552 | 0.1657704 | 0.64954 |
+# | 6 | 0.1664379240 | 1.1305520778 | 0.1319245 | 0.72228 |
+# | 8 | 0.1703316651 | 1.4676697124 | 0.1050164 | 0.77298 |
 # | inf | 0.1784052 (kappa~ = 0, y = inf kernels; unconstrained: 0.1784177) | | | 1 |
 #
 # S_I grows with y and Sigma decreases, as they must (dSigma/dS_I = -y). The y = infinity
