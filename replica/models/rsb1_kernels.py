@@ -226,7 +226,7 @@ def energetic(q0, q1, m, kappa, sym, xg, wg, L, base):
 
 
 @jit
-def _binary_inner(a, b2, m, lc, mk):
+def binary_clone_sum(a, b2, m, lc, mk):
     """ln sum_k C(m,k) exp(M_k a + M_k^2 b2/2) and the tilted <M>, <M^2>."""
     nk = mk.shape[0]
     vmax = -math.inf
@@ -258,7 +258,7 @@ def entropic_binary(qh0, qh1, m, xg, wg, L, base):
         lc[k] = math.lgamma(m + 1.0) - math.lgamma(k + 1.0) - math.lgamma(m - k + 1.0)
     b2 = qh1 - qh0
     if qh0 <= 0.0:
-        lz, s1, s2 = _binary_inner(0.0, b2, m, lc, mk)
+        lz, s1, s2 = binary_clone_sum(0.0, b2, m, lc, mk)
         return lz, s1 * s1, s2
     sq = math.sqrt(qh0)
     edges = graded_edges_on(-L, L, np.array([0.0]), np.array([1.0 / sq]), min(base, 1.5 / sq))
@@ -267,7 +267,7 @@ def entropic_binary(qh0, qh1, m, xg, wg, L, base):
     t1 = 0.0
     t2 = 0.0
     for i in range(z.shape[0]):
-        lz, s1, s2 = _binary_inner(sq * z[i], b2, m, lc, mk)
+        lz, s1, s2 = binary_clone_sum(sq * z[i], b2, m, lc, mk)
         t0 += w[i] * lz
         t1 += w[i] * s1 * s1
         t2 += w[i] * s2

@@ -52,6 +52,7 @@ from ..gauss import gauss_legendre, graded_edges_on, rule_on_edges
 from ..solve import solve
 from . import rsb1
 from .base import Param, SaddleModel
+from .rsb1_kernels import binary_clone_sum
 
 __all__ = ["energetic", "entropic", "TSMCloneModel", "TS_MCLONE_BINARY", "alpha_m",
            "alpha_ogp"]
@@ -109,22 +110,9 @@ def _entropic_kernel(qh0, qh1, rh, m, xg, wg, base):
         z = np.zeros(1)
         w = np.ones(1)
     out = np.zeros(4)
-    vals = np.empty(m + 1)
     for i in range(z.shape[0]):
-        a = sq * z[i] + rh
-        vmax = -math.inf
-        for k in range(m + 1):
-            vals[k] = lc[k] + mk[k] * a + 0.5 * mk[k] * mk[k] * b2
-            vmax = max(vmax, vals[k])
-        tot = s1 = s2 = 0.0
-        for k in range(m + 1):
-            e = math.exp(vals[k] - vmax)
-            tot += e
-            s1 += e * mk[k]
-            s2 += e * mk[k] * mk[k]
-        s1 /= tot
-        s2 /= tot
-        out[0] += w[i] * (vmax + math.log(tot))
+        lz, s1, s2 = binary_clone_sum(sq * z[i] + rh, b2, m, lc, mk)
+        out[0] += w[i] * lz
         out[1] += w[i] * s1 * s1
         out[2] += w[i] * s2
         out[3] += w[i] * s1
