@@ -226,6 +226,18 @@ def energetic(q0, q1, m, kappa, sym, xg, wg, L, base):
 
 
 @jit
+def clone_tables(m):
+    """M_k = m - 2k and ln C(m, k), k = 0..m: the magnetisations of m binary clones and the
+    log-multiplicities of each (the terms of the clone sum)."""
+    mk = np.empty(m + 1)
+    lc = np.empty(m + 1)
+    for k in range(m + 1):
+        mk[k] = m - 2 * k
+        lc[k] = math.lgamma(m + 1.0) - math.lgamma(k + 1.0) - math.lgamma(m - k + 1.0)
+    return mk, lc
+
+
+@jit
 def binary_clone_sum(a, b2, m, lc, mk):
     """ln sum_k C(m,k) exp(M_k a + M_k^2 b2/2) and the tilted <M>, <M^2>."""
     nk = mk.shape[0]
@@ -251,11 +263,7 @@ def binary_clone_sum(a, b2, m, lc, mk):
 def entropic_binary(qh0, qh1, m, xg, wg, L, base):
     """Binary entropic integrals for integer m >= 1: (int Dz0 ln Z, int Dz0 <M>^2, int Dz0 <M^2>)
     with Z(z0) = int Dz1 [2cosh(sqrt(qh0) z0 + sqrt(qh1 - qh0) z1)]^m."""
-    mk = np.empty(m + 1)
-    lc = np.empty(m + 1)
-    for k in range(m + 1):
-        mk[k] = m - 2 * k
-        lc[k] = math.lgamma(m + 1.0) - math.lgamma(k + 1.0) - math.lgamma(m - k + 1.0)
+    mk, lc = clone_tables(m)
     b2 = qh1 - qh0
     if qh0 <= 0.0:
         lz, s1, s2 = binary_clone_sum(0.0, b2, m, lc, mk)

@@ -52,7 +52,7 @@ from ..gauss import gauss_legendre, graded_edges_on, rule_on_edges
 from ..solve import solve
 from . import rsb1
 from .base import Param, SaddleModel
-from .rsb1_kernels import binary_clone_sum
+from .rsb1_kernels import binary_clone_sum, clone_tables
 
 __all__ = ["energetic", "entropic", "TSMCloneModel", "TS_MCLONE_BINARY", "alpha_m",
            "alpha_ogp"]
@@ -95,11 +95,7 @@ def energetic(q0: float, q1: float, r: float, m: int, kappa: float = 0.0,
 def _entropic_kernel(qh0, qh1, rh, m, xg, wg, base):
     """(int Dz0 ln Z, int Dz0 <M>^2, int Dz0 <M^2>, int Dz0 <M>) for
     Z(z0) = sum_k C(m,k) exp(M_k a + M_k^2 b2/2), a = sqrt(qh0) z0 + rh, b2 = qh1 - qh0."""
-    mk = np.empty(m + 1)
-    lc = np.empty(m + 1)
-    for k in range(m + 1):
-        mk[k] = m - 2 * k
-        lc[k] = math.lgamma(m + 1.0) - math.lgamma(k + 1.0) - math.lgamma(m - k + 1.0)
+    mk, lc = clone_tables(m)
     b2 = qh1 - qh0
     sq = math.sqrt(max(qh0, 0.0))
     if sq > 0.0:
