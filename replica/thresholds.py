@@ -434,10 +434,14 @@ class _Curve:
         self.ref = fp.reference_sector(model, alpha, kappa_ref)
         self.cache: dict[float, tuple] = {}    # d -> (S, dS/dd, x)
         self.n = 0
+        self.J = None   # the Jacobian carried between warm-started solves
 
     def _solve(self, d, x0):
-        sol = self.fp.local_entropy(self.model, self.alpha, self.ref.kappa_ref, self.kappa, d,
-                                    x0=x0, ref=self.ref)
+        if x0 is None:
+            sol = self.fp.local_entropy(self.model, self.alpha, self.ref.kappa_ref, self.kappa,
+                                        d, ref=self.ref)
+        else:
+            sol, self.J = self.fp.warm_solve(self.ref, self.kappa, d, x0, self.J)
         self.n += 1
         return sol
 

@@ -41,7 +41,7 @@ import numpy as np
 from .._numba import jit
 from ..gauss import graded_edges_capped as _edges_capped
 from ..gauss import graded_edges_on as _edges
-from ..gauss import G_s, H_s, erfcx_s, log_2cosh_s, log_H_s, phi_s
+from ..gauss import G_s, erfcx_s, log_H_s, phi_s
 
 #: Gauss–Hermite rule (weights sum to 1) used for inner Gaussian integrals whose integrand is
 #: smooth on the Gaussian's own scale (kink width >= GH_MIN_WIDTH): 24 nodes reach ~1e-14 there
@@ -61,12 +61,27 @@ STEP_CAP = 20.0
 
 @jit
 def _lnH_G(x):
-    """(ln H(x), G(x)) sharing one erfcx / erfc evaluation (same formulas as replica.gauss)."""
+    """(ln H(x), G(x)) sharing one erfcx / erfc evaluation.
+
+    x >= 0: ln H = ln(erfcx(x/sqrt2)/2) - x^2/2, G = sqrt(2/pi)/erfcx(x/sqrt2) (replica.gauss).
+    x < 0: H(-x) = erfc(-x/sqrt2)/2 from libm's erfc directly (relative error ~x^2 eps from the
+    rounding of x/sqrt2, i.e. an absolute error of a few 1e-17 at most in ln H = log1p(-H(-x))
+    and in G = phi(x)/(1 - H(-x)), which is all an integrand needs; one erfc instead of two
+    exponentials and an erfc)."""
     if x >= 0.0:
         ex = erfcx_s(x * 0.7071067811865476)
         return math.log(0.5 * ex) - 0.5 * x * x, 0.7978845608028654 / ex
-    hm = H_s(-x)
+    hm = 0.5 * math.erfc(-x * 0.7071067811865476)
     return math.log1p(-hm), phi_s(x) / (1.0 - hm)
+
+
+@jit
+def _log_H_abs(x):
+    """ln H(x) to absolute accuracy ~1e-16 (the constrained density's step factor): for x < 0
+    as in :func:`_lnH_G`; for x >= 0 :func:`replica.gauss.log_H_s`."""
+    if x < 0.0:
+        return math.log1p(-0.5 * math.erfc(-x * 0.7071067811865476))
+    return log_H_s(x)
 
 
 @jit
@@ -246,7 +261,7 @@ def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
                 if arg > 12.0 and lg - 0.5 * arg * arg < -60.0:
                     continue
                 # ln H(arg) = -H(-arg) > -1.2e-19 for arg < -9: below the rounding of lrho
-                lr = log_H_s(arg) if arg > -9.0 else 0.0
+                lr = _log_H_abs(arg) if arg > -9.0 else 0.0
             else:
                 # exact step: B w > a sigma
                 lr = 0.0 if B * w > a * sig else -math.inf
@@ -390,6 +405,19 @@ def _sigmoid(x):
 
 
 @jit
+def _cosh_terms(h):
+    """(ln 2cosh h, sech^2 h, tanh h, sigmoid(-2h)) from one exponential e = exp(-2|h|):
+    ln 2cosh h = |h| + log1p(e), sech^2 h = 4e/(1+e)^2, tanh h = sign(h)(1-e)/(1+e),
+    sigmoid(-2h) = e/(1+e) for h >= 0 and 1/(1+e) for h < 0 (no cancellation anywhere)."""
+    e = math.exp(-2.0 * abs(h))
+    inv = 1.0 / (1.0 + e)
+    sc2 = 4.0 * e * inv * inv
+    if h >= 0.0:
+        return h + math.log1p(e), sc2, (1.0 - e) * inv, e * inv
+    return -h + math.log1p(e), sc2, (e - 1.0) * inv, inv
+
+
+@jit
 def binary_entropic_terms(Qh, qh, th, ph, xg, wg, base):
     """Binary entropic term and its moments, in the gauge w~_1 = +1 (docs/THEORY.md §2):
 
@@ -440,24 +468,18 @@ def binary_entropic_terms(Qh, qh, th, ph, xg, wg, base):
         f3 = 0.0
         f4 = 0.0
         if e < 1e-12:
-            h = hb
-            ea = math.exp(-2.0 * abs(h))
-            f0 = log_2cosh_s(h)
-            f1 = 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
-            f2 = math.tanh(h)
-            f3 = _sigmoid(-2.0 * h)
+            f0, f1, f2, f3 = _cosh_terms(hb)
             f4 = f1 * f1
         elif e * GH_MIN_WIDTH <= 1.0:
             for j in range(_ZH.shape[0]):
                 h = hb + e * _ZH[j]
                 r = _WH[j]
-                ea = math.exp(-2.0 * abs(h))
-                f0 += r * log_2cosh_s(h)
-                sc2 = 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+                l2c, sc2, th_, sg = _cosh_terms(h)
+                f0 += r * l2c
                 f1 += r * sc2
                 f4 += r * sc2 * sc2
-                f2 += r * math.tanh(h)
-                f3 += r * _sigmoid(-2.0 * h)
+                f2 += r * th_
+                f3 += r * sg
         else:
             cb[0] = -hb / e
             wb[0] = 1.0 / e
@@ -465,13 +487,12 @@ def binary_entropic_terms(Qh, qh, th, ph, xg, wg, base):
             for j in range(z1s.shape[0]):
                 h = hb + e * z1s[j]
                 r = w1s[j]
-                ea = math.exp(-2.0 * abs(h))
-                f0 += r * log_2cosh_s(h)
-                sc2 = 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+                l2c, sc2, th_, sg = _cosh_terms(h)
+                f0 += r * l2c
                 f1 += r * sc2
                 f4 += r * sc2 * sc2
-                f2 += r * math.tanh(h)
-                f3 += r * _sigmoid(-2.0 * h)
+                f2 += r * th_
+                f3 += r * sg
         GS += W0 * f0
         omq += W0 * f1
         tt += W0 * T * f2

@@ -532,33 +532,39 @@ def _local_entropy_fast(ref, kappa, d, x0, J, quad, tol, max_iter=12):
     predictor it converges in 2-4 residual evaluations instead of ~20 for a fresh hybrid solve.
     Returns (Solution, J, nfev) or None (the caller falls back to :func:`local_entropy`)."""
     prob = _Problem(ref, kappa, d, quad)
+    seen = {}
 
     def R(x):
         try:
-            r, _ = prob.evaluate(x)
+            r, info = prob.evaluate(x)
         except (ZeroDivisionError, ValueError, OverflowError):
             return None
-        return None if r is None or not np.all(np.isfinite(r)) else r
+        if r is None or not np.all(np.isfinite(r)):
+            return None
+        seen["x"], seen["r"], seen["info"] = x.copy(), r, info
+        return r
 
     x = np.asarray(x0, dtype=float).copy()
     r = R(x)
     nfev = 1
     if r is None:
         return None
+    fresh = J is None
     if J is None:
         J = _fd_jacobian(R, x, r)
         nfev += x.size
         if J is None:
             return None
+    refreshes = 0
     for _ in range(max_iter):
         if np.max(np.abs(r)) <= tol:
             break
         try:
             dx = np.linalg.solve(J, -r)
         except np.linalg.LinAlgError:
-            return None
+            dx = None
         lam = 1.0
-        while True:
+        while dx is not None:
             xn = x + lam * dx
             rn = R(xn)
             nfev += 1
@@ -566,7 +572,19 @@ def _local_entropy_fast(ref, kappa, d, x0, J, quad, tol, max_iter=12):
                 break
             lam *= 0.5
             if lam < 0.1:
+                dx = None
+        if dx is None:
+            # the carried (Broyden) Jacobian has gone stale: one finite-difference refresh at
+            # the current point, then Newton again; a fresh Jacobian that fails gives up
+            if fresh or refreshes >= 1:
                 return None
+            J = _fd_jacobian(R, x, r)
+            nfev += x.size
+            if J is None:
+                return None
+            fresh, refreshes = True, refreshes + 1
+            continue
+        fresh = False
         step = xn - x
         J = J + np.outer((rn - r) - J @ step, step) / (step @ step)
         x, r = xn, rn
@@ -574,7 +592,9 @@ def _local_entropy_fast(ref, kappa, d, x0, J, quad, tol, max_iter=12):
         return None
     if np.max(np.abs(r)) > tol:
         return None
-    res, info = prob.evaluate(x)
+    res, info = seen["r"], seen["info"]   # the last evaluation is at the accepted x
+    if not np.array_equal(seen["x"], x):
+        res, info = prob.evaluate(x)
     if info["C2"] < -1e-11 or info.get("e2", 0.0) < -1e-11 * max(1.0, info.get("qh", 0.0)):
         return None
     thermo = dict(info)
@@ -584,6 +604,23 @@ def _local_entropy_fast(ref, kappa, d, x0, J, quad, tol, max_iter=12):
                    iterations=nfev, method="broyden-continuation", model=f"fp-{ref.model}",
                    params=params, thermo=thermo)
     return sol, J, nfev
+
+
+def warm_solve(ref: Reference, kappa: float, d: float, x0, J=None, *, method: str = "hybrid",
+               tol: float = 1e-11, quad: Quadrature = DEFAULT_QUAD, max_iter: int = 80):
+    """One saddle point at d from nearby unknowns ``x0`` (a neighbouring distance or parameter)
+    and, optionally, the Jacobian ``J`` carried from the previous solve of a sequence.
+
+    First a quasi-Newton (Broyden) solve from ``J`` (finite differences at x0 when None, one
+    finite-difference refresh if it goes stale); if that fails, :func:`local_entropy` with
+    ``method``. Returns (Solution, J): pass J back into the next call of the sequence (None
+    after the fallback). Raises ConvergenceError as :func:`local_entropy` does."""
+    fast = _local_entropy_fast(ref, kappa, d, x0, J, quad, tol)
+    if fast is not None:
+        return fast[0], fast[1]
+    sol = local_entropy(ref.model, ref.alpha, ref.kappa_ref, kappa, d, x0=x0, method=method,
+                        tol=tol, quad=quad, ref=ref, max_iter=max_iter)
+    return sol, None
 
 
 def _predict(hist, l):
@@ -644,14 +681,8 @@ def _march(ref, kappa, targets, start_d, start_sol, quad, method, tol, min_step,
         hist, last = state["hist"], state["last"]
         x0 = _predict(hist, l)
         d = math.exp(l)
-        s = None
-        fast = _local_entropy_fast(ref, kappa, d, x0, state["J"], quad, tol)
-        if fast is not None:
-            s, state["J"], _ = fast
-        else:
-            state["J"] = None
-            s = local_entropy(ref.model, ref.alpha, ref.kappa_ref, kappa, d, x0=x0,
-                              method=method, tol=tol, quad=quad, ref=ref, max_iter=max_iter)
+        s, state["J"] = warm_solve(ref, kappa, d, x0, state["J"], method=method, tol=tol,
+                                   quad=quad, max_iter=max_iter)
         if not _consistent(last, s, float(last.thermo["d"]), d):
             state["J"] = None
             raise ConvergenceError(f"branch jump rejected at d = {d:.6g} (thermodynamic "
