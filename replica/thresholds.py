@@ -456,6 +456,12 @@ class _Curve:
             near = min(self.cache, key=lambda e: abs(math.log(e / d)))
             if x0 is None:
                 x0 = self.cache[near][2]
+        if len(self.cache) >= 2:
+            # secant predictor in ln d through the two nearest solved distances
+            d1, d2 = sorted(self.cache, key=lambda e: abs(math.log(e / d)))[:2]
+            l1, l2 = math.log(d1), math.log(d2)
+            w = (math.log(d) - l1) / (l2 - l1)
+            x0 = (1.0 - w) * self.cache[d1][2] + w * self.cache[d2][2]
         try:
             sol = self._solve(d, x0)
         except ConvergenceError:

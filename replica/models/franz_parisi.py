@@ -498,14 +498,14 @@ def _start_point(ref, kappa, quad, method, tol):
     if kappa == kr:
         return d0, sol
     k, step = kr, kappa - kr
-    x = sol.x
+    x, J = sol.x, None
     while k != kappa:
         nxt = kappa if abs(kappa - k) <= abs(step) else k + step
         try:
-            s = local_entropy(ref.model, ref.alpha, kr, nxt, d0, x0=x, method=method, tol=tol,
-                              quad=quad, ref=ref)
+            s, J = warm_solve(ref, nxt, d0, x, J, method=method, tol=tol, quad=quad)
         except ConvergenceError:
             step *= 0.5
+            J = None
             if abs(step) < 1e-6:
                 raise
             continue
