@@ -42,7 +42,7 @@ __all__ = [  # noqa: F822 (H, log_H, ... are built lazily by __getattr__)
     "tail_moment_log_s", "h2",
     "H_s", "log_H_s", "G_s", "log_H_scaled_s", "G_minus_x_s", "erfcx_s", "log_2cosh_s", "phi_s", "exp_neg_half_sq_s",
     "gauss_legendre", "gauss_hermite", "graded_gaussian_rule", "graded_edges", "graded_edges_on",
-    "graded_edges_capped", "integrate_gaussian",
+    "graded_edges_capped", "sized_edges", "integrate_gaussian",
     "DEFAULT_L", "DEFAULT_NODES",
 ]
 
@@ -342,6 +342,74 @@ def graded_edges_capped(lo, hi, centers, widths, caps, base):
             out[k] = e[i]
             k += 1
     return out[:k]
+
+
+#: :func:`sized_edges`: the zone, in units of hmax[j], where the bound hmax[j] applies
+HMAX_ZONE = 16
+
+
+@jit
+def sized_edges(lo, hi, centers, widths, caps, hmax, base, grade):
+    """Panel edges on [lo, hi] marched from lo with the largest panel each centre allows.
+
+    Within ``caps[j]`` of centre c_j (width w_j) a panel is at most ``grade`` times its
+    distance from c_j, at least w_j and at most ``hmax[j]``; everywhere at most ``base``; every
+    centre is an edge. Moving away from c_j: h <= max(w_j, grade (x - c_j)); towards it:
+    h <= max(w_j, grade (c_j - x)/(1 + grade)), so that the far end keeps the ratio (geometric
+    grading with ratio 1 + grade either way, as :func:`graded_edges_capped` with grade 1, but
+    without slivers where two gradings or the uniform grid interleave). ``hmax[j]`` bounds the
+    panels within HMAX_ZONE x hmax[j] of c_j: a smooth but short-scaled stretch, e.g. an
+    exponential tail exp(-x/l) with hmax = 4 l (resolved over 64 decay lengths). The centres,
+    the starts of their capped gradings and hmax zones and the range end are edges: one closer
+    than the allowed h is the next edge, one closer than 2h is reached by two equal panels.
+    """
+    n = centers.shape[0]
+    tiny = 1e-14 * (1.0 + abs(lo) + abs(hi))
+    cap = 4 + 2 * (int((hi - lo) / base) + 2)
+    for j in range(n):
+        w = max(widths[j], tiny)
+        cap += 4 * HMAX_ZONE + 8
+        if w < base:
+            cap += 4 * (int(math.log2(base / w) / math.log2(1.0 + grade)) + 3)
+    edges = np.empty(cap)
+    edges[0] = lo
+    m = 1
+    x = lo
+    while x < hi - tiny:
+        h = base
+        nxt = hi          # the nearest point ahead that must be an edge
+        for j in range(n):
+            c = centers[j]
+            w = max(widths[j], tiny)
+            dist = abs(c - x)
+            zone = HMAX_ZONE * hmax[j]
+            if dist < zone + tiny:
+                h = min(h, hmax[j])
+            if c > x + tiny:
+                # ahead: the centre, the start of its capped grading and of its hmax zone
+                nxt = min(nxt, c)
+                if dist < caps[j] + w + tiny:
+                    h = min(h, max(w, grade * dist / (1.0 + grade)))
+                else:
+                    nxt = min(nxt, c - caps[j])
+                if dist >= zone + tiny:
+                    nxt = min(nxt, c - zone)
+            elif dist < caps[j]:
+                h = min(h, max(w, grade * dist))
+        h = max(h, tiny)
+        dist = nxt - x
+        if dist <= h:
+            e = nxt
+        elif dist < 2.0 * h:      # two equal panels rather than a sliver
+            e = x + 0.5 * dist
+        else:
+            e = x + h
+        if m == cap:     # cannot happen with the bound above; never silently truncate
+            raise ValueError("sized_edges: edge buffer exhausted")
+        edges[m] = e
+        m += 1
+        x = e
+    return edges[:m]
 
 
 @jit

@@ -144,3 +144,56 @@ def test_graded_edges_capped_resolves_a_sharp_step_with_few_panels():
     z, w = rule_on_edges(capped, xg, wg, True)
     val = sum(wi * H_s((c - zi) / eps) for zi, wi in zip(z, w))
     assert abs(val - H_s(c / np.sqrt(1 + eps * eps))) < 1e-14
+
+
+def test_sized_edges_grading_hmax_and_closed_forms():
+    """sized_edges: every centre is an edge, panels within the caps keep the grading ratio
+    (length <= grade x distance to the centre, or the centre's width), the hmax zone is
+    respected, and a step plus a kink and an exponential tail integrate to their closed forms
+    with fewer panels than graded_edges_capped puts there."""
+    from replica.gauss import (H_s, gauss_legendre, graded_edges_capped, rule_on_edges,
+                               sized_edges)
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        lo = rng.uniform(-12.0, 2.0)
+        hi = lo + rng.uniform(1e-3, 25.0)
+        cen = rng.uniform(lo - 1.0, hi + 1.0, 3)
+        wid = 10.0 ** rng.uniform(-10.0, 0.5, 3)
+        caps = np.where(rng.random(3) < 0.5, np.inf, 10.0 ** rng.uniform(-8.0, 1.0, 3))
+        hmax = np.where(rng.random(3) < 0.5, np.inf, 10.0 ** rng.uniform(-3.0, 0.5, 3))
+        grade = rng.choice([0.75, 1.0])
+        e = sized_edges(lo, hi, cen, wid, caps, hmax, 3.0, grade)
+        assert e[0] == lo and e[-1] == hi and np.all(np.diff(e) > 0)
+        assert np.all(np.diff(e) <= 3.0 * (1 + 1e-12))
+        for c, w, cp, hm in zip(cen, wid, caps, hmax):
+            if lo < c < hi:
+                assert np.min(np.abs(e - c)) <= 1e-12 * (1 + abs(c))
+            for a, b in zip(e[:-1], e[1:]):
+                near = min(abs(a - c), abs(b - c))
+                if max(abs(a - c), abs(b - c)) <= cp and (a - c) * (b - c) >= 0:
+                    assert b - a <= max(w, grade * near) * (1 + 1e-9) + 1e-12
+                if min(abs(a - c), abs(b - c)) < 16 * hm * (1 - 1e-9) and hm < 3.0:
+                    assert b - a <= hm * (1 + 1e-9)
+    # closed forms: int Dw H((c - w)/eps) = H(c/sqrt(1 + eps^2)) (a sharp step) and
+    # int_c^inf exp(-(w - c)/l) dw = l (an exponential tail, l = 0.01, panels <= 4 l)
+    xg, wg = (np.array(a) for a in gauss_legendre(10))
+    c, eps, base = 0.3, 1e-7, 3.0
+    args = (np.array([c, 1.1]), np.array([eps, 0.05]), np.array([20 * eps, np.inf]))
+    for grade in (1.0, 0.75):
+        e = sized_edges(-11.0, 11.0, *args, np.array([np.inf, np.inf]), base, grade)
+        z, w = rule_on_edges(e, xg, wg, True)
+        val = sum(wi * H_s((c - zi) / eps) for zi, wi in zip(z, w))
+        assert abs(val - H_s(c / np.sqrt(1 + eps * eps))) < 1e-14
+    # a step, the tail of a truncated Gaussian and a kink whose gradings interleave (the
+    # Franz-Parisi inner rule at small d): the same ratio-2 grading without the slivers
+    args = (np.array([0.1259, 0.1259, 0.0]), np.array([5.9e-4, 0.25, 0.069]),
+            np.array([0.0118, np.inf, np.inf]))
+    old = graded_edges_capped(0.1194, 10.0073, *args, base)
+    e = sized_edges(0.1194, 10.0073, *args, np.full(3, np.inf), base, 1.0)
+    assert len(e) < len(old) - 3
+    ell = 0.01
+    e = sized_edges(c, c + 60 * ell, np.array([c]), np.array([ell / 4]), np.array([np.inf]),
+                    np.array([4 * ell]), base, 0.75)
+    z, w = rule_on_edges(e, xg, wg, False)
+    assert abs(sum(wi * np.exp(-(zi - c) / ell) for zi, wi in zip(z, w)) / ell
+               - (1 - np.exp(-60))) < 1e-13

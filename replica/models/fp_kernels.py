@@ -25,10 +25,11 @@ Derivatives (Gaussian integration by parts / Price's theorem on the conditional 
 -G(G-x)/(1-q)). All three are checked against finite differences in the tests.
 
 Quadrature: composite Gauss–Legendre with panel edges at the boundary layers, refined
-geometrically (``_edges``): in z0 around the reference boundary a(z0) = 0 (width
-sqrt((1-Q)/Q)) and the kink of the constrained field; in w around the step of
-H((a sigma - B w)/C) (width C/|B|, and the exponential tail 1/a of the truncated Gaussian) and the
-kink of ln H(x) (width sqrt(1-q)/sigma). The w-range is the exact support of the truncated
+geometrically: in z0 around the reference boundary a(z0) = 0 (width sqrt((1-Q)/Q)) and the kink
+of the constrained field, where these are narrower than a third of the (shorter, OUTER_BASE)
+outer panels (``_smooth_rule``); in w (``replica.gauss.sized_edges``) around the step of
+H((a sigma - B w)/C) (width C/|B|, and the exponential tail 1/a of the truncated Gaussian, whose
+panels are at most 4 decay lengths long) and the kink of ln H(x) (width sqrt(1-q)/sigma). The w-range is the exact support of the truncated
 variable (Minkowski sum of B y~ over y~ in [a, sqrt(a^2 + 2E)] and C z1 over [-L, L]), so that the
 truncated Gaussian is resolved even when a >> 12 (deep reference tail).
 """
@@ -39,8 +40,8 @@ import math
 import numpy as np
 
 from .._numba import jit
-from ..gauss import graded_edges_capped as _edges_capped
 from ..gauss import graded_edges_on as _edges
+from ..gauss import sized_edges
 from ..gauss import G_s, erfcx_s, log_H_s, phi_s
 
 #: Gauss–Hermite rule (weights sum to 1) used for inner Gaussian integrals whose integrand is
@@ -54,6 +55,17 @@ GH_MIN_WIDTH = 2.0
 L_GAUSS = 11.0
 #: exponent cut for the truncated Gaussian tail: exp(-E_TAIL) ~ 1e-22
 E_TAIL = 50.0
+#: outer (z0) rule of :func:`energetic_terms` (:func:`_smooth_rule`): uniform panels
+#: OUTER_BASE x base long; a feature (reference boundary, kink of the constrained field) of width
+#: >= OUTER_SMOOTH x the panel length is smooth on the panel scale and gets no edges
+OUTER_BASE = 2.0 / 3.0
+OUTER_SMOOTH = 1.0 / 3.0
+#: inner (w) rule of :func:`energetic_terms` (:func:`replica.gauss.sized_edges`): panels at most
+#: INNER_BASE x base long, geometric grading of ratio 1 + GRADE around the step of the
+#: constrained density and the kink of ln H(x), and panels of at most 4 decay lengths over the
+#: exponential tail of the truncated Gaussian
+GRADE = 0.75
+INNER_BASE = 2.0 / 3.0
 #: the step H((a sigma - B w)/C) of the constrained density differs from a step function by
 #: less than H(STEP_CAP/2) = 8e-24 beyond STEP_CAP/2 widths: its panel grading stops there
 STEP_CAP = 20.0
@@ -116,6 +128,21 @@ def _gauss_rule(centers, widths, xg, wg, base):
 
 
 @jit
+def _smooth_rule(centers, widths, xg, wg, base):
+    """:func:`_gauss_rule` on panels OUTER_BASE x base long, for integrands whose features are
+    mostly wide: a feature of width >= OUTER_SMOOTH x the panel length gets no edges or
+    grading (``centers`` is modified). OUTER_SMOOTH follows from the analyticity of ln H(x):
+    analytic within ~3.4 of the real axis (the zeros of erfc), so that 10 Gauss–Legendre nodes
+    on a panel whose half-length is 1/2.3 of that distance reach ~1e-14 (Bernstein ellipse
+    rho ~ 4.8) for features of width >= 1/3 of the panel."""
+    bo = OUTER_BASE * base
+    for j in range(centers.shape[0]):
+        if widths[j] >= OUTER_SMOOTH * bo:
+            centers[j] = -2.0 * L_GAUSS
+    return _gauss_rule(centers, widths, xg, wg, bo)
+
+
+@jit
 def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
     """Energetic term of the FP free entropy and its derivatives for 0 < Q < 1.
 
@@ -156,7 +183,7 @@ def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
     else:
         cz[2] = cz[0]
         wz[2] = wz[0]
-    z0s, w0s = _gauss_rule(cz, wz, xg, wg, base)
+    z0s, w0s = _smooth_rule(cz, wz, xg, wg, base)
 
     nmax = 4096
     wn = np.empty(nmax)
@@ -164,6 +191,7 @@ def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
     cw = np.empty(3)
     wdw = np.empty(3)
     cap = np.empty(3)
+    hm = np.empty(3)
     GE = 0.0
     Gsq = 0.0
     zGx = 0.0
@@ -229,16 +257,19 @@ def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
                 cw[k] = a * sig / B
                 wdw[k] = wstep
                 cap[k] = STEP_CAP * wstep
+                hm[k] = math.inf
                 k += 1
             cw[k] = a * sig / B
             wdw[k] = min(wstep, wtail) if STEP_CAP * wstep >= wtail else wtail
             cap[k] = math.inf
+            hm[k] = 16.0 * wtail     # 4 decay lengths of the truncated Gaussian's tail
             k += 1
         cw[k] = base_m / sig
         wdw[k] = s / sig
         cap[k] = math.inf
+        hm[k] = math.inf
         k += 1
-        ed = _edges_capped(wlo, whi, cw[:k], wdw[:k], cap[:k], base)
+        ed = sized_edges(wlo, whi, cw[:k], wdw[:k], cap[:k], hm[:k], INNER_BASE * base, GRADE)
         npt = (ed.shape[0] - 1) * xg.shape[0]
         if npt > nmax:
             nmax = 2 * npt
