@@ -92,7 +92,12 @@ class Curve:
 
 
 def _is_array(value) -> bool:
+    if type(value) in _SCALAR_TYPES:    # the common case, without numpy's ndim (~1 us)
+        return False
     return not isinstance(value, (str, bytes)) and np.ndim(value) >= 1
+
+
+_SCALAR_TYPES = frozenset((float, int, bool, str, bytes, type(None)))
 
 
 def along_array(*names: str, warm_start: str | None = "x0"):
