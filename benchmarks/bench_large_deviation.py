@@ -16,13 +16,12 @@ node counts in plain Python)
 from __future__ import annotations
 
 import json
-import math
 import os
 import subprocess
 import sys
-import time
 
 import numpy as np
+from _timing import best as _best
 
 from replica._numba import jit
 from replica.gauss import G_s, cosh_terms_s, log_H_abs_s, log_H_G_s
@@ -68,57 +67,31 @@ def count_nodes(kernel, args):
     return json.loads(out)
 
 
-def _best(f, repeat=5, number=3):
-    best = math.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            f()
-        best = min(best, (time.perf_counter() - t0) / number)
-    return best
-
-
 @jit
-def _sum_lnH(xs):
+def _primitive_sum(xs, which):
+    """Sum over xs of one per-node primitive (0: ln H, 1: ln H and G, 2: G, 3: the ln 2cosh
+    group), so that its cost per call can be timed."""
     s = 0.0
     for x in xs:
-        s += log_H_abs_s(x)
-    return s
-
-
-@jit
-def _sum_lnH_G(xs):
-    s = 0.0
-    for x in xs:
-        a, b = log_H_G_s(x)
-        s += a + b
-    return s
-
-
-@jit
-def _sum_G(xs):
-    s = 0.0
-    for x in xs:
-        s += G_s(x)
-    return s
-
-
-@jit
-def _sum_cosh(xs):
-    s = 0.0
-    for x in xs:
-        a, b, c, e = cosh_terms_s(x)
-        s += a + b + c + e
+        if which == 0:
+            s += log_H_abs_s(x)
+        elif which == 1:
+            a, b = log_H_G_s(x)
+            s += a + b
+        elif which == 2:
+            s += G_s(x)
+        else:
+            a, b, c, e = cosh_terms_s(x)
+            s += a + b + c + e
     return s
 
 
 def primitive_costs():
     xs = np.random.default_rng(0).normal(0.0, 3.0, 100_000)
     cost = {}
-    for name, f in (("lnH", _sum_lnH), ("lnH_G", _sum_lnH_G), ("G", _sum_G),
-                    ("cosh", _sum_cosh)):
-        f(xs)
-        cost[name] = _best(lambda: f(xs), repeat=5, number=5) / xs.size
+    for which, name in enumerate(("lnH", "lnH_G", "G", "cosh")):
+        _primitive_sum(xs, which)
+        cost[name] = _best(lambda: _primitive_sum(xs, which), repeat=5, number=5) / xs.size
     return cost
 
 
