@@ -62,11 +62,13 @@ _W30 = _GH30[1] / math.sqrt(2.0 * math.pi)
 
 
 @jit
-def _solve_xg(s1, k, r):
-    """Root X of s1 X + k G(X) = r (k >= 0): increasing convex in X, Newton from the right."""
-    x = r / s1
+def _solve_xg(s1, k, r, x):
+    """Root X of s1 X + k G(X) = r (k >= 0), by Newton's method from ``x`` (the root at a
+    neighbouring node, or r/s1, the root at k = 0). The function is increasing and convex in X,
+    so Newton's iterates approach the root monotonically from the right after at most one step
+    (from a start left of the root, the first step lands right of it)."""
     if k == 0.0:
-        return x
+        return r / s1
     for _ in range(200):
         g = G_s(x)
         f = s1 * x + k * g - r
@@ -150,16 +152,20 @@ def _edges3(lo, hi, c, w, base):
 
 
 @jit
-def _me_point(X0, z0, vmin, s1, delta, bp, c2):
-    """Inner maximum of GE_inf at one (z0, z2): returns (M, g, X, constrained)."""
-    x = _solve_xg(s1, delta / s1, X0)
+def _me_point(X0, z0, vmin, s1, delta, bp, c2, xu, xc):
+    """Inner maximum of GE_inf at one (z0, z2): returns (M, g, X, constrained, Xu, G(Xu)), Xu
+    the root of the unconstrained maximum (X = Xu unless the constraint binds). ``xu``, ``xc``:
+    starting points of the two Newton solves."""
+    x = _solve_xg(s1, delta / s1, X0, xu)
     lh, g = log_H_G_s(x)
     v = bp * g / s1
     if v >= vmin:
-        return -0.5 * delta * g * g / (s1 * s1) + lh, g, x, 0
-    x = _solve_xg(s1, c2 / s1, X0 - bp * vmin)
+        return -0.5 * delta * g * g / (s1 * s1) + lh, g, x, 0, x, g
+    xu = x
+    gu = g
+    x = _solve_xg(s1, c2 / s1, X0 - bp * vmin, xc)
     lh, g = log_H_G_s(x)
-    return (-0.5 * vmin * vmin - 0.5 * c2 * g * g / (s1 * s1) + lh), g, x, 1
+    return (-0.5 * vmin * vmin - 0.5 * c2 * g * g / (s1 * s1) + lh), g, x, 1, xu, gu
 
 
 @jit
@@ -223,11 +229,26 @@ def energetic_inf(kappa_ref, constrained, kappa, p, chi, b, D2, c2, xg, wg, base
         w1[1] = wkink / D if D > 0.0 else 0.0
         e1 = _edges3(-L_OUT, L_OUT, c1, w1, base)
         z2s, w2s = rule_on_edges(e1, xg, wg, True)
+        # Newton starts: the tangent predictions from the roots at earlier z2 nodes (X0 moves
+        # smoothly along z2; dX/dX0 = 1/(s1 + k G'(X))); at the first node, the roots at k = 0
+        X0u = kappa - p * z0 - D * z2s[0]      # X0 and slope at the last unconstrained root
+        xu = X0u / s1
+        slu = math.inf
+        X0c = X0u
+        xc = (X0u - bp * vmin) / s1 if constrained else 0.0
+        slc = math.inf
         for j in range(z2s.shape[0]):
             z2 = z2s[j]
             W = W0 * w2s[j]
             X0 = kappa - p * z0 - D * z2
-            M, g, x, con = _me_point(X0, z0, vmin, s1, delta, bp, c2)
+            M, g, x, con, xu, gu = _me_point(X0, z0, vmin, s1, delta, bp, c2,
+                                             xu + (X0 - X0u) / slu, xc + (X0 - X0c) / slc)
+            X0u = X0
+            slu = s1 + (delta / s1) * gu * (gu - xu)
+            if con == 1:
+                xc = x
+                X0c = X0
+                slc = s1 + (c2 / s1) * g * (g - x)
             GE += W * M
             # d/dX0 = -g/s1 ; d/ds1 = g x/s1
             ds1 = g * x / s1
@@ -437,7 +458,7 @@ def energetic_inf_free(kappa, q1, delta, xg, wg, base):
     for i in range(zs.shape[0]):
         z = zs[i]
         X0 = kappa - sq * z
-        x = _solve_xg(s1, delta / s1, X0)
+        x = _solve_xg(s1, delta / s1, X0, X0 / s1)
         lh, g = log_H_G_s(x)
         GE += ws[i] * (-0.5 * delta * g * g / (s1 * s1) + lh)
         dq += ws[i] * (g * z / (2.0 * s1 * sq) - g * x / (2.0 * s1 * s1))
