@@ -11,17 +11,8 @@ import subprocess
 import sys
 import time
 
+from _timing import best as _best
 from scipy import integrate, optimize, special
-
-
-def _best(f, repeat=7, number=20):
-    best = math.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        for _ in range(number):
-            f()
-        best = min(best, (time.perf_counter() - t) / number)
-    return best
 
 
 # --- plain reference: the same saddle-point equations with scipy.integrate.quad ---------------

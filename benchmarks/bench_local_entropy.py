@@ -27,7 +27,8 @@ import numpy as np  # noqa: E402
 
 from replica._numba import jit  # noqa: E402
 from replica.models import franz_parisi as fp  # noqa: E402
-from replica.models.fp_kernels import _cosh_terms, _lnH_G  # noqa: E402
+from replica.gauss import cosh_terms_s as _cosh_terms  # noqa: E402
+from replica.gauss import log_H_G_s as _lnH_G  # noqa: E402
 from replica.testing.refs.franz_parisi import independent_free_entropy  # noqa: E402
 
 

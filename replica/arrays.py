@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .continuation import Lost, march
 from .errors import ReplicaInputError
 
 __all__ = ["Curve", "along_array"]
@@ -92,7 +91,12 @@ class Curve:
 
 
 def _is_array(value) -> bool:
+    if type(value) in _SCALAR_TYPES:    # the common case, without numpy's ndim (~1 us)
+        return False
     return not isinstance(value, (str, bytes)) and np.ndim(value) >= 1
+
+
+_SCALAR_TYPES = frozenset((float, int, bool, str, bytes, type(None)))
 
 
 def along_array(*names: str, warm_start: str | None = "x0"):
@@ -142,6 +146,9 @@ def along_array(*names: str, warm_start: str | None = "x0"):
                     bound.arguments[warm] = x_pred
                 r = fn(*bound.args, **bound.kwargs)
                 return (np.asarray(r.x, dtype=float) if hasattr(r, "x") else None), r
+
+            # imported here: scalar calls (the first solve of a session) do not need the engine
+            from .continuation import Lost, march
 
             results, prev_x = [], None
             for i, v in enumerate(values):

@@ -41,6 +41,7 @@ __all__ = [  # noqa: F822 (H, log_H, ... are built lazily by __getattr__)
     "F_margin", "log_F_margin", "F_margin_s", "log_F_margin_s", "tail_moments_s",
     "tail_moment_log_s", "h2",
     "H_s", "log_H_s", "G_s", "log_H_scaled_s", "G_minus_x_s", "erfcx_s", "log_2cosh_s", "phi_s", "exp_neg_half_sq_s",
+    "log_H_G_s", "log_H_abs_s", "cosh_terms_s", "one_minus_x_mills_s",
     "gauss_legendre", "gauss_hermite", "graded_gaussian_rule", "graded_edges", "graded_edges_on",
     "graded_edges_capped", "sized_edges", "integrate_gaussian",
     "DEFAULT_L", "DEFAULT_NODES",
@@ -178,6 +179,15 @@ def G_minus_x_s(x):
         return G_s(x) - x
     if x == math.inf:
         return 0.0
+    return G_s(x) * one_minus_x_mills_s(x)
+
+
+@jit
+def one_minus_x_mills_s(x):
+    """1 - x R(x) = (G(x) - x)/G(x) for x >= 10 (R = H/phi = 1/G the Mills ratio), by the
+    asymptotic series sum_{k>=1} (-1)^(k+1) (2k-1)!! / x^(2k), summed until a term falls below
+    1e-17 of the first one 1/x^2 (at most 30 terms, 25 at x = 10; the terms decrease up to
+    k ~ x^2/2 >= 50, so the truncation error is below the last term)."""
     inv = 1.0 / (x * x)
     term = 1.0
     total = 0.0
@@ -187,7 +197,9 @@ def G_minus_x_s(x):
             total += term
         else:
             total -= term
-    return G_s(x) * total
+        if term < 1e-17 * inv:
+            break
+    return total
 
 
 @jit
@@ -195,6 +207,50 @@ def log_2cosh_s(h):
     """ln(2 cosh h) = |h| + log1p(exp(-2|h|)), without overflow."""
     a = abs(h)
     return a + math.log1p(math.exp(-2.0 * a))
+
+
+# ----------------------------------------------------------------------------------------------
+# Fused per-node primitives of the quadrature kernels (several quantities from one evaluation)
+# ----------------------------------------------------------------------------------------------
+
+
+@jit
+def log_H_G_s(x):
+    """(ln H(x), G(x)) sharing one erfcx / erfc evaluation.
+
+    x >= 0: ln H = ln(erfcx(x/sqrt2)/2) - x^2/2, G = sqrt(2/pi)/erfcx(x/sqrt2).
+    x < 0: H(-x) = erfc(-x/sqrt2)/2 from libm's erfc directly (relative error ~x^2 eps from the
+    rounding of x/sqrt2, i.e. an absolute error of a few 1e-17 at most in ln H = log1p(-H(-x))
+    and in G = phi(x)/(1 - H(-x)), which is all an integrand needs; one erfc instead of two
+    exponentials and an erfc)."""
+    if x >= 0.0:
+        ex = erfcx_s(x * 0.7071067811865476)
+        return math.log(0.5 * ex) - 0.5 * x * x, 0.7978845608028654 / ex
+    hm = 0.5 * math.erfc(-x * 0.7071067811865476)
+    return math.log1p(-hm), phi_s(x) / (1.0 - hm)
+
+
+@jit
+def log_H_abs_s(x):
+    """ln H(x) to absolute accuracy ~1e-16 (e.g. a density's step factor): for x < 0 as in
+    :func:`log_H_G_s`; for x >= 0 :func:`log_H_s`."""
+    if x < 0.0:
+        return math.log1p(-0.5 * math.erfc(-x * 0.7071067811865476))
+    return log_H_s(x)
+
+
+@jit
+def cosh_terms_s(h):
+    """(ln 2cosh h, sech^2 h, tanh h, sigmoid(-2h)) from one exponential e = exp(-2|h|):
+    ln 2cosh h = |h| + log1p(e), sech^2 h = 4e/(1+e)^2, tanh h = sign(h)(1-e)/(1+e),
+    sigmoid(-2h) = e/(1+e) for h >= 0 and 1/(1+e) for h < 0 (relative accuracy a few ulp, except
+    tanh near h = 0, where 1 - e cancels: absolute accuracy ~1e-17 there)."""
+    e = math.exp(-2.0 * abs(h))
+    inv = 1.0 / (1.0 + e)
+    sc2 = 4.0 * e * inv * inv
+    if h >= 0.0:
+        return h + math.log1p(e), sc2, (1.0 - e) * inv, e * inv
+    return -h + math.log1p(e), sc2, (e - 1.0) * inv, inv
 
 
 # ----------------------------------------------------------------------------------------------

@@ -197,3 +197,23 @@ def test_sized_edges_grading_hmax_and_closed_forms():
     z, w = rule_on_edges(e, xg, wg, False)
     assert abs(sum(wi * np.exp(-(zi - c) / ell) for zi, wi in zip(z, w)) / ell
                - (1 - np.exp(-60))) < 1e-13
+
+
+def test_fused_primitives_against_mpmath():
+    """log_H_G_s, log_H_abs_s (ln H to absolute 1e-16 for x < 0, relative elsewhere) and
+    cosh_terms_s (ln 2cosh, sech^2, tanh, sigmoid(-2h); tanh to absolute 1e-16 near h = 0, where
+    (1 - e)/(1 + e) cancels) on grids reaching the tails."""
+    for x in np.concatenate([np.linspace(-40, 40, 161), [-1e-9, 0.0, 1e-9, 9.99, 10.0]]):
+        lh, g = gauss.log_H_G_s(float(x))
+        ref_lh, ref_g = _log_H(x), mp.npdf(mp.mpf(x)) / _H(x)
+        tol = 1e-16 if x < 0 else 1e-15 * abs(float(ref_lh))
+        assert abs(lh - float(ref_lh)) <= tol, x
+        assert abs(gauss.log_H_abs_s(float(x)) - float(ref_lh)) <= tol, x
+        if ref_g > 1e-300:
+            assert abs(g / float(ref_g) - 1) < 1e-14, x
+    for h in [-400.0, -20.0, -3.0, -1e-3, 0.0, 0.7, 5.0, 30.0, 400.0]:
+        l2c, s2, th, sg = gauss.cosh_terms_s(h)
+        hm = mp.mpf(h)
+        refs = (mp.log(2 * mp.cosh(hm)), mp.sech(hm) ** 2, mp.tanh(hm), 1 / (1 + mp.exp(2 * hm)))
+        for v, r in zip((l2c, s2, th, sg), refs):
+            assert abs(v - float(r)) <= 1e-15 * abs(float(r)) + 1e-16, (h, v, r)

@@ -41,8 +41,10 @@ import numpy as np
 
 from .._numba import jit
 from ..gauss import graded_edges_on as _edges
-from ..gauss import sized_edges
-from ..gauss import G_s, erfcx_s, log_H_s, phi_s
+from ..gauss import G_s, log_H_s, phi_s, sized_edges
+from ..gauss import cosh_terms_s as _cosh_terms
+from ..gauss import log_H_abs_s as _log_H_abs
+from ..gauss import log_H_G_s as _lnH_G
 
 #: Gauss–Hermite rule (weights sum to 1) used for inner Gaussian integrals whose integrand is
 #: smooth on the Gaussian's own scale (kink width >= GH_MIN_WIDTH): 24 nodes reach ~1e-14 there
@@ -69,31 +71,6 @@ INNER_BASE = 2.0 / 3.0
 #: the step H((a sigma - B w)/C) of the constrained density differs from a step function by
 #: less than H(STEP_CAP/2) = 8e-24 beyond STEP_CAP/2 widths: its panel grading stops there
 STEP_CAP = 20.0
-
-
-@jit
-def _lnH_G(x):
-    """(ln H(x), G(x)) sharing one erfcx / erfc evaluation.
-
-    x >= 0: ln H = ln(erfcx(x/sqrt2)/2) - x^2/2, G = sqrt(2/pi)/erfcx(x/sqrt2) (replica.gauss).
-    x < 0: H(-x) = erfc(-x/sqrt2)/2 from libm's erfc directly (relative error ~x^2 eps from the
-    rounding of x/sqrt2, i.e. an absolute error of a few 1e-17 at most in ln H = log1p(-H(-x))
-    and in G = phi(x)/(1 - H(-x)), which is all an integrand needs; one erfc instead of two
-    exponentials and an erfc)."""
-    if x >= 0.0:
-        ex = erfcx_s(x * 0.7071067811865476)
-        return math.log(0.5 * ex) - 0.5 * x * x, 0.7978845608028654 / ex
-    hm = 0.5 * math.erfc(-x * 0.7071067811865476)
-    return math.log1p(-hm), phi_s(x) / (1.0 - hm)
-
-
-@jit
-def _log_H_abs(x):
-    """ln H(x) to absolute accuracy ~1e-16 (the constrained density's step factor): for x < 0
-    as in :func:`_lnH_G`; for x >= 0 :func:`replica.gauss.log_H_s`."""
-    if x < 0.0:
-        return math.log1p(-0.5 * math.erfc(-x * 0.7071067811865476))
-    return log_H_s(x)
 
 
 @jit
@@ -433,19 +410,6 @@ def _sigmoid(x):
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
     return e / (1.0 + e)
-
-
-@jit
-def _cosh_terms(h):
-    """(ln 2cosh h, sech^2 h, tanh h, sigmoid(-2h)) from one exponential e = exp(-2|h|):
-    ln 2cosh h = |h| + log1p(e), sech^2 h = 4e/(1+e)^2, tanh h = sign(h)(1-e)/(1+e),
-    sigmoid(-2h) = e/(1+e) for h >= 0 and 1/(1+e) for h < 0 (no cancellation anywhere)."""
-    e = math.exp(-2.0 * abs(h))
-    inv = 1.0 / (1.0 + e)
-    sc2 = 4.0 * e * inv * inv
-    if h >= 0.0:
-        return h + math.log1p(e), sc2, (1.0 - e) * inv, e * inv
-    return -h + math.log1p(e), sc2, (e - 1.0) * inv, inv
 
 
 @jit

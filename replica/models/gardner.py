@@ -52,8 +52,9 @@ from .._numba import jit
 from ..arrays import along_array
 from ..errors import (ConvergenceError, ReplicaInputError, check_finite, check_options,
                       check_range)
-from ..gauss import (F_margin_s, G_minus_x_s, G_s, H_s, erfcx_s, phi_s, gauss_legendre, graded_edges, log_2cosh_s,
-                     log_H_s, rule_on_edges)
+from ..gauss import (F_margin_s, G_minus_x_s, G_s, H_s, cosh_terms_s, erfcx_s, gauss_legendre,
+                     graded_edges, log_H_G_s, log_H_s, one_minus_x_mills_s, phi_s,
+                     rule_on_edges)
 from ..solve import Solution, solve, zero_on_branch
 from ..special import capacity_spherical, kappa_max_spherical, log_capacity_spherical
 from .base import Param, SaddleModel
@@ -142,7 +143,7 @@ def _energetic_pass(v, kappa, xg, wg):
             # one erfcx per node: ln H + u^2/2 = ln(erfcx/2), G = sqrt(2/pi)/erfcx
             ex = erfcx_s(u * _INV_SQRT2)
             g = _SQRT_2_OVER_PI / ex
-            gmu = G_minus_x_s(u) if u >= 10.0 else g - u
+            gmu = g * one_minus_x_mills_s(u) if u >= 10.0 else g - u
             er += w * math.log(0.5 * ex)
             jr += w * gmu * (g + u)      # G^2 - u^2 = (G - u)(G + u)
             if u < 30.0:
@@ -153,9 +154,9 @@ def _energetic_pass(v, kappa, xg, wg):
                 br = (3.0 + iu2 * (-32.0 + iu2 * (372.0 - 4896.0 * iu2))) * iu2 / u
                 bp = -(9.0 + iu2 * (-160.0 + iu2 * (2604.0 - 44064.0 * iu2))) * iu2 * iu2
         else:
-            g = G_s(u)
+            lh, g = log_H_G_s(u)     # one erfc for both
             gmu = g - u
-            er += w * log_H_s(u)
+            er += w * lh
             jr += w * g * g
             br = g * g * gmu
             bp = g * g * (gmu * (3.0 * g - 2.0 * u) - 1.0)
@@ -202,11 +203,9 @@ def _entropic_pass(qh, xg, wg):
     for i in range(zs.shape[0]):
         z = zs[i]
         w = ws[i]
-        h = s * z
-        lc += w * log_2cosh_s(h)
-        # sech^2 h = 4 e^{-2|h|} / (1 + e^{-2|h|})^2, no overflow
-        e = math.exp(-2.0 * abs(h))
-        sech2 = 4.0 * e / ((1.0 + e) * (1.0 + e))
+        # ln 2cosh h and sech^2 h from one exponential, no overflow
+        l2c, sech2, _, _ = cosh_terms_s(s * z)
+        lc += w * l2c
         s2 += w * sech2
         s4 += w * sech2 * sech2
         s6 += w * sech2 * sech2 * sech2
@@ -249,9 +248,11 @@ def _residual_pass(binary, alpha, kappa, v, xg, wg):
 
 @jit
 def _warm_newton(binary, alpha, kappa, v0, xg, wg, gtol, max_eval):
-    """Halley's method on g(v) in ln v from a warm start v0, with the analytic first and second
+    """Halley's method on g(v) from a warm start v0, with the analytic first and second
     derivatives of :func:`_residual_pass` (cubic convergence: 3 evaluations from a neighbouring
-    point of a continuation) and step halving while |g| does not decrease. Every evaluated v is
+    point of a continuation): the step is taken in v (g is nearly linear in v as q -> 1, e.g.
+    near the spherical capacity) unless it changes v by more than a factor 4, then in ln v;
+    steps in ln v are halved while |g| does not decrease. Every evaluated v is
     snapped to 1 - (1 - v), so that q = 1 - v reproduces v exactly.
     Returns (ok, v, evaluations, g, E_r, J_r, K, A, qh, ln2cosh, sech2, sech4); ok = False when
     the budget is exhausted or no decrease is found (the caller then falls back)."""
@@ -264,9 +265,17 @@ def _warm_newton(binary, alpha, kappa, v0, xg, wg, gtol, max_eval):
         if abs(g) <= gtol:
             return (True, v, nev, g, out[2], out[3], out[4], out[5], out[6], out[7], out[8],
                     out[9])
-        # Halley's step (cubic convergence), Newton's where the curvature term is unusable
-        den = 2.0 * out[1] * out[1] - g * out[10]
-        step = -2.0 * g * out[1] / den if den > 0.5 * out[1] * out[1] else -g / out[1]
+        # Halley's step (cubic convergence) in v, where g is close to linear as q -> 1 (J(q)
+        # is analytic in 1 - q there); in ln v if it would change v by more than a factor 4;
+        # Newton's where the curvature term is unusable
+        g1 = out[1] / v
+        den = 2.0 * g1 * g1 - g * (out[10] - out[1]) / (v * v)
+        dv = -2.0 * g * g1 / den if den > 0.5 * g1 * g1 else -g / g1
+        if -0.75 * v < dv < 3.0 * v:
+            step = math.log1p(dv / v)
+        else:
+            den = 2.0 * out[1] * out[1] - g * out[10]
+            step = -2.0 * g * out[1] / den if den > 0.5 * out[1] * out[1] else -g / out[1]
         if not math.isfinite(step):
             break
         step = min(max(step, -3.0), 3.0)
@@ -595,7 +604,7 @@ def gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "brac
         except (TypeError, ValueError):
             raise ReplicaInputError(f"x0 must be numbers, got {x0!r}") from None
         if x0v.ndim != 1 or x0v.size < n or (method != "bracket" and x0v.size != n) \
-                or not np.all(np.isfinite(x0v)):
+                or not all(map(math.isfinite, x0v.tolist())):
             raise ReplicaInputError(f"x0 must hold {n} finite value(s) "
                                     f"({'q' if n == 1 else 'q, qh'}) for model {model!r} with "
                                     f"method {method!r}, got {x0!r}")
@@ -651,14 +660,14 @@ def _gardner(model: str, alpha: float, kappa: float = 0.0, *, method: str = "bra
                         status="converged", iterations=0, method=method, model=model,
                         params=params, thermo=th)
     if method == "bracket":
-        g = _residual_v(model, alpha, kappa)
         v_start = None
         if x0 is not None:
             v_start = 1.0 - float(np.atleast_1d(x0)[0])
         v = _fast_solve(model, alpha, kappa,
                         v_start if v_start is not None and 0.0 < v_start < 1.0 else None)
         if v is None:
-            v = _solve_v(g, v_start, model, params, tol=max(tol, _TOL_FLOOR))
+            v = _solve_v(_residual_v(model, alpha, kappa), v_start, model, params,
+                         tol=max(tol, _TOL_FLOOR))
         q = 1.0 - v
         en = energetic_integrals(q, kappa)
         if model == "spherical":

@@ -43,7 +43,8 @@ import math
 import numpy as np
 
 from .._numba import jit
-from ..gauss import G_s, H_s, graded_edges_on, log_2cosh_s, log_H_s, phi_s, rule_on_edges
+from ..gauss import (G_s, H_s, cosh_terms_s, graded_edges_on, log_2cosh_s, log_H_abs_s,
+                     log_H_G_s, log_H_s, phi_s, rule_on_edges)
 
 #: boundary layers of the reference flip narrower than this (relative to A'(0)) are taken of
 #: zero width in :func:`entropic_inf`
@@ -61,11 +62,13 @@ _W30 = _GH30[1] / math.sqrt(2.0 * math.pi)
 
 
 @jit
-def _solve_xg(s1, k, r):
-    """Root X of s1 X + k G(X) = r (k >= 0): increasing convex in X, Newton from the right."""
-    x = r / s1
+def _solve_xg(s1, k, r, x):
+    """Root X of s1 X + k G(X) = r (k >= 0), by Newton's method from ``x`` (the root at a
+    neighbouring node, or r/s1, the root at k = 0). The function is increasing and convex in X,
+    so Newton's iterates approach the root monotonically from the right after at most one step
+    (from a start left of the root, the first step lands right of it)."""
     if k == 0.0:
-        return x
+        return r / s1
     for _ in range(200):
         g = G_s(x)
         f = s1 * x + k * g - r
@@ -149,16 +152,20 @@ def _edges3(lo, hi, c, w, base):
 
 
 @jit
-def _me_point(X0, z0, vmin, s1, delta, bp, c2):
-    """Inner maximum of GE_inf at one (z0, z2): returns (M, g, X, constrained)."""
-    x = _solve_xg(s1, delta / s1, X0)
-    g = G_s(x)
+def _me_point(X0, z0, vmin, s1, delta, bp, c2, xu, xc):
+    """Inner maximum of GE_inf at one (z0, z2): returns (M, g, X, constrained, Xu, G(Xu)), Xu
+    the root of the unconstrained maximum (X = Xu unless the constraint binds). ``xu``, ``xc``:
+    starting points of the two Newton solves."""
+    x = _solve_xg(s1, delta / s1, X0, xu)
+    lh, g = log_H_G_s(x)
     v = bp * g / s1
     if v >= vmin:
-        return -0.5 * delta * g * g / (s1 * s1) + log_H_s(x), g, x, 0
-    x = _solve_xg(s1, c2 / s1, X0 - bp * vmin)
-    g = G_s(x)
-    return (-0.5 * vmin * vmin - 0.5 * c2 * g * g / (s1 * s1) + log_H_s(x)), g, x, 1
+        return -0.5 * delta * g * g / (s1 * s1) + lh, g, x, 0, x, g
+    xu = x
+    gu = g
+    x = _solve_xg(s1, c2 / s1, X0 - bp * vmin, xc)
+    lh, g = log_H_G_s(x)
+    return (-0.5 * vmin * vmin - 0.5 * c2 * g * g / (s1 * s1) + lh), g, x, 1, xu, gu
 
 
 @jit
@@ -222,11 +229,26 @@ def energetic_inf(kappa_ref, constrained, kappa, p, chi, b, D2, c2, xg, wg, base
         w1[1] = wkink / D if D > 0.0 else 0.0
         e1 = _edges3(-L_OUT, L_OUT, c1, w1, base)
         z2s, w2s = rule_on_edges(e1, xg, wg, True)
+        # Newton starts: the tangent predictions from the roots at earlier z2 nodes (X0 moves
+        # smoothly along z2; dX/dX0 = 1/(s1 + k G'(X))); at the first node, the roots at k = 0
+        X0u = kappa - p * z0 - D * z2s[0]      # X0 and slope at the last unconstrained root
+        xu = X0u / s1
+        slu = math.inf
+        X0c = X0u
+        xc = (X0u - bp * vmin) / s1 if constrained else 0.0
+        slc = math.inf
         for j in range(z2s.shape[0]):
             z2 = z2s[j]
             W = W0 * w2s[j]
             X0 = kappa - p * z0 - D * z2
-            M, g, x, con = _me_point(X0, z0, vmin, s1, delta, bp, c2)
+            M, g, x, con, xu, gu = _me_point(X0, z0, vmin, s1, delta, bp, c2,
+                                             xu + (X0 - X0u) / slu, xc + (X0 - X0c) / slc)
+            X0u = X0
+            slu = s1 + (delta / s1) * gu * (gu - xu)
+            if con == 1:
+                xc = x
+                X0c = X0
+                slc = s1 + (c2 / s1) * g * (g - x)
             GE += W * M
             # d/dX0 = -g/s1 ; d/ds1 = g x/s1
             ds1 = g * x / s1
@@ -359,15 +381,14 @@ def entropic_inf(R, tau, qh1, eps, ph, xg, wg, base):
         mTu += W * (Pp * Tp + Pm * Tm) * u
         mT2 += W * (Pp * Tp * Tp + Pm * Tm * Tm)
         mwT += W * (Pp * Tp - Pm * Tm)
-        # (1 - w~ T)/2 and 1 - T^2 without cancellation
-        eps_p[i] = 2.0 / (1.0 + math.exp(min(2.0 * Ap, 700.0)))
-        eps_m[i] = 2.0 / (1.0 + math.exp(min(-2.0 * Am, 700.0)))
+        # (1 - w~ T)/2 = sigmoid(-2 w~ A) and 1 - T^2 = sech^2 A without cancellation, one
+        # exponential per sign
+        _, op, _, sgp = cosh_terms_s(Ap)
+        _, om, _, sgm = cosh_terms_s(-Am)
+        eps_p[i] = 2.0 * sgp
+        eps_m[i] = 2.0 * sgm
         pps[i] = Pp
         dd += W * 0.5 * (Pp * eps_p[i] + Pm * eps_m[i])
-        ep = math.exp(-2.0 * abs(Ap))
-        em = math.exp(-2.0 * abs(Am))
-        op = 4.0 * ep / ((1.0 + ep) * (1.0 + ep))
-        om = 4.0 * em / ((1.0 + em) * (1.0 + em))
         omq += W * (Pp * op + Pm * om)
         gsum += W * eps * (Pp * op * op / (1.0 - eps * op) + Pm * om * om / (1.0 - eps * om))
     if s > 0.0:
@@ -437,9 +458,9 @@ def energetic_inf_free(kappa, q1, delta, xg, wg, base):
     for i in range(zs.shape[0]):
         z = zs[i]
         X0 = kappa - sq * z
-        x = _solve_xg(s1, delta / s1, X0)
-        g = G_s(x)
-        GE += ws[i] * (-0.5 * delta * g * g / (s1 * s1) + log_H_s(x))
+        x = _solve_xg(s1, delta / s1, X0, X0 / s1)
+        lh, g = log_H_G_s(x)
+        GE += ws[i] * (-0.5 * delta * g * g / (s1 * s1) + lh)
         dq += ws[i] * (g * z / (2.0 * s1 * sq) - g * x / (2.0 * s1 * s1))
         dd += ws[i] * 0.5 * g * g / (s1 * s1)
     out[0] = GE
@@ -560,7 +581,7 @@ def energetic_finite(Q, kappa_ref, constrained, kappa, y, t, p, q0, q1, xg, wg, 
                 w = wn[j]
                 if constrained:
                     if C > 0.0:
-                        lr = log_H_s((a * sig - B * w) / C)
+                        lr = log_H_abs_s((a * sig - B * w) / C)
                     else:
                         lr = 0.0 if B * w > a * sig else -math.inf
                 else:
@@ -573,7 +594,7 @@ def energetic_finite(Q, kappa_ref, constrained, kappa, y, t, p, q0, q1, xg, wg, 
             W = W0 * w2s[m]
             X0 = kappa - A * z0 - D * z2
             if sig <= 1e-300:
-                lh = log_H_s(X0 / s1)
+                lh = log_H_abs_s(X0 / s1)
                 GE += W * (lHa + y * lh)
                 GY += W * lh
                 continue
@@ -583,7 +604,7 @@ def energetic_finite(Q, kappa_ref, constrained, kappa, y, t, p, q0, q1, xg, wg, 
                 if lrho[j] == -math.inf:
                     lhs[j] = 0.0
                     continue
-                lh = log_H_s((X0 - sig * wn[j]) / s1)
+                lh = log_H_abs_s((X0 - sig * wn[j]) / s1)
                 lhs[j] = lh
                 v = lrho[j] + y * lh
                 if v > mx:
@@ -653,6 +674,12 @@ def entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base):
         z0s = np.zeros(1)
         w0s = np.ones(1)
     wkink = 1.0 / (max(y, 1.0) * e) if e > 1e-13 else 0.0
+    n1 = z1s.shape[0]
+    nv = np.empty(n1)
+    nl = np.empty(n1)
+    no = np.empty(n1)
+    nt = np.empty(n1)
+    nd = np.empty(n1)
     z2s = np.zeros(1)
     w2s = np.ones(1)
     acc = np.zeros(9)
@@ -678,19 +705,28 @@ def entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base):
                 ws = 1.0 if s == 0 else -1.0
                 hb = h0 + ph * ws
                 if g < 1e-13:
-                    lw[s] = sQh * z0 * ws + y * log_2cosh_s(hb)
-                    mT[s] = math.tanh(hb)
+                    # ln 2cosh, sech^2, tanh and (1 - w~ tanh)/2 = sigmoid(-2 w~ h) from one
+                    # exponential (tanh is odd: taken at w~ h)
+                    lc, sc2, thw, sg = cosh_terms_s(ws * hb)
+                    lw[s] = sQh * z0 * ws + y * lc
+                    mT[s] = ws * thw
                     mT2[s] = mT[s] * mT[s]
-                    mL[s] = log_2cosh_s(hb)
-                    md[s] = 1.0 / (1.0 + math.exp(min(2.0 * ws * hb, 700.0)))
-                    ea = math.exp(-2.0 * abs(hb))
-                    mo[s] = 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+                    mL[s] = lc
+                    md[s] = sg
+                    mo[s] = sc2
                     continue
-                # z1 by the composite rule z1s (above)
+                # z1 by the composite rule z1s (above): the per-node terms of one pass, kept
+                # for the weighted sums once the largest exponent is known
                 mx = -math.inf
                 for j in range(z1s.shape[0]):
                     zz = z1s[j]
-                    v = -0.5 * zz * zz + y * log_2cosh_s(hb + g * zz)
+                    lc, sc2, thw, sg = cosh_terms_s(ws * (hb + g * zz))
+                    v = -0.5 * zz * zz + y * lc
+                    nv[j] = v
+                    nl[j] = lc
+                    no[j] = sc2
+                    nt[j] = ws * thw
+                    nd[j] = sg
                     if v > mx:
                         mx = v
                 sz = 0.0
@@ -700,18 +736,14 @@ def entropic_finite(Qh, th, qh0, qh1, ph, y, xg, wg, base):
                 a4 = 0.0
                 a5 = 0.0
                 for j in range(z1s.shape[0]):
-                    zz = z1s[j]
-                    H = hb + g * zz
-                    lc = log_2cosh_s(H)
-                    ew = w1s[j] * math.exp(-0.5 * zz * zz + y * lc - mx)
-                    T = math.tanh(H)
+                    ew = w1s[j] * math.exp(nv[j] - mx)
+                    T = nt[j]
                     sz += ew
                     a1 += ew * T
                     a2 += ew * T * T
-                    a3 += ew * lc
-                    a4 += ew / (1.0 + math.exp(min(2.0 * ws * H, 700.0)))
-                    ea = math.exp(-2.0 * abs(H))
-                    a5 += ew * 4.0 * ea / ((1.0 + ea) * (1.0 + ea))
+                    a3 += ew * nl[j]
+                    a4 += ew * nd[j]
+                    a5 += ew * no[j]
                 lw[s] = sQh * z0 * ws + mx + math.log(sz) - 0.9189385332046727
                 mT[s] = a1 / sz
                 mT2[s] = a2 / sz
