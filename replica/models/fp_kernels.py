@@ -68,6 +68,8 @@ OUTER_SMOOTH = 1.0 / 3.0
 #: exponential tail of the truncated Gaussian
 GRADE = 0.75
 INNER_BASE = 2.0 / 3.0
+#: density weights below this (e^-60) are dropped: no contribution at double precision
+RHO_MIN = math.exp(-60.0)
 #: the step H((a sigma - B w)/C) of the constrained density differs from a step function by
 #: less than H(STEP_CAP/2) = 8e-24 beyond STEP_CAP/2 widths: its panel grading stops there
 STEP_CAP = 20.0
@@ -268,15 +270,26 @@ def energetic_terms(Q, kappa_ref, kappa, omq, t, p, xg, wg, base):
                 arg = (a * sig - B * w) / C
                 if arg > 12.0 and lg - 0.5 * arg * arg < -60.0:
                     continue
-                # ln H(arg) = -H(-arg) > -1.2e-19 for arg < -9: below the rounding of lrho
-                lr = _log_H_abs(arg) if arg > -9.0 else 0.0
+                if arg <= -9.0:
+                    # H(arg) = 1 - H(-arg) > 1 - 1.2e-19: one to rounding
+                    rho = math.exp(lg)
+                elif lg < 600.0 and arg < 37.0:
+                    # exp(lg) H(arg), H from one erfc (relative error ~arg^2 eps)
+                    if arg >= 0.0:
+                        rho = math.exp(lg) * 0.5 * math.erfc(arg * 0.7071067811865476)
+                    else:
+                        rho = math.exp(lg) * (1.0 - 0.5 * math.erfc(-arg * 0.7071067811865476))
+                else:
+                    # deep tail: in the log domain
+                    lrho = _log_H_abs(arg) + lg
+                    rho = math.exp(lrho) if lrho > -60.0 else 0.0
+            elif B * w > a * sig:
+                rho = math.exp(lg)       # exact step: B w > a sigma
             else:
-                # exact step: B w > a sigma
-                lr = 0.0 if B * w > a * sig else -math.inf
-            lrho = lr - lHa - 0.5 * w * w
-            if lrho < -60.0:     # rho < 1e-26: no contribution at double precision
                 continue
-            r = ww[j] * math.exp(lrho) * 0.3989422804014327
+            if rho < RHO_MIN:     # rho < e^-60: no contribution at double precision
+                continue
+            r = ww[j] * rho * 0.3989422804014327
             x = (base_m - sig * w) / s
             lh, g = _lnH_G(x)
             norm += r
