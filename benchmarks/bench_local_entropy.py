@@ -24,6 +24,7 @@ import warnings
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
+from _timing import best as _best  # noqa: E402
 
 from replica._numba import jit  # noqa: E402
 from replica.models import franz_parisi as fp  # noqa: E402
@@ -60,16 +61,6 @@ def count_nodes(alpha, d, order):
                           json.dumps({"alpha": alpha, "d": d, "order": order})],
                          capture_output=True, text=True, env=env, check=True).stdout
     return json.loads(out)
-
-
-def _best(f, repeat=5, number=20):
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            f()
-        best = min(best, (time.perf_counter() - t0) / number)
-    return best
 
 
 def main():
