@@ -170,7 +170,8 @@ xg, wg, base = ld.Quadrature().rule()
 one = np.array([z])
 from replica.models.ld_kernels import _solve_xg  # noqa: E402
 from replica.gauss import G_s, log_H_s  # noqa: E402
-xx = _solve_xg(s1_, de_ / s1_, k_ - math.sqrt(q1_) * z)
+r_ = k_ - math.sqrt(q1_) * z
+xx = _solve_xg(s1_, de_ / s1_, r_, r_ / s1_)
 inner = -0.5 * de_ * G_s(xx) ** 2 / s1_ ** 2 + log_H_s(xx)
 print(f"inner max: kernel {inner:.12f}  brute force {-best.fun:.12f}")
 assert abs(inner + best.fun) < 1e-9
