@@ -451,17 +451,14 @@ class _Curve:
         d = float(d)
         if d in self.cache:
             return self.cache[d]
-        near = None
-        if self.cache:
-            near = min(self.cache, key=lambda e: abs(math.log(e / d)))
-            if x0 is None:
-                x0 = self.cache[near][2]
-        if len(self.cache) >= 2:
+        nearest = sorted(self.cache, key=lambda e: abs(math.log(e / d)))
+        near = nearest[0] if nearest else None
+        if len(nearest) >= 2:
             # secant predictor in ln d through the two nearest solved distances
-            d1, d2 = sorted(self.cache, key=lambda e: abs(math.log(e / d)))[:2]
-            l1, l2 = math.log(d1), math.log(d2)
-            w = (math.log(d) - l1) / (l2 - l1)
-            x0 = (1.0 - w) * self.cache[d1][2] + w * self.cache[d2][2]
+            x0 = self.fp.predict_unknowns([(math.log(e), self.cache[e][2])
+                                           for e in reversed(nearest[:2])], math.log(d))
+        elif near is not None and x0 is None:
+            x0 = self.cache[near][2]
         try:
             sol = self._solve(d, x0)
         except ConvergenceError:

@@ -29,9 +29,10 @@ geometrically: in z0 around the reference boundary a(z0) = 0 (width sqrt((1-Q)/Q
 of the constrained field, where these are narrower than a third of the (shorter, OUTER_BASE)
 outer panels (``_smooth_rule``); in w (``replica.gauss.sized_edges``) around the step of
 H((a sigma - B w)/C) (width C/|B|, and the exponential tail 1/a of the truncated Gaussian, whose
-panels are at most 4 decay lengths long) and the kink of ln H(x) (width sqrt(1-q)/sigma). The w-range is the exact support of the truncated
-variable (Minkowski sum of B y~ over y~ in [a, sqrt(a^2 + 2E)] and C z1 over [-L, L]), so that the
-truncated Gaussian is resolved even when a >> 12 (deep reference tail).
+panels are at most 4 decay lengths long) and the kink of ln H(x) (width sqrt(1-q)/sigma). The
+w-range is the exact support of the truncated variable (Minkowski sum of B y~ over
+y~ in [a, sqrt(a^2 + 2E)] and C z1 over [-L, L]), so that the truncated Gaussian is resolved even
+when a >> 12 (deep reference tail).
 """
 from __future__ import annotations
 

@@ -629,7 +629,7 @@ def warm_solve(ref: Reference, kappa: float, d: float, x0, J=None, *, method: st
     return sol, None
 
 
-def _predict(hist, l):
+def predict_unknowns(hist, l):
     """Predictor for the unknowns at ln d = l: Lagrange extrapolation through the last (up to)
     three solved points (quadratic), or the last point."""
     pts = hist[-3:]
@@ -685,7 +685,7 @@ def _march(ref, kappa, targets, start_d, start_sol, quad, method, tol, min_step,
 
     def solve_at(l, _x_pred):
         hist, last = state["hist"], state["last"]
-        x0 = _predict(hist, l)
+        x0 = predict_unknowns(hist, l)
         d = math.exp(l)
         s, state["J"] = warm_solve(ref, kappa, d, x0, state["J"], method=method, tol=tol,
                                    quad=quad, max_iter=max_iter)
